@@ -1,0 +1,169 @@
+// The environment, read once into one typed and validated object.
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import dotenv from 'dotenv';
+import { z } from 'zod';
+
+/** The project's root folder, so relative defaults do not depend on the caller's cwd. */
+export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+export type DatabaseTarget =
+  | { dialect: 'sqlite'; storage: string; url: string }
+  | { dialect: 'postgres'; url: string };
+
+export interface Config {
+  nodeEnv: 'development' | 'production' | 'test';
+  isProduction: boolean;
+  database: DatabaseTarget;
+  port: number;
+  appUrl: string;
+  sessionSecret: string;
+  memcachedServers: string[];
+  smtpUrl: string | null;
+  outboxDir: string;
+  mailFrom: string;
+  timeZone: string;
+  schedulerEnabled: boolean;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}
+
+/** A configuration problem; its message is one line that names the variable. */
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    detail: string,
+  ) {
+    super(`invalid configuration: ${variable} ${detail}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const DEV_SESSION_SECRET = 'development-only-session-secret-change-me';
+
+/** True when the name is an IANA time zone this Node build knows. */
+export function isValidTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Turns a DATABASE_URL into the dialect and connection details, or says what is wrong. */
+export function parseDatabaseUrl(value: string, root = PROJECT_ROOT): DatabaseTarget {
+  if (/^postgres(ql)?:\/\/[^/]+\/[^/?#]+/.test(value)) {
+    return { dialect: 'postgres', url: value };
+  }
+  const sqlite = /^sqlite:(?:\/\/)?(.+)$/.exec(value);
+  if (sqlite) {
+    const file = sqlite[1] as string;
+    const storage = file === ':memory:' ? file : path.resolve(root, file);
+    return { dialect: 'sqlite', storage, url: value };
+  }
+  throw new ConfigError(
+    'DATABASE_URL',
+    `must be "sqlite:<file>" or "postgres://user@host:port/database" (got "${value}")`,
+  );
+}
+
+const onOff = z
+  .string()
+  .transform((v) => v.trim().toLowerCase())
+  .pipe(z.enum(['on', 'off', 'true', 'false', '1', '0', 'yes', 'no'], { error: 'must be on or off' }))
+  .transform((v) => ['on', 'true', '1', 'yes'].includes(v));
+
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test'], {
+    error: 'must be development, production or test',
+  }),
+  DATABASE_URL: z.string().min(1, 'must not be empty'),
+  PORT: z.coerce
+    .number({ error: 'must be a port number' })
+    .int('must be a whole number')
+    .min(0, 'must be between 0 and 65535')
+    .max(65535, 'must be between 0 and 65535'),
+  APP_URL: z
+    .string()
+    .regex(/^https?:\/\/[^\s/]+(\/[^\s]*)?$/, 'must be an http:// or https:// URL'),
+  SESSION_SECRET: z.string(),
+  MEMCACHED_SERVERS: z
+    .string()
+    .regex(/^$|^[^\s,:]+:\d+(,[^\s,:]+:\d+)*$/, 'must be empty or host:port[,host:port…]'),
+  SMTP_URL: z
+    .string()
+    .regex(/^$|^smtps?:\/\/[^\s]+$/, 'must be empty or an smtp:// or smtps:// URL'),
+  OUTBOX_DIR: z.string().min(1, 'must not be empty'),
+  MAIL_FROM: z
+    .string()
+    .regex(/^(?:[^<>]*<[^\s@<>]+@[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+)$/, 'must be an e-mail address, optionally "Name <address>"'),
+  TIME_ZONE: z.string().refine(isValidTimeZone, 'must be an IANA time zone such as Europe/Berlin'),
+  SCHEDULER: onOff,
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+    error: 'must be one of fatal, error, warn, info, debug, trace, silent',
+  }),
+});
+
+type RawEnv = Record<string, string | undefined>;
+
+function defaultsFor(env: RawEnv): Record<keyof z.input<typeof schema>, string> {
+  const port = env.PORT ?? '3000';
+  return {
+    NODE_ENV: 'development',
+    DATABASE_URL: 'sqlite:var/mailer.sqlite',
+    PORT: port,
+    APP_URL: `http://localhost:${port}`,
+    SESSION_SECRET: '',
+    MEMCACHED_SERVERS: '',
+    SMTP_URL: '',
+    OUTBOX_DIR: 'var/outbox',
+    MAIL_FROM: 'Mailer <no-reply@localhost>',
+    TIME_ZONE: 'UTC',
+    SCHEDULER: 'on',
+    LOG_LEVEL: 'info',
+  };
+}
+
+/** Builds the config from an environment map; throws ConfigError naming the first bad variable. */
+export function loadConfig(env: RawEnv = process.env, root = PROJECT_ROOT): Config {
+  const defaults = defaultsFor(env);
+  const raw: Record<string, string> = {};
+  for (const [key, fallback] of Object.entries(defaults)) {
+    const given = env[key];
+    raw[key] = given === undefined || (given === '' && fallback !== '') ? fallback : given;
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const variable = String(issue?.path[0] ?? 'environment');
+    throw new ConfigError(variable, `${issue?.message ?? 'is invalid'} (got "${raw[variable] ?? ''}")`);
+  }
+  const v = parsed.data;
+  const isProduction = v.NODE_ENV === 'production';
+  if (isProduction && v.SESSION_SECRET.length < 32) {
+    throw new ConfigError('SESSION_SECRET', 'must be set to at least 32 characters when NODE_ENV=production');
+  }
+  return {
+    nodeEnv: v.NODE_ENV,
+    isProduction,
+    database: parseDatabaseUrl(v.DATABASE_URL, root),
+    port: v.PORT,
+    appUrl: v.APP_URL.replace(/\/+$/, ''),
+    sessionSecret: v.SESSION_SECRET || DEV_SESSION_SECRET,
+    memcachedServers: v.MEMCACHED_SERVERS ? v.MEMCACHED_SERVERS.split(',') : [],
+    smtpUrl: v.SMTP_URL || null,
+    outboxDir: path.resolve(root, v.OUTBOX_DIR),
+    mailFrom: v.MAIL_FROM,
+    timeZone: v.TIME_ZONE,
+    schedulerEnabled: v.SCHEDULER,
+    logLevel: v.LOG_LEVEL,
+  };
+}
+
+/** Reads `.env` in the project root (without overriding the real environment), then the config. */
+export function readConfig(root = PROJECT_ROOT): Config {
+  const envFile = path.join(root, '.env');
+  if (existsSync(envFile)) dotenv.config({ path: envFile, quiet: true });
+  return loadConfig(process.env, root);
+}

@@ -1,0 +1,46 @@
+// Opens the one Sequelize connection a process uses, for SQLite or PostgreSQL alike.
+import { Sequelize, type Options } from 'sequelize';
+import sqlite3 from 'sqlite3';
+import type { DatabaseTarget } from '../config.js';
+import { initModels } from './models/index.js';
+
+const SQLITE_BUSY_TIMEOUT_MS = 5_000;
+
+/**
+ * sqlite3's Database with a busy timeout: Sequelize opens one SQLite connection per transaction, and
+ * without a timeout a second writer (another connection or process) fails at once with SQLITE_BUSY.
+ */
+class PatientDatabase extends sqlite3.Database {
+  constructor(filename: string, mode?: number, callback?: (err: Error | null) => void) {
+    super(filename, mode ?? sqlite3.OPEN_READWRITE | sqlite3.OPEN_CREATE, callback);
+    this.configure('busyTimeout', SQLITE_BUSY_TIMEOUT_MS);
+  }
+}
+
+const patientSqlite = { ...sqlite3, Database: PatientDatabase };
+
+/** Connects to the configured database and binds every model to it. */
+export async function openDatabase(target: DatabaseTarget): Promise<Sequelize> {
+  const common: Options = { logging: false, define: { underscored: true } };
+  const sequelize =
+    target.dialect === 'sqlite'
+      ? new Sequelize({ ...common, dialect: 'sqlite', storage: target.storage, dialectModule: patientSqlite })
+      : new Sequelize(target.url, { ...common, dialect: 'postgres', pool: { max: 10, min: 0, idle: 10_000 } });
+  initModels(sequelize);
+  await sequelize.authenticate();
+  if (target.dialect === 'sqlite' && target.storage !== ':memory:') {
+    // WAL lets readers (the web) go on while one writer (the sender) commits; it is stored in the file.
+    await sequelize.query('PRAGMA journal_mode = WAL');
+  }
+  return sequelize;
+}
+
+/** Answers whether the database is reachable right now (for health checks). */
+export async function isDatabaseReachable(sequelize: Sequelize): Promise<boolean> {
+  try {
+    await sequelize.query('SELECT 1');
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,43 @@
+// Applies the schema migrations in migrations/ (Umzug), recording them in the schema_migrations table.
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { QueryInterface, Sequelize } from 'sequelize';
+import { SequelizeStorage, Umzug } from 'umzug';
+import { PROJECT_ROOT } from '../config.js';
+
+export interface MigrationContext {
+  queryInterface: QueryInterface;
+  sequelize: Sequelize;
+}
+
+type MigrationFn = (params: { context: MigrationContext }) => Promise<void>;
+
+/** Builds the migrator for a connection; migrations are the .ts files in migrations/, in name order. */
+export function createMigrator(sequelize: Sequelize): Umzug<MigrationContext> {
+  return new Umzug<MigrationContext>({
+    migrations: {
+      glob: ['migrations/*.ts', { cwd: PROJECT_ROOT }],
+      resolve: ({ name, path: file, context }) => {
+        const load = async (): Promise<{ up: MigrationFn; down: MigrationFn }> =>
+          (await import(pathToFileURL(path.resolve(PROJECT_ROOT, file ?? name)).href)) as {
+            up: MigrationFn;
+            down: MigrationFn;
+          };
+        return {
+          name: path.basename(name, '.ts'),
+          up: async () => (await load()).up({ context }),
+          down: async () => (await load()).down({ context }),
+        };
+      },
+    },
+    context: { queryInterface: sequelize.getQueryInterface(), sequelize },
+    storage: new SequelizeStorage({ sequelize, tableName: 'schema_migrations' }),
+    logger: undefined,
+  });
+}
+
+/** Applies every pending migration and returns their names. */
+export async function migrateUp(sequelize: Sequelize): Promise<string[]> {
+  const applied = await createMigrator(sequelize).up();
+  return applied.map((m) => m.name);
+}

@@ -1,0 +1,45 @@
+// A recipient in a customer's address book.
+import {
+  DataTypes,
+  Model,
+  type CreationOptional,
+  type ForeignKey,
+  type InferAttributes,
+  type InferCreationAttributes,
+  type Sequelize,
+} from 'sequelize';
+import { normaliseEmail } from './email.js';
+
+export class Client extends Model<InferAttributes<Client>, InferCreationAttributes<Client>> {
+  declare id: CreationOptional<number>;
+  declare ownerId: ForeignKey<number>;
+  declare email: string;
+  declare fullName: CreationOptional<string>;
+  declare comment: CreationOptional<string>;
+  declare unsubscribedAt: CreationOptional<Date | null>;
+  declare createdAt: CreationOptional<Date>;
+  declare updatedAt: CreationOptional<Date>;
+
+  /** Binds the model to a connection (called once per process by initModels). */
+  static initModel(sequelize: Sequelize): void {
+    Client.init(
+      {
+        id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
+        email: {
+          type: DataTypes.STRING(254),
+          allowNull: false,
+          validate: { isEmail: true },
+          set(value: string) {
+            this.setDataValue('email', normaliseEmail(value));
+          },
+        },
+        fullName: { type: DataTypes.STRING(200), allowNull: false, defaultValue: '' },
+        comment: { type: DataTypes.TEXT, allowNull: false, defaultValue: '' },
+        unsubscribedAt: { type: DataTypes.DATE, allowNull: true },
+        createdAt: DataTypes.DATE,
+        updatedAt: DataTypes.DATE,
+      },
+      { sequelize, tableName: 'clients', modelName: 'Client' },
+    );
+  }
+}

@@ -1,0 +1,62 @@
+// Every model and every relation between them, bound to one connection.
+import type { Sequelize } from 'sequelize';
+import { Client } from './client.js';
+import { Delivery } from './delivery.js';
+import { Mailing } from './mailing.js';
+import { MailingClient } from './mailing-client.js';
+import { MailingRun } from './mailing-run.js';
+import { Message } from './message.js';
+import { Post } from './post.js';
+import { Session } from './session.js';
+import { Token } from './token.js';
+import { User } from './user.js';
+
+export { Client, Delivery, Mailing, MailingClient, MailingRun, Message, Post, Session, Token, User };
+export * from './client.js';
+export * from './delivery.js';
+export * from './mailing.js';
+export * from './mailing-run.js';
+export * from './post.js';
+export * from './token.js';
+export * from './user.js';
+export { normaliseEmail } from './email.js';
+
+const required = (name: string) => ({ name, allowNull: false });
+const optional = (name: string) => ({ name, allowNull: true });
+
+/** Initialises all models on the connection and declares the relations the migrations create. */
+export function initModels(sequelize: Sequelize): void {
+  for (const model of [User, Client, Message, Mailing, MailingClient, MailingRun, Delivery, Post, Session, Token]) {
+    model.initModel(sequelize);
+  }
+
+  User.belongsTo(User, { as: 'blockedBy', foreignKey: optional('blockedById'), onDelete: 'SET NULL' });
+
+  User.hasMany(Client, { as: 'clients', foreignKey: required('ownerId'), onDelete: 'CASCADE' });
+  Client.belongsTo(User, { as: 'owner', foreignKey: required('ownerId'), onDelete: 'CASCADE' });
+
+  User.hasMany(Message, { as: 'messages', foreignKey: required('ownerId'), onDelete: 'CASCADE' });
+  Message.belongsTo(User, { as: 'owner', foreignKey: required('ownerId'), onDelete: 'CASCADE' });
+
+  User.hasMany(Mailing, { as: 'mailings', foreignKey: required('ownerId'), onDelete: 'CASCADE' });
+  Mailing.belongsTo(User, { as: 'owner', foreignKey: required('ownerId'), onDelete: 'CASCADE' });
+  Mailing.belongsTo(User, { as: 'disabledBy', foreignKey: optional('disabledById'), onDelete: 'SET NULL' });
+  Message.hasMany(Mailing, { as: 'mailings', foreignKey: required('messageId'), onDelete: 'RESTRICT' });
+  Mailing.belongsTo(Message, { as: 'message', foreignKey: required('messageId'), onDelete: 'RESTRICT' });
+
+  Mailing.belongsToMany(Client, { through: MailingClient, as: 'clients', foreignKey: 'mailingId', otherKey: 'clientId' });
+  Client.belongsToMany(Mailing, { through: MailingClient, as: 'mailings', foreignKey: 'clientId', otherKey: 'mailingId' });
+
+  Mailing.hasMany(MailingRun, { as: 'runs', foreignKey: required('mailingId'), onDelete: 'CASCADE' });
+  MailingRun.belongsTo(Mailing, { as: 'mailing', foreignKey: required('mailingId'), onDelete: 'CASCADE' });
+
+  MailingRun.hasMany(Delivery, { as: 'deliveries', foreignKey: required('runId'), onDelete: 'CASCADE' });
+  Delivery.belongsTo(MailingRun, { as: 'run', foreignKey: required('runId'), onDelete: 'CASCADE' });
+  Client.hasMany(Delivery, { as: 'deliveries', foreignKey: optional('clientId'), onDelete: 'SET NULL' });
+  Delivery.belongsTo(Client, { as: 'client', foreignKey: optional('clientId'), onDelete: 'SET NULL' });
+
+  Post.belongsTo(User, { as: 'author', foreignKey: optional('authorId'), onDelete: 'SET NULL' });
+  Session.belongsTo(User, { as: 'user', foreignKey: optional('userId'), onDelete: 'CASCADE' });
+  Token.belongsTo(User, { as: 'user', foreignKey: optional('userId'), onDelete: 'CASCADE' });
+  Token.belongsTo(Client, { as: 'client', foreignKey: optional('clientId'), onDelete: 'CASCADE' });
+}

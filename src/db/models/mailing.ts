@@ -1,0 +1,72 @@
+// A mailing: which message goes to which clients, from when until when, and how often.
+import {
+  DataTypes,
+  Model,
+  type CreationOptional,
+  type ForeignKey,
+  type InferAttributes,
+  type InferCreationAttributes,
+  type Sequelize,
+} from 'sequelize';
+
+export const PERIODICITIES = ['once', 'daily', 'weekly', 'monthly'] as const;
+export type Periodicity = (typeof PERIODICITIES)[number];
+export const MAILING_STATUSES = ['created', 'running', 'completed'] as const;
+export type MailingStatus = (typeof MAILING_STATUSES)[number];
+
+export class Mailing extends Model<InferAttributes<Mailing>, InferCreationAttributes<Mailing>> {
+  declare id: CreationOptional<number>;
+  declare ownerId: ForeignKey<number>;
+  declare messageId: ForeignKey<number>;
+  declare name: string;
+  declare startAt: Date;
+  declare endAt: Date;
+  declare periodicity: Periodicity;
+  declare timeZone: string;
+  declare status: CreationOptional<MailingStatus>;
+  declare isDisabled: CreationOptional<boolean>;
+  declare disabledAt: CreationOptional<Date | null>;
+  declare disabledById: ForeignKey<number> | null;
+  declare disabledReason: CreationOptional<string | null>;
+  declare nextRunAt: CreationOptional<Date | null>;
+  declare createdAt: CreationOptional<Date>;
+  declare updatedAt: CreationOptional<Date>;
+
+  /** Binds the model to a connection (called once per process by initModels). */
+  static initModel(sequelize: Sequelize): void {
+    Mailing.init(
+      {
+        id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
+        name: { type: DataTypes.STRING(200), allowNull: false, validate: { notEmpty: true } },
+        startAt: { type: DataTypes.DATE, allowNull: false },
+        endAt: { type: DataTypes.DATE, allowNull: false },
+        periodicity: { type: DataTypes.STRING(10), allowNull: false, validate: { isIn: [PERIODICITIES] } },
+        timeZone: { type: DataTypes.STRING(64), allowNull: false },
+        status: {
+          type: DataTypes.STRING(10),
+          allowNull: false,
+          defaultValue: 'created',
+          validate: { isIn: [MAILING_STATUSES] },
+        },
+        isDisabled: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: false },
+        disabledAt: { type: DataTypes.DATE, allowNull: true },
+        disabledReason: { type: DataTypes.STRING(500), allowNull: true },
+        nextRunAt: { type: DataTypes.DATE, allowNull: true },
+        createdAt: DataTypes.DATE,
+        updatedAt: DataTypes.DATE,
+      },
+      {
+        sequelize,
+        tableName: 'mailings',
+        modelName: 'Mailing',
+        validate: {
+          endsAfterItStarts(this: Mailing) {
+            if (this.startAt && this.endAt && this.endAt.getTime() <= this.startAt.getTime()) {
+              throw new Error('endAt must be after startAt');
+            }
+          },
+        },
+      },
+    );
+  }
+}
