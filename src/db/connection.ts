@@ -2,6 +2,7 @@
 import { Sequelize, type Options } from 'sequelize';
 import sqlite3 from 'sqlite3';
 import type { DatabaseTarget } from '../config.js';
+import { AppError } from '../errors.js';
 import { initModels } from './models/index.js';
 
 const SQLITE_BUSY_TIMEOUT_MS = 5_000;
@@ -27,12 +28,23 @@ export async function openDatabase(target: DatabaseTarget): Promise<Sequelize> {
       ? new Sequelize({ ...common, dialect: 'sqlite', storage: target.storage, dialectModule: patientSqlite })
       : new Sequelize(target.url, { ...common, dialect: 'postgres', pool: { max: 10, min: 0, idle: 10_000 } });
   initModels(sequelize);
-  await sequelize.authenticate();
+  try {
+    await sequelize.authenticate();
+  } catch (error) {
+    await sequelize.close();
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new AppError(`cannot connect to the database in DATABASE_URL (${describe(target)}): ${reason}`, 503, 'database');
+  }
   if (target.dialect === 'sqlite' && target.storage !== ':memory:') {
     // WAL lets readers (the web) go on while one writer (the sender) commits; it is stored in the file.
     await sequelize.query('PRAGMA journal_mode = WAL');
   }
   return sequelize;
+}
+
+/** The target without its password, safe to print. */
+function describe(target: DatabaseTarget): string {
+  return target.dialect === 'sqlite' ? `sqlite:${target.storage}` : target.url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
 }
 
 /** Answers whether the database is reachable right now (for health checks). */

@@ -1,6 +1,9 @@
 // A mailing: which message goes to which clients, from when until when, and how often.
 import {
   DataTypes,
+  type BelongsToManyCountAssociationsMixin,
+  type BelongsToManyGetAssociationsMixin,
+  type BelongsToManySetAssociationsMixin,
   Model,
   type CreationOptional,
   type ForeignKey,
@@ -8,6 +11,7 @@ import {
   type InferCreationAttributes,
   type Sequelize,
 } from 'sequelize';
+import type { Client } from './client.js';
 
 export const PERIODICITIES = ['once', 'daily', 'weekly', 'monthly'] as const;
 export type Periodicity = (typeof PERIODICITIES)[number];
@@ -31,6 +35,10 @@ export class Mailing extends Model<InferAttributes<Mailing>, InferCreationAttrib
   declare nextRunAt: CreationOptional<Date | null>;
   declare createdAt: CreationOptional<Date>;
   declare updatedAt: CreationOptional<Date>;
+
+  declare getClients: BelongsToManyGetAssociationsMixin<Client>;
+  declare setClients: BelongsToManySetAssociationsMixin<Client, number>;
+  declare countClients: BelongsToManyCountAssociationsMixin;
 
   /** Binds the model to a connection (called once per process by initModels). */
   static initModel(sequelize: Sequelize): void {

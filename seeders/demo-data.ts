@@ -1,0 +1,181 @@
+// Demo data for a first look at the service: one account per role, an address book, messages,
+// mailings in each status and a few blog posts. Running it again adds nothing.
+import type { Sequelize, Transaction } from 'sequelize';
+import { hashPassword } from '../src/accounts/password.js';
+import { Client, Mailing, Message, Post, User, type UserRole } from '../src/db/models/index.js';
+
+export const DEMO_PASSWORD = 'mailer-demo-2026';
+
+export interface DemoLogin {
+  role: UserRole;
+  email: string;
+  password: string;
+}
+
+export interface SeedResult {
+  createdRows: number;
+  logins: DemoLogin[];
+}
+
+const DEMO_USERS: { role: UserRole; email: string; fullName: string }[] = [
+  { role: 'admin', email: 'admin@example.com', fullName: 'Ada Admin' },
+  { role: 'manager', email: 'manager@example.com', fullName: 'Max Manager' },
+  { role: 'content_manager', email: 'content@example.com', fullName: 'Cora Content' },
+  { role: 'user', email: 'demo@example.com', fullName: 'Dana Demo' },
+];
+
+const FIRST_NAMES = ['Anna', 'Boris', 'Chloe', 'Dmitri', 'Elena', 'Felix', 'Galina', 'Hugo', 'Irina', 'Jonas'];
+const LAST_NAMES = ['Ivanova', 'Smith', 'Petrov', 'Garcia'];
+
+const DEMO_MESSAGES = [
+  {
+    subject: 'Welcome to our spring catalogue',
+    bodyText: 'Hello {{full_name}},\n\nOur spring catalogue is out. Reply to this letter if you want a printed copy.\n',
+    bodyHtml: '<p>Hello {{full_name}},</p><p>Our <strong>spring catalogue</strong> is out.</p>',
+  },
+  {
+    subject: 'Your weekly digest',
+    bodyText: 'Hello {{full_name}},\n\nHere is what happened this week.\n',
+    bodyHtml: null,
+  },
+  {
+    subject: 'We have moved',
+    bodyText: 'Hello {{full_name}},\n\nOur office has moved to a new address. Nothing else changes.\n',
+    bodyHtml: null,
+  },
+];
+
+const DEMO_POSTS = [
+  ['Why repeating mailings beat one-off blasts', 'A short letter every week keeps customers closer than one big campaign a year.'],
+  ['Reading your delivery log', 'Every delivery keeps the SMTP server\'s own reply, so **250**, **451** and **550** tell you what happened.'],
+  ['Five subject lines that get opened', '1. Ask a question\n2. Be specific\n3. Keep it short\n4. Name the benefit\n5. Never shout'],
+  ['Sending through your own SMTP server', 'Any server that speaks SMTP works: set `SMTP_URL` and the service does the rest.'],
+  ['Unsubscribes are a feature', 'A one-click unsubscribe keeps your list healthy and your reputation intact.'],
+];
+
+const DAY = 24 * 60 * 60 * 1000;
+
+/** Loads the demo data where it is missing; safe to run any number of times. */
+export async function seedDemoData(sequelize: Sequelize, options: { timeZone: string; now?: Date }): Promise<SeedResult> {
+  const now = options.now ?? new Date();
+  const passwordHash = await hashPassword(DEMO_PASSWORD);
+  let createdRows = 0;
+  const count = <T>([row, created]: [T, boolean]): T => {
+    if (created) createdRows += 1;
+    return row;
+  };
+
+  await sequelize.transaction(async (transaction: Transaction) => {
+    const t = { transaction };
+    const users = new Map<UserRole, User>();
+    for (const demo of DEMO_USERS) {
+      const user = count(
+        await User.findOrCreate({
+          where: { email: demo.email },
+          defaults: { ...demo, passwordHash, emailVerifiedAt: now, timeZone: options.timeZone },
+          ...t,
+        }),
+      );
+      users.set(demo.role, user);
+    }
+    const customer = users.get('user') as User;
+
+    const clients: Client[] = [];
+    for (const first of FIRST_NAMES) {
+      for (const last of LAST_NAMES) {
+        const email = `${first}.${last}@example.org`.toLowerCase();
+        clients.push(
+          count(
+            await Client.findOrCreate({
+              where: { ownerId: customer.id, email },
+              defaults: { ownerId: customer.id, email, fullName: `${first} ${last}`, comment: 'demo client' },
+              ...t,
+            }),
+          ),
+        );
+      }
+    }
+
+    const messages: Message[] = [];
+    for (const message of DEMO_MESSAGES) {
+      messages.push(
+        count(
+          await Message.findOrCreate({
+            where: { ownerId: customer.id, subject: message.subject },
+            defaults: { ...message, ownerId: customer.id },
+            ...t,
+          }),
+        ),
+      );
+    }
+
+    const tomorrow = new Date(Math.ceil(now.getTime() / DAY) * DAY + 9 * 60 * 60 * 1000);
+    const mailings = [
+      {
+        name: 'Spring catalogue (starts tomorrow)',
+        message: messages[0] as Message,
+        startAt: tomorrow,
+        endAt: new Date(tomorrow.getTime() + 30 * DAY),
+        periodicity: 'daily' as const,
+        status: 'created' as const,
+        nextRunAt: tomorrow,
+        recipients: clients.slice(0, 10),
+      },
+      {
+        name: 'Weekly digest',
+        message: messages[1] as Message,
+        startAt: new Date(now.getTime() - 3 * DAY),
+        endAt: new Date(now.getTime() + 60 * DAY),
+        periodicity: 'weekly' as const,
+        status: 'running' as const,
+        nextRunAt: new Date(now.getTime() + 4 * DAY),
+        recipients: clients,
+      },
+      {
+        name: 'Office move notice',
+        message: messages[2] as Message,
+        startAt: new Date(now.getTime() - 40 * DAY),
+        endAt: new Date(now.getTime() - 39 * DAY),
+        periodicity: 'once' as const,
+        status: 'completed' as const,
+        nextRunAt: null,
+        recipients: clients.slice(10, 25),
+      },
+    ];
+    for (const { message, recipients, ...mailing } of mailings) {
+      const [row, created] = await Mailing.findOrCreate({
+        where: { ownerId: customer.id, name: mailing.name },
+        defaults: { ...mailing, ownerId: customer.id, messageId: message.id, timeZone: options.timeZone },
+        ...t,
+      });
+      if (created) {
+        createdRows += 1;
+        await row.setClients(recipients, t);
+      }
+    }
+
+    const author = users.get('content_manager') as User;
+    for (const [index, [title, content]] of DEMO_POSTS.entries()) {
+      const publishedAt = new Date(now.getTime() - (DEMO_POSTS.length - index) * 7 * DAY);
+      count(
+        await Post.findOrCreate({
+          where: { title: title as string },
+          defaults: { title: title as string, content: content as string, authorId: author.id, isPublished: true, publishedAt },
+          ...t,
+        }),
+      );
+    }
+    count(
+      await Post.findOrCreate({
+        where: { title: 'Draft: what is coming next' },
+        defaults: { title: 'Draft: what is coming next', content: 'Not published yet.', authorId: author.id },
+        ...t,
+      }),
+    );
+  });
+
+  return {
+    createdRows,
+    logins: DEMO_USERS.map(({ role, email }) => ({ role, email, password: DEMO_PASSWORD })),
+  };
+}

@@ -1,0 +1,21 @@
+// The `mailer` program: every command, registered in one place.
+import { Command } from 'commander';
+import { registerCreateSuperuser } from './commands/create-superuser.js';
+import { registerMigrate } from './commands/migrate.js';
+import { registerSeed } from './commands/seed.js';
+import { registerServe } from './commands/serve.js';
+
+/** Builds the program with every command registered. */
+export function buildProgram(): Command {
+  const program = new Command('mailer')
+    .description('Self-hosted e-mail mailing service')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  registerServe(program);
+  registerMigrate(program);
+  registerSeed(program);
+  registerCreateSuperuser(program);
+  for (const command of program.commands) command.exitOverride();
+  return program;
+}
+

@@ -1,0 +1,47 @@
+// Fresh databases for tests: a temp SQLite file, or a new PostgreSQL database when DATABASE_URL says so.
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+
+/** The DATABASE_URL the suite was started with; it picks the dialect, never the database itself. */
+export const BASE_DATABASE_URL = process.env.DATABASE_URL ?? '';
+export const USING_POSTGRES = /^postgres(ql)?:\/\//.test(BASE_DATABASE_URL);
+
+export interface ScratchDatabase {
+  url: string;
+  drop(): Promise<void>;
+}
+
+let counter = 0;
+
+/** Creates an empty database of the suite's dialect and says how to remove it. */
+export async function createScratchDatabase(): Promise<ScratchDatabase> {
+  counter += 1;
+  if (!USING_POSTGRES) {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'mailer-test-'));
+    return {
+      url: `sqlite:${path.join(dir, 'test.sqlite')}`,
+      drop: async () => rmSync(dir, { recursive: true, force: true }),
+    };
+  }
+  const name = `mailer_test_${Date.now().toString(36)}_${process.pid}_${counter}`;
+  const admin = new URL(BASE_DATABASE_URL);
+  await withPgClient(admin.href, (client) => client.query(`CREATE DATABASE "${name}"`));
+  const url = new URL(admin.href);
+  url.pathname = `/${name}`;
+  return {
+    url: url.href,
+    drop: () => withPgClient(admin.href, (client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)),
+  };
+}
+
+async function withPgClient(url: string, work: (client: pg.Client) => Promise<unknown>): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await work(client);
+  } finally {
+    await client.end();
+  }
+}

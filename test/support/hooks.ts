@@ -1,0 +1,39 @@
+// Root hooks: every test run gets its own freshly migrated database, dropped at the end.
+import type { Sequelize } from 'sequelize';
+import { loadConfig, type Config } from '../../src/config.js';
+import { openDatabase } from '../../src/db/connection.js';
+import { migrateUp } from '../../src/db/migrator.js';
+import { createScratchDatabase, type ScratchDatabase } from './database.js';
+
+process.env.LOG_LEVEL ??= 'silent';
+
+let scratch: ScratchDatabase | undefined;
+let sequelize: Sequelize | undefined;
+let config: Config | undefined;
+
+/** The migrated connection shared by the suite (each test still creates its own rows). */
+export function testDatabase(): Sequelize {
+  if (!sequelize) throw new Error('the test database is not open (root hooks did not run)');
+  return sequelize;
+}
+
+/** The config the suite runs with, pointing at the test database. */
+export function testConfig(): Config {
+  if (!config) throw new Error('the test config is not ready (root hooks did not run)');
+  return config;
+}
+
+export const mochaHooks = {
+  async beforeAll(this: Mocha.Context): Promise<void> {
+    this.timeout(60_000);
+    scratch = await createScratchDatabase();
+    config = loadConfig({ ...process.env, NODE_ENV: 'test', DATABASE_URL: scratch.url, SCHEDULER: 'off' });
+    sequelize = await openDatabase(config.database);
+    await migrateUp(sequelize);
+  },
+  async afterAll(this: Mocha.Context): Promise<void> {
+    this.timeout(60_000);
+    await sequelize?.close();
+    await scratch?.drop();
+  },
+};

@@ -1,0 +1,90 @@
+import { expect } from 'chai';
+import path from 'node:path';
+import { ConfigError, loadConfig, parseDatabaseUrl } from '../../src/config.js';
+
+const ROOT = '/srv/mailer';
+
+function errorFor(env: Record<string, string>): ConfigError {
+  try {
+    loadConfig(env, ROOT);
+  } catch (error) {
+    expect(error).to.be.instanceOf(ConfigError);
+    return error as ConfigError;
+  }
+  throw new Error(`expected ${JSON.stringify(env)} to be rejected`);
+}
+
+describe('config', () => {
+  it('when nothing is set, then every variable has a safe development default', () => {
+    const config = loadConfig({}, ROOT);
+    expect(config.nodeEnv).to.equal('development');
+    expect(config.database).to.deep.equal({ dialect: 'sqlite', storage: path.join(ROOT, 'var/mailer.sqlite'), url: 'sqlite:var/mailer.sqlite' });
+    expect(config.port).to.equal(3000);
+    expect(config.appUrl).to.equal('http://localhost:3000');
+    expect(config.memcachedServers).to.deep.equal([]);
+    expect(config.smtpUrl).to.equal(null);
+    expect(config.outboxDir).to.equal(path.join(ROOT, 'var/outbox'));
+    expect(config.timeZone).to.equal('UTC');
+    expect(config.schedulerEnabled).to.equal(true);
+    expect(config.sessionSecret).to.have.length.greaterThan(20);
+  });
+
+  it('when values are given, then they are parsed into the typed config', () => {
+    const config = loadConfig(
+      {
+        DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/mailer',
+        PORT: '8080',
+        APP_URL: 'https://mail.example.com/',
+        MEMCACHED_SERVERS: '127.0.0.1:11211,cache:11212',
+        SMTP_URL: 'smtps://user:pass@smtp.example.com:465',
+        TIME_ZONE: 'Europe/Berlin',
+        SCHEDULER: 'off',
+      },
+      ROOT,
+    );
+    expect(config.database).to.deep.equal({ dialect: 'postgres', url: 'postgres://postgres@127.0.0.1:5432/mailer' });
+    expect(config.port).to.equal(8080);
+    expect(config.appUrl).to.equal('https://mail.example.com');
+    expect(config.memcachedServers).to.deep.equal(['127.0.0.1:11211', 'cache:11212']);
+    expect(config.smtpUrl).to.equal('smtps://user:pass@smtp.example.com:465');
+    expect(config.timeZone).to.equal('Europe/Berlin');
+    expect(config.schedulerEnabled).to.equal(false);
+  });
+
+  const badValues: [string, string][] = [
+    ['DATABASE_URL', 'nonsense'],
+    ['DATABASE_URL', 'mysql://root@localhost/db'],
+    ['PORT', 'eighty'],
+    ['PORT', '70000'],
+    ['APP_URL', 'localhost:3000'],
+    ['MEMCACHED_SERVERS', '127.0.0.1'],
+    ['SMTP_URL', 'http://smtp.example.com'],
+    ['MAIL_FROM', 'not an address'],
+    ['TIME_ZONE', 'Mars/Olympus_Mons'],
+    ['SCHEDULER', 'sometimes'],
+    ['NODE_ENV', 'staging'],
+    ['LOG_LEVEL', 'loud'],
+  ];
+  for (const [variable, value] of badValues) {
+    it(`when ${variable}=${value}, then start-up fails with one line naming ${variable}`, () => {
+      const error = errorFor({ [variable]: value });
+      expect(error.variable).to.equal(variable);
+      expect(error.message).to.match(new RegExp(`^invalid configuration: ${variable} `));
+      expect(error.message).to.contain(value);
+      expect(error.message).not.to.contain('\n');
+    });
+  }
+
+  it('when NODE_ENV=production and SESSION_SECRET is missing or short, then start-up fails naming it', () => {
+    expect(errorFor({ NODE_ENV: 'production' }).variable).to.equal('SESSION_SECRET');
+    expect(errorFor({ NODE_ENV: 'production', SESSION_SECRET: 'short' }).variable).to.equal('SESSION_SECRET');
+    const config = loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(32) }, ROOT);
+    expect(config.isProduction).to.equal(true);
+  });
+
+  it('when DATABASE_URL names a relative SQLite file, then it is resolved against the project root', () => {
+    expect(parseDatabaseUrl('sqlite:data/app.db', ROOT)).to.deep.include({ dialect: 'sqlite', storage: path.join(ROOT, 'data/app.db') });
+    expect(parseDatabaseUrl('sqlite:///tmp/app.db', ROOT)).to.deep.include({ storage: '/tmp/app.db' });
+    expect(parseDatabaseUrl('sqlite::memory:', ROOT)).to.deep.include({ storage: ':memory:' });
+  });
+});
