@@ -46,17 +46,32 @@ const DEMO_MESSAGES = [
 ];
 
 const DEMO_POSTS = [
-  ['Why repeating mailings beat one-off blasts', 'A short letter every week keeps customers closer than one big campaign a year.'],
-  ['Reading your delivery log', 'Every delivery keeps the SMTP server\'s own reply, so **250**, **451** and **550** tell you what happened.'],
-  ['Five subject lines that get opened', '1. Ask a question\n2. Be specific\n3. Keep it short\n4. Name the benefit\n5. Never shout'],
-  ['Sending through your own SMTP server', 'Any server that speaks SMTP works: set `SMTP_URL` and the service does the rest.'],
+  [
+    'Why repeating mailings beat one-off blasts',
+    'A short letter every week keeps customers closer than one big campaign a year.',
+  ],
+  [
+    'Reading your delivery log',
+    "Every delivery keeps the SMTP server's own reply, so **250**, **451** and **550** tell you what happened.",
+  ],
+  [
+    'Five subject lines that get opened',
+    '1. Ask a question\n2. Be specific\n3. Keep it short\n4. Name the benefit\n5. Never shout',
+  ],
+  [
+    'Sending through your own SMTP server',
+    'Any server that speaks SMTP works: set `SMTP_URL` and the service does the rest.',
+  ],
   ['Unsubscribes are a feature', 'A one-click unsubscribe keeps your list healthy and your reputation intact.'],
 ];
 
 const DAY = 24 * 60 * 60 * 1000;
 
 /** Loads the demo data where it is missing; safe to run any number of times. */
-export async function seedDemoData(sequelize: Sequelize, options: { timeZone: string; now?: Date }): Promise<SeedResult> {
+export async function seedDemoData(
+  sequelize: Sequelize,
+  options: { timeZone: string; now?: Date },
+): Promise<SeedResult> {
   const now = options.now ?? new Date();
   const passwordHash = await hashPassword(DEMO_PASSWORD);
   let createdRows = 0;
@@ -160,7 +175,13 @@ export async function seedDemoData(sequelize: Sequelize, options: { timeZone: st
       count(
         await Post.findOrCreate({
           where: { title: title as string },
-          defaults: { title: title as string, content: content as string, authorId: author.id, isPublished: true, publishedAt },
+          defaults: {
+            title: title as string,
+            content: content as string,
+            authorId: author.id,
+            isPublished: true,
+            publishedAt,
+          },
           ...t,
         }),
       );

@@ -8,9 +8,7 @@ import { z } from 'zod';
 /** The project's root folder, so relative defaults do not depend on the caller's cwd. */
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-export type DatabaseTarget =
-  | { dialect: 'sqlite'; storage: string; url: string }
-  | { dialect: 'postgres'; url: string };
+export type DatabaseTarget = { dialect: 'sqlite'; storage: string; url: string } | { dialect: 'postgres'; url: string };
 
 export interface Config {
   nodeEnv: 'development' | 'production' | 'test';
@@ -84,20 +82,17 @@ const schema = z.object({
     .int('must be a whole number')
     .min(0, 'must be between 0 and 65535')
     .max(65535, 'must be between 0 and 65535'),
-  APP_URL: z
-    .string()
-    .regex(/^https?:\/\/[^\s/]+(\/[^\s]*)?$/, 'must be an http:// or https:// URL'),
+  APP_URL: z.string().regex(/^https?:\/\/[^\s/]+(\/[^\s]*)?$/, 'must be an http:// or https:// URL'),
   SESSION_SECRET: z.string(),
-  MEMCACHED_SERVERS: z
-    .string()
-    .regex(/^$|^[^\s,:]+:\d+(,[^\s,:]+:\d+)*$/, 'must be empty or host:port[,host:port…]'),
-  SMTP_URL: z
-    .string()
-    .regex(/^$|^smtps?:\/\/[^\s]+$/, 'must be empty or an smtp:// or smtps:// URL'),
+  MEMCACHED_SERVERS: z.string().regex(/^$|^[^\s,:]+:\d+(,[^\s,:]+:\d+)*$/, 'must be empty or host:port[,host:port…]'),
+  SMTP_URL: z.string().regex(/^$|^smtps?:\/\/[^\s]+$/, 'must be empty or an smtp:// or smtps:// URL'),
   OUTBOX_DIR: z.string().min(1, 'must not be empty'),
   MAIL_FROM: z
     .string()
-    .regex(/^(?:[^<>]*<[^\s@<>]+@[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+)$/, 'must be an e-mail address, optionally "Name <address>"'),
+    .regex(
+      /^(?:[^<>]*<[^\s@<>]+@[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+)$/,
+      'must be an e-mail address, optionally "Name <address>"',
+    ),
   TIME_ZONE: z.string().refine(isValidTimeZone, 'must be an IANA time zone such as Europe/Berlin'),
   SCHEDULER: onOff,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {

@@ -23,7 +23,13 @@ export class NotFoundError extends AppError {
 /** Input that breaks a rule, with a message per field for forms to show next to each input. */
 export class ValidationError extends AppError {
   constructor(readonly fieldErrors: Record<string, string>) {
-    super(Object.entries(fieldErrors).map(([field, message]) => `${field}: ${message}`).join('; '), 422, 'invalid');
+    super(
+      Object.entries(fieldErrors)
+        .map(([field, message]) => `${field}: ${message}`)
+        .join('; '),
+      422,
+      'invalid',
+    );
     this.name = 'ValidationError';
   }
 }

@@ -18,7 +18,8 @@ export async function createSuperuser(input: SuperuserInput): Promise<User> {
   if (input.password.length < MIN_PASSWORD_LENGTH) {
     throw new ValidationError({ password: `must be at least ${MIN_PASSWORD_LENGTH} characters` });
   }
-  if (await User.findOne({ where: { email } })) throw new AppError(`a user with e-mail ${email} already exists`, 409, 'exists');
+  if (await User.findOne({ where: { email } }))
+    throw new AppError(`a user with e-mail ${email} already exists`, 409, 'exists');
   return User.create({
     email,
     passwordHash: await hashPassword(input.password),

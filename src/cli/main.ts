@@ -10,7 +10,9 @@ const EXIT_USAGE = 2;
 /** Turns any failure into one line on stderr and a non-zero exit code. */
 function fail(error: unknown): never {
   if (error instanceof CommanderError) {
-    process.exit(['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(error.code) ? 0 : EXIT_USAGE);
+    process.exit(
+      ['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(error.code) ? 0 : EXIT_USAGE,
+    );
   }
   const known = error instanceof ConfigError || error instanceof AppError;
   const message = error instanceof Error ? error.message : String(error);

@@ -18,4 +18,3 @@ export function buildProgram(): Command {
   for (const command of program.commands) command.exitOverride();
   return program;
 }
-

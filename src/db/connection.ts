@@ -20,20 +20,30 @@ class PatientDatabase extends sqlite3.Database {
 
 const patientSqlite = { ...sqlite3, Database: PatientDatabase };
 
-/** Connects to the configured database and binds every model to it. */
+/** Connects to the configured database and binds every model to it (one such connection per process). */
 export async function openDatabase(target: DatabaseTarget): Promise<Sequelize> {
+  const sequelize = await connect(target);
+  initModels(sequelize);
+  return sequelize;
+}
+
+/** Opens a connection without binding the models: for migrations and checks on a second database. */
+export async function connect(target: DatabaseTarget): Promise<Sequelize> {
   const common: Options = { logging: false, define: { underscored: true } };
   const sequelize =
     target.dialect === 'sqlite'
       ? new Sequelize({ ...common, dialect: 'sqlite', storage: target.storage, dialectModule: patientSqlite })
       : new Sequelize(target.url, { ...common, dialect: 'postgres', pool: { max: 10, min: 0, idle: 10_000 } });
-  initModels(sequelize);
   try {
     await sequelize.authenticate();
   } catch (error) {
     await sequelize.close();
     const reason = error instanceof Error ? error.message : String(error);
-    throw new AppError(`cannot connect to the database in DATABASE_URL (${describe(target)}): ${reason}`, 503, 'database');
+    throw new AppError(
+      `cannot connect to the database in DATABASE_URL (${describe(target)}): ${reason}`,
+      503,
+      'database',
+    );
   }
   if (target.dialect === 'sqlite' && target.storage !== ':memory:') {
     // WAL lets readers (the web) go on while one writer (the sender) commits; it is stored in the file.
@@ -44,7 +54,9 @@ export async function openDatabase(target: DatabaseTarget): Promise<Sequelize> {
 
 /** The target without its password, safe to print. */
 function describe(target: DatabaseTarget): string {
-  return target.dialect === 'sqlite' ? `sqlite:${target.storage}` : target.url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
+  return target.dialect === 'sqlite'
+    ? `sqlite:${target.storage}`
+    : target.url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
 }
 
 /** Answers whether the database is reachable right now (for health checks). */

@@ -9,7 +9,9 @@ export function healthRoutes({ sequelize }: Pick<AppDependencies, 'sequelize'>):
   router.get('/healthz', async (_req, res) => {
     const database = await isDatabaseReachable(sequelize);
     res.set('Cache-Control', 'no-store');
-    res.status(database ? 200 : 503).json({ status: database ? 'ok' : 'unavailable', database: database ? 'ok' : 'down' });
+    res
+      .status(database ? 200 : 503)
+      .json({ status: database ? 'ok' : 'unavailable', database: database ? 'ok' : 'down' });
   });
   return router;
 }

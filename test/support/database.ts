@@ -22,7 +22,7 @@ export async function createScratchDatabase(): Promise<ScratchDatabase> {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'mailer-test-'));
     return {
       url: `sqlite:${path.join(dir, 'test.sqlite')}`,
-      drop: async () => rmSync(dir, { recursive: true, force: true }),
+      drop: () => Promise.resolve(rmSync(dir, { recursive: true, force: true })),
     };
   }
   const name = `mailer_test_${Date.now().toString(36)}_${process.pid}_${counter}`;

@@ -23,7 +23,9 @@ export function unique(prefix = 'x'): string {
 }
 
 /** A verified user of the given role whose password is FACTORY_PASSWORD. */
-export async function makeUser(attrs: Partial<{ role: UserRole; email: string; fullName: string; verified: boolean }> = {}): Promise<User> {
+export async function makeUser(
+  attrs: Partial<{ role: UserRole; email: string; fullName: string; verified: boolean }> = {},
+): Promise<User> {
   cachedHash ??= hashPassword(FACTORY_PASSWORD, 4);
   return User.create({
     email: attrs.email ?? `${unique('user')}@example.test`,
@@ -36,7 +38,10 @@ export async function makeUser(attrs: Partial<{ role: UserRole; email: string; f
 }
 
 /** A client in the owner's address book. */
-export function makeClient(owner: User, attrs: Partial<{ email: string; fullName: string; comment: string }> = {}): Promise<Client> {
+export function makeClient(
+  owner: User,
+  attrs: Partial<{ email: string; fullName: string; comment: string }> = {},
+): Promise<Client> {
   return Client.create({
     ownerId: owner.id,
     email: attrs.email ?? `${unique('client')}@example.test`,
@@ -46,7 +51,10 @@ export function makeClient(owner: User, attrs: Partial<{ email: string; fullName
 }
 
 /** A plain-text message owned by the owner. */
-export function makeMessage(owner: User, attrs: Partial<{ subject: string; bodyText: string; bodyHtml: string | null }> = {}): Promise<Message> {
+export function makeMessage(
+  owner: User,
+  attrs: Partial<{ subject: string; bodyText: string; bodyHtml: string | null }> = {},
+): Promise<Message> {
   return Message.create({
     ownerId: owner.id,
     subject: attrs.subject ?? unique('Subject '),
@@ -58,7 +66,13 @@ export function makeMessage(owner: User, attrs: Partial<{ subject: string; bodyT
 /** A daily mailing of a new message to the given clients, starting in an hour. */
 export async function makeMailing(
   owner: User,
-  attrs: Partial<{ message: Message; clients: Client[]; startAt: Date; endAt: Date; periodicity: Mailing['periodicity'] }> = {},
+  attrs: Partial<{
+    message: Message;
+    clients: Client[];
+    startAt: Date;
+    endAt: Date;
+    periodicity: Mailing['periodicity'];
+  }> = {},
 ): Promise<Mailing> {
   const message = attrs.message ?? (await makeMessage(owner));
   const startAt = attrs.startAt ?? new Date(Date.now() + 60 * 60 * 1000);

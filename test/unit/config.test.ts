@@ -18,7 +18,11 @@ describe('config', () => {
   it('when nothing is set, then every variable has a safe development default', () => {
     const config = loadConfig({}, ROOT);
     expect(config.nodeEnv).to.equal('development');
-    expect(config.database).to.deep.equal({ dialect: 'sqlite', storage: path.join(ROOT, 'var/mailer.sqlite'), url: 'sqlite:var/mailer.sqlite' });
+    expect(config.database).to.deep.equal({
+      dialect: 'sqlite',
+      storage: path.join(ROOT, 'var/mailer.sqlite'),
+      url: 'sqlite:var/mailer.sqlite',
+    });
     expect(config.port).to.equal(3000);
     expect(config.appUrl).to.equal('http://localhost:3000');
     expect(config.memcachedServers).to.deep.equal([]);
@@ -83,7 +87,10 @@ describe('config', () => {
   });
 
   it('when DATABASE_URL names a relative SQLite file, then it is resolved against the project root', () => {
-    expect(parseDatabaseUrl('sqlite:data/app.db', ROOT)).to.deep.include({ dialect: 'sqlite', storage: path.join(ROOT, 'data/app.db') });
+    expect(parseDatabaseUrl('sqlite:data/app.db', ROOT)).to.deep.include({
+      dialect: 'sqlite',
+      storage: path.join(ROOT, 'data/app.db'),
+    });
     expect(parseDatabaseUrl('sqlite:///tmp/app.db', ROOT)).to.deep.include({ storage: '/tmp/app.db' });
     expect(parseDatabaseUrl('sqlite::memory:', ROOT)).to.deep.include({ storage: ':memory:' });
   });

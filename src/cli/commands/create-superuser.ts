@@ -25,13 +25,18 @@ export function registerCreateSuperuser(program: Command): void {
   program
     .command('createsuperuser')
     .description(`create an admin account (password asked, or taken from ${SUPERUSER_PASSWORD_ENV})`)
-    .requiredOption('--email <email>', 'the admin\'s e-mail address')
-    .option('--name <full name>', 'the admin\'s full name', 'Administrator')
+    .requiredOption('--email <email>', "the admin's e-mail address")
+    .option('--name <full name>', "the admin's full name", 'Administrator')
     .action(async (options: { email: string; name: string }) => {
       await withDatabase(async ({ config, sequelize }) => {
         const password = await askPassword();
         await migrateUp(sequelize);
-        const user = await createSuperuser({ email: options.email, password, fullName: options.name, timeZone: config.timeZone });
+        const user = await createSuperuser({
+          email: options.email,
+          password,
+          fullName: options.name,
+          timeZone: config.timeZone,
+        });
         say(`admin ${user.email} created`);
       });
     });

@@ -36,7 +36,9 @@ export function registerServe(program: Command): void {
       const address = server.address();
       const port = typeof address === 'object' && address ? address.port : config.port;
       logger.info({ port }, 'listening');
-      say(`Mailer is running: open ${config.appUrl === `http://localhost:${config.port}` ? `http://localhost:${port}` : config.appUrl}`);
+      say(
+        `Mailer is running: open ${config.appUrl === `http://localhost:${config.port}` ? `http://localhost:${port}` : config.appUrl}`,
+      );
 
       const stop = (signal: string): void => {
         logger.info({ signal }, 'shutting down');

@@ -44,8 +44,18 @@ export function initModels(sequelize: Sequelize): void {
   Message.hasMany(Mailing, { as: 'mailings', foreignKey: required('messageId'), onDelete: 'RESTRICT' });
   Mailing.belongsTo(Message, { as: 'message', foreignKey: required('messageId'), onDelete: 'RESTRICT' });
 
-  Mailing.belongsToMany(Client, { through: MailingClient, as: 'clients', foreignKey: 'mailingId', otherKey: 'clientId' });
-  Client.belongsToMany(Mailing, { through: MailingClient, as: 'mailings', foreignKey: 'clientId', otherKey: 'mailingId' });
+  Mailing.belongsToMany(Client, {
+    through: MailingClient,
+    as: 'clients',
+    foreignKey: 'mailingId',
+    otherKey: 'clientId',
+  });
+  Client.belongsToMany(Mailing, {
+    through: MailingClient,
+    as: 'mailings',
+    foreignKey: 'clientId',
+    otherKey: 'mailingId',
+  });
 
   Mailing.hasMany(MailingRun, { as: 'runs', foreignKey: required('mailingId'), onDelete: 'CASCADE' });
   MailingRun.belongsTo(Mailing, { as: 'mailing', foreignKey: required('mailingId'), onDelete: 'CASCADE' });

@@ -35,7 +35,12 @@ export class MailingRun extends Model<InferAttributes<MailingRun>, InferCreation
       {
         id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
         scheduledAt: { type: DataTypes.DATE, allowNull: false },
-        state: { type: DataTypes.STRING(10), allowNull: false, defaultValue: 'pending', validate: { isIn: [RUN_STATES] } },
+        state: {
+          type: DataTypes.STRING(10),
+          allowNull: false,
+          defaultValue: 'pending',
+          validate: { isIn: [RUN_STATES] },
+        },
         totalCount: counter,
         sentCount: counter,
         failedCount: counter,

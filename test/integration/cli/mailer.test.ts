@@ -1,0 +1,125 @@
+import { expect } from 'chai';
+import { parseDatabaseUrl } from '../../../src/config.js';
+import { connect } from '../../../src/db/connection.js';
+import { exitCodeOf, runCli, startCli } from '../../support/cli.js';
+import { createScratchDatabase, type ScratchDatabase } from '../../support/database.js';
+
+async function countRows(url: string, table: string): Promise<number> {
+  const sequelize = await connect(parseDatabaseUrl(url));
+  try {
+    const [rows] = await sequelize.query(`SELECT COUNT(*) AS n FROM ${table}`);
+    return Number((rows as { n: number | string }[])[0]?.n);
+  } finally {
+    await sequelize.close();
+  }
+}
+
+describe('bin/mailer', function () {
+  this.timeout(60_000);
+  let scratch: ScratchDatabase;
+  let env: Record<string, string>;
+
+  beforeEach(async () => {
+    scratch = await createScratchDatabase();
+    env = { DATABASE_URL: scratch.url };
+  });
+  afterEach(async () => {
+    await scratch.drop();
+  });
+
+  it('when asked for --help, then it lists every command and exits 0', async () => {
+    const { code, stdout } = await runCli(['--help'], env);
+    expect(code).to.equal(0);
+    for (const command of ['serve', 'migrate', 'seed', 'createsuperuser']) expect(stdout).to.contain(command);
+  });
+
+  it('when a command is unknown, then it exits 2 with a hint', async () => {
+    const { code, stderr } = await runCli(['frobnicate'], env);
+    expect(code).to.equal(2);
+    expect(stderr).to.contain("unknown command 'frobnicate'");
+  });
+
+  it('when DATABASE_URL is nonsense, then it exits 1 with one line naming DATABASE_URL', async () => {
+    const { code, stderr } = await runCli(['migrate'], { DATABASE_URL: 'nonsense' });
+    expect(code).to.equal(1);
+    expect(stderr.trim().split('\n')).to.have.length(1);
+    expect(stderr).to.match(/^mailer: invalid configuration: DATABASE_URL /);
+  });
+
+  it('when the database cannot be reached, then it exits 1 with one line saying so', async () => {
+    const unreachable = scratch.url.startsWith('sqlite:')
+      ? 'sqlite:/dev/null/mailer.sqlite'
+      : 'postgres://postgres@127.0.0.1:1/none';
+    const { code, stderr } = await runCli(['migrate'], { DATABASE_URL: unreachable });
+    expect(code).to.equal(1);
+    expect(stderr.trim().split('\n')).to.have.length(1);
+    expect(stderr).to.contain('cannot connect to the database in DATABASE_URL');
+  });
+
+  it('when migrate runs on an empty database, then it applies the migrations, and a second run has nothing to do', async () => {
+    const first = await runCli(['migrate'], env);
+    expect(first.code, first.stderr).to.equal(0);
+    expect(first.stdout).to.match(/^applied /);
+    const second = await runCli(['migrate'], env);
+    expect(second.code).to.equal(0);
+    expect(second.stdout).to.contain('database is up to date');
+    const status = await runCli(['migrate', '--status'], env);
+    expect(status.stdout).to.match(/^applied {2}\d+-/);
+  });
+
+  it('when seed runs twice, then the second run adds nothing and both print the demo logins', async () => {
+    const first = await runCli(['seed'], env);
+    expect(first.code, first.stderr).to.equal(0);
+    expect(first.stdout).to.contain('demo data loaded').and.to.contain('demo@example.com');
+    const users = await countRows(scratch.url, 'users');
+    const second = await runCli(['seed'], env);
+    expect(second.code).to.equal(0);
+    expect(second.stdout).to.contain('demo data already present');
+    expect(await countRows(scratch.url, 'users')).to.equal(users);
+  });
+
+  it('when seed runs in production, then it refuses and exits 1', async () => {
+    const { code, stderr } = await runCli(['seed'], { ...env, NODE_ENV: 'production', SESSION_SECRET: 's'.repeat(40) });
+    expect(code).to.equal(1);
+    expect(stderr).to.contain('refusing to load demo data');
+  });
+
+  it('when createsuperuser gets a password from the environment, then it creates an admin once and refuses a second time', async () => {
+    const withPassword = { ...env, SUPERUSER_PASSWORD: 'a-long-enough-password' };
+    const first = await runCli(['createsuperuser', '--email', 'Root@Example.com'], withPassword);
+    expect(first.code, first.stderr).to.equal(0);
+    expect(first.stdout).to.contain('admin root@example.com created');
+    const again = await runCli(['createsuperuser', '--email', 'root@example.com'], withPassword);
+    expect(again.code).to.equal(1);
+    expect(again.stderr).to.contain('already exists');
+  });
+
+  it('when createsuperuser has no password and no terminal, or a bad e-mail, then it exits 1 and creates nothing', async () => {
+    const noPassword = await runCli(['createsuperuser', '--email', 'root@example.com'], env);
+    expect(noPassword.code).to.equal(1);
+    expect(noPassword.stderr).to.contain('SUPERUSER_PASSWORD');
+    const badEmail = await runCli(['createsuperuser', '--email', 'not-an-email'], {
+      ...env,
+      SUPERUSER_PASSWORD: 'a-long-enough-password',
+    });
+    expect(badEmail.code).to.equal(1);
+    expect(badEmail.stderr).to.contain('not an e-mail address');
+    const missingOption = await runCli(['createsuperuser'], env);
+    expect(missingOption.code).to.equal(2);
+    expect(await countRows(scratch.url, 'users')).to.equal(0);
+  });
+
+  it('when serve starts on an empty database, then it migrates, seeds once, answers /healthz and stops cleanly on SIGTERM', async () => {
+    const server = await startCli(['serve'], { ...env, PORT: '0' }, /open http:\/\/localhost:(\d+)/);
+    expect(server.output()).to.contain('Demo logins');
+    const res = await fetch(`http://localhost:${server.match[1]}/healthz`);
+    expect(res.status).to.equal(200);
+    server.child.kill('SIGTERM');
+    expect(await exitCodeOf(server.child)).to.equal(0);
+
+    const restarted = await startCli(['serve'], { ...env, PORT: '0' }, /open http:\/\/localhost:(\d+)/);
+    expect(restarted.output()).not.to.contain('Demo logins');
+    restarted.child.kill('SIGTERM');
+    expect(await exitCodeOf(restarted.child)).to.equal(0);
+  });
+});
