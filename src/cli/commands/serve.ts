@@ -33,21 +33,24 @@ export function registerServe(program: Command): void {
         const listening = app.listen(config.port, () => resolve(listening));
         listening.once('error', reject);
       });
+      const stop = (signal: string): void => {
+        logger.info({ signal }, 'shutting down');
+        server.close(() => {
+          void sequelize
+            .close()
+            .catch((error: unknown) => logger.error({ err: error }, 'closing the database failed'))
+            .finally(() => process.exit(0));
+        });
+        server.closeAllConnections();
+      };
+      process.once('SIGTERM', () => stop('SIGTERM'));
+      process.once('SIGINT', () => stop('SIGINT'));
+
       const address = server.address();
       const port = typeof address === 'object' && address ? address.port : config.port;
       logger.info({ port }, 'listening');
       say(
         `Mailer is running: open ${config.appUrl === `http://localhost:${config.port}` ? `http://localhost:${port}` : config.appUrl}`,
       );
-
-      const stop = (signal: string): void => {
-        logger.info({ signal }, 'shutting down');
-        server.close(() => {
-          void sequelize.close().then(() => process.exit(0));
-        });
-        server.closeAllConnections();
-      };
-      process.once('SIGTERM', () => stop('SIGTERM'));
-      process.once('SIGINT', () => stop('SIGINT'));
     });
 }

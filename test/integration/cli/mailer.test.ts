@@ -110,14 +110,14 @@ describe('bin/mailer', function () {
   });
 
   it('when serve starts on an empty database, then it migrates, seeds once, answers /healthz and stops cleanly on SIGTERM', async () => {
-    const server = await startCli(['serve'], { ...env, PORT: '0' }, /open http:\/\/localhost:(\d+)/);
+    const server = await startCli(['serve'], { ...env, PORT: '0' }, /open http:\/\/localhost:(\d+)\n/);
     expect(server.output()).to.contain('Demo logins');
     const res = await fetch(`http://localhost:${server.match[1]}/healthz`);
     expect(res.status).to.equal(200);
     server.child.kill('SIGTERM');
     expect(await exitCodeOf(server.child)).to.equal(0);
 
-    const restarted = await startCli(['serve'], { ...env, PORT: '0' }, /open http:\/\/localhost:(\d+)/);
+    const restarted = await startCli(['serve'], { ...env, PORT: '0' }, /open http:\/\/localhost:(\d+)\n/);
     expect(restarted.output()).not.to.contain('Demo logins');
     restarted.child.kill('SIGTERM');
     expect(await exitCodeOf(restarted.child)).to.equal(0);
