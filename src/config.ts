@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import dotenv from 'dotenv';
 import { z } from 'zod';
+import cronParser from 'cron-parser';
 
 /** The project's root folder, so relative defaults do not depend on the caller's cwd. */
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -24,6 +25,23 @@ export interface Config {
   timeZone: string;
   schedulerEnabled: boolean;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  delivery: DeliverySettings;
+}
+
+/** The delivery engine's knobs (see the README table). */
+export interface DeliverySettings {
+  poolSize: number;
+  ratePerSecond: number;
+  maxAttempts: number;
+  backoffBaseMs: number;
+  connectionTimeoutMs: number;
+  greetingTimeoutMs: number;
+  socketTimeoutMs: number;
+  outageThreshold: number;
+  outagePauseMs: number;
+  leaseMs: number;
+  batchSize: number;
+  reconcileCron: string;
 }
 
 /** A configuration problem; its message is one line that names the variable. */
@@ -44,6 +62,16 @@ export function isValidTimeZone(name: string): boolean {
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: name });
     return true;
+  } catch {
+    return false;
+  }
+}
+
+/** True when node-schedule accepts the cron expression (5 fields, or 6 with seconds first). */
+function isValidCron(expression: string): boolean {
+  try {
+    cronParser.parseExpression(expression);
+    return expression.trim().split(/\s+/).length >= 5;
   } catch {
     return false;
   }
@@ -72,6 +100,13 @@ const onOff = z
   .pipe(z.enum(['on', 'off', 'true', 'false', '1', '0', 'yes', 'no'], { error: 'must be on or off' }))
   .transform((v) => ['on', 'true', '1', 'yes'].includes(v));
 
+const wholeNumber = (min: number, max: number) =>
+  z.coerce
+    .number({ error: `must be a whole number from ${min} to ${max}` })
+    .int(`must be a whole number from ${min} to ${max}`)
+    .min(min, `must be a whole number from ${min} to ${max}`)
+    .max(max, `must be a whole number from ${min} to ${max}`);
+
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test'], {
     error: 'must be development, production or test',
@@ -98,6 +133,18 @@ const schema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
     error: 'must be one of fatal, error, warn, info, debug, trace, silent',
   }),
+  SMTP_POOL_SIZE: wholeNumber(1, 100),
+  SMTP_RATE_PER_SECOND: wholeNumber(0, 100_000),
+  DELIVERY_MAX_ATTEMPTS: wholeNumber(1, 50),
+  DELIVERY_BACKOFF_BASE_MS: wholeNumber(10, 86_400_000),
+  SMTP_CONNECTION_TIMEOUT_MS: wholeNumber(100, 600_000),
+  SMTP_GREETING_TIMEOUT_MS: wholeNumber(100, 600_000),
+  SMTP_SOCKET_TIMEOUT_MS: wholeNumber(100, 3_600_000),
+  SMTP_OUTAGE_THRESHOLD: wholeNumber(1, 10_000),
+  SMTP_OUTAGE_PAUSE_MS: wholeNumber(100, 86_400_000),
+  DELIVERY_LEASE_MS: wholeNumber(1_000, 3_600_000),
+  DELIVERY_BATCH_SIZE: wholeNumber(1, 10_000),
+  SCHEDULER_RECONCILE_CRON: z.string().refine(isValidCron, 'must be a cron expression such as "*/30 * * * * *"'),
 });
 
 type RawEnv = Record<string, string | undefined>;
@@ -117,6 +164,18 @@ function defaultsFor(env: RawEnv): Record<keyof z.input<typeof schema>, string> 
     TIME_ZONE: 'UTC',
     SCHEDULER: 'on',
     LOG_LEVEL: 'info',
+    SMTP_POOL_SIZE: '5',
+    SMTP_RATE_PER_SECOND: '0',
+    DELIVERY_MAX_ATTEMPTS: '5',
+    DELIVERY_BACKOFF_BASE_MS: '30000',
+    SMTP_CONNECTION_TIMEOUT_MS: '10000',
+    SMTP_GREETING_TIMEOUT_MS: '10000',
+    SMTP_SOCKET_TIMEOUT_MS: '30000',
+    SMTP_OUTAGE_THRESHOLD: '5',
+    SMTP_OUTAGE_PAUSE_MS: '60000',
+    DELIVERY_LEASE_MS: '60000',
+    DELIVERY_BATCH_SIZE: '100',
+    SCHEDULER_RECONCILE_CRON: '*/30 * * * * *',
   };
 }
 
@@ -153,6 +212,20 @@ export function loadConfig(env: RawEnv = process.env, root = PROJECT_ROOT): Conf
     timeZone: v.TIME_ZONE,
     schedulerEnabled: v.SCHEDULER,
     logLevel: v.LOG_LEVEL,
+    delivery: {
+      poolSize: v.SMTP_POOL_SIZE,
+      ratePerSecond: v.SMTP_RATE_PER_SECOND,
+      maxAttempts: v.DELIVERY_MAX_ATTEMPTS,
+      backoffBaseMs: v.DELIVERY_BACKOFF_BASE_MS,
+      connectionTimeoutMs: v.SMTP_CONNECTION_TIMEOUT_MS,
+      greetingTimeoutMs: v.SMTP_GREETING_TIMEOUT_MS,
+      socketTimeoutMs: v.SMTP_SOCKET_TIMEOUT_MS,
+      outageThreshold: v.SMTP_OUTAGE_THRESHOLD,
+      outagePauseMs: v.SMTP_OUTAGE_PAUSE_MS,
+      leaseMs: v.DELIVERY_LEASE_MS,
+      batchSize: v.DELIVERY_BATCH_SIZE,
+      reconcileCron: v.SCHEDULER_RECONCILE_CRON,
+    },
   };
 }
 

@@ -1,0 +1,63 @@
+// Turns a message and one recipient into the e-mail that goes out: placeholders, unsubscribe link, headers.
+import type { SendMailOptions } from 'nodemailer/lib/mailer';
+import { signUnsubscribeToken } from './unsubscribe-token.js';
+
+export interface Recipient {
+  deliveryId: number;
+  runId: number;
+  clientId: number | null;
+  email: string;
+  fullName: string;
+}
+
+export interface MessageContent {
+  subject: string;
+  bodyText: string;
+  bodyHtml: string | null;
+}
+
+export interface ComposeSettings {
+  from: string;
+  appUrl: string;
+  secret: string;
+}
+
+const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+/** Escapes text for HTML content and attributes. */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c] as string);
+}
+
+/** Fills {{full_name}} and {{email}} (spaces inside the braces allowed); other text is left as written. */
+export function fillPlaceholders(template: string, recipient: Pick<Recipient, 'email' | 'fullName'>, escape = (s: string) => s): string {
+  const values: Record<string, string> = { full_name: recipient.fullName || recipient.email, email: recipient.email };
+  return template.replace(/\{\{\s*(full_name|email)\s*\}\}/g, (_m, name: string) => escape(values[name] as string));
+}
+
+function domainOf(address: string): string {
+  const match = /@([^>\s]+)>?\s*$/.exec(address);
+  return match?.[1] ?? 'localhost';
+}
+
+/** The mail options for one delivery: one recipient in To, a stable Message-ID, and a working unsubscribe link. */
+export function composeEmail(message: MessageContent, recipient: Recipient, settings: ComposeSettings, attempt: number): SendMailOptions {
+  const unsubscribeUrl =
+    recipient.clientId === null ? null : `${settings.appUrl}/unsubscribe/${signUnsubscribeToken(recipient.clientId, settings.secret)}`;
+  const textFooter = unsubscribeUrl ? `\n\n--\nTo stop receiving these e-mails: ${unsubscribeUrl}\n` : '';
+  const htmlFooter = unsubscribeUrl
+    ? `<hr><p style="font-size:12px;color:#666">To stop receiving these e-mails, <a href="${escapeHtml(unsubscribeUrl)}">unsubscribe</a>.</p>`
+    : '';
+  return {
+    from: settings.from,
+    to: { name: recipient.fullName, address: recipient.email },
+    subject: fillPlaceholders(message.subject, recipient).replace(/[\r\n]+/g, ' '),
+    text: fillPlaceholders(message.bodyText, recipient) + textFooter,
+    ...(message.bodyHtml ? { html: fillPlaceholders(message.bodyHtml, recipient, escapeHtml) + htmlFooter } : {}),
+    messageId: `<run${recipient.runId}.d${recipient.deliveryId}.a${attempt}@${domainOf(settings.from)}>`,
+    date: new Date(),
+    headers: unsubscribeUrl
+      ? { 'List-Unsubscribe': `<${unsubscribeUrl}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' }
+      : {},
+  };
+}

@@ -1,0 +1,76 @@
+// What a send attempt came to: accepted, worth retrying, or final; and whether the server itself is down.
+
+export type OutcomeKind = 'accepted' | 'temporary' | 'permanent';
+
+export interface Outcome {
+  kind: OutcomeKind;
+  /** The server's reply (e.g. "250 2.0.0 Ok: queued as 4F2"), or what went wrong when it did not reply. */
+  reply: string;
+  /** A short, stable class for reports and retries: smtp_4xx, smtp_5xx, timeout, connection, protocol, auth… */
+  errorClass: string | null;
+  /** True when the failure says nothing about this recipient but that the server is unreachable or broken. */
+  connectionLevel: boolean;
+}
+
+interface SmtpishError {
+  code?: string;
+  responseCode?: number;
+  response?: string;
+  message?: string;
+  command?: string;
+}
+
+const CONNECTION_CODES: Record<string, string> = {
+  ETIMEDOUT: 'timeout',
+  ECONNECTION: 'connection',
+  ECONNREFUSED: 'connection',
+  ECONNRESET: 'connection',
+  ESOCKET: 'connection',
+  EDNS: 'connection',
+  ETLS: 'connection',
+  EPROTOCOL: 'protocol',
+  EAUTH: 'auth',
+  ENOAUTH: 'auth',
+};
+
+function asSmtpish(error: unknown): SmtpishError {
+  return typeof error === 'object' && error !== null ? (error as SmtpishError) : { message: String(error) };
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').trim().slice(0, 1000);
+}
+
+/** Classifies a reply code: 2xx accepted, 4xx temporary, 5xx permanent. */
+function fromResponseCode(code: number, reply: string): Outcome {
+  if (code >= 500) return { kind: 'permanent', reply, errorClass: 'smtp_5xx', connectionLevel: false };
+  if (code >= 400) {
+    // 421 means the server is closing the channel: a server-level problem, not this recipient's.
+    return { kind: 'temporary', reply, errorClass: 'smtp_4xx', connectionLevel: code === 421 };
+  }
+  return { kind: 'temporary', reply, errorClass: 'protocol', connectionLevel: true };
+}
+
+/** The outcome of a send that resolved: only a send with the recipient accepted and none rejected is "sent". */
+export function outcomeOfSuccess(info: { response?: string; accepted?: unknown[]; rejected?: unknown[]; rejectedErrors?: unknown[] }): Outcome {
+  const rejectedError = info.rejectedErrors?.[0];
+  if ((info.rejected?.length ?? 0) > 0 || !info.accepted?.length) {
+    if (rejectedError) return outcomeOfFailure(rejectedError);
+    return { kind: 'temporary', reply: oneLine(info.response ?? 'recipient not accepted'), errorClass: 'rejected', connectionLevel: false };
+  }
+  const reply = oneLine(info.response ?? '');
+  if (!/^2\d\d/.test(reply)) return { kind: 'temporary', reply: reply || 'empty reply', errorClass: 'protocol', connectionLevel: true };
+  return { kind: 'accepted', reply, errorClass: null, connectionLevel: false };
+}
+
+/** The outcome of a send that threw. */
+export function outcomeOfFailure(error: unknown): Outcome {
+  const e = asSmtpish(error);
+  const reply = oneLine(e.response || e.message || String(error));
+  if (typeof e.responseCode === 'number' && e.responseCode >= 400) return fromResponseCode(e.responseCode, reply);
+  const known = e.code ? CONNECTION_CODES[e.code] : undefined;
+  if (known) return { kind: 'temporary', reply, errorClass: known, connectionLevel: true };
+  if (/timeout|timed out/i.test(reply)) return { kind: 'temporary', reply, errorClass: 'timeout', connectionLevel: true };
+  if (typeof e.responseCode === 'number') return fromResponseCode(e.responseCode, reply);
+  return { kind: 'temporary', reply, errorClass: 'unexpected', connectionLevel: true };
+}
