@@ -1,6 +1,9 @@
 // The `mailer` program: every command, registered in one place.
 import { Command } from 'commander';
 import { registerCreateSuperuser } from './commands/create-superuser.js';
+import { registerDaemon } from './commands/daemon.js';
+import { registerRuns } from './commands/runs.js';
+import { registerSend } from './commands/send.js';
 import { registerMigrate } from './commands/migrate.js';
 import { registerSeed } from './commands/seed.js';
 import { registerServe } from './commands/serve.js';
@@ -15,6 +18,9 @@ export function buildProgram(): Command {
   registerMigrate(program);
   registerSeed(program);
   registerCreateSuperuser(program);
+  registerDaemon(program);
+  registerSend(program);
+  registerRuns(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

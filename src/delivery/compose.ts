@@ -30,7 +30,11 @@ export function escapeHtml(text: string): string {
 }
 
 /** Fills {{full_name}} and {{email}} (spaces inside the braces allowed); other text is left as written. */
-export function fillPlaceholders(template: string, recipient: Pick<Recipient, 'email' | 'fullName'>, escape = (s: string) => s): string {
+export function fillPlaceholders(
+  template: string,
+  recipient: Pick<Recipient, 'email' | 'fullName'>,
+  escape = (s: string) => s,
+): string {
   const values: Record<string, string> = { full_name: recipient.fullName || recipient.email, email: recipient.email };
   return template.replace(/\{\{\s*(full_name|email)\s*\}\}/g, (_m, name: string) => escape(values[name] as string));
 }
@@ -41,9 +45,16 @@ function domainOf(address: string): string {
 }
 
 /** The mail options for one delivery: one recipient in To, a stable Message-ID, and a working unsubscribe link. */
-export function composeEmail(message: MessageContent, recipient: Recipient, settings: ComposeSettings, attempt: number): SendMailOptions {
+export function composeEmail(
+  message: MessageContent,
+  recipient: Recipient,
+  settings: ComposeSettings,
+  attempt: number,
+): SendMailOptions {
   const unsubscribeUrl =
-    recipient.clientId === null ? null : `${settings.appUrl}/unsubscribe/${signUnsubscribeToken(recipient.clientId, settings.secret)}`;
+    recipient.clientId === null
+      ? null
+      : `${settings.appUrl}/unsubscribe/${signUnsubscribeToken(recipient.clientId, settings.secret)}`;
   const textFooter = unsubscribeUrl ? `\n\n--\nTo stop receiving these e-mails: ${unsubscribeUrl}\n` : '';
   const htmlFooter = unsubscribeUrl
     ? `<hr><p style="font-size:12px;color:#666">To stop receiving these e-mails, <a href="${escapeHtml(unsubscribeUrl)}">unsubscribe</a>.</p>`

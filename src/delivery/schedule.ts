@@ -30,7 +30,9 @@ export function occurrence(schedule: Schedule, n: number): Date | null {
   const at =
     schedule.periodicity === 'once' || n === 0
       ? schedule.startAt
-      : DateTime.fromJSDate(schedule.startAt, { zone: schedule.timeZone }).plus(STEP[schedule.periodicity](n)).toJSDate();
+      : DateTime.fromJSDate(schedule.startAt, { zone: schedule.timeZone })
+          .plus(STEP[schedule.periodicity](n))
+          .toJSDate();
   return at.getTime() < schedule.endAt.getTime() ? at : null;
 }
 
@@ -39,7 +41,10 @@ function lastIndexAtOrBefore(schedule: Schedule, instant: Date): number {
   if (instant.getTime() < schedule.startAt.getTime()) return -1;
   if (schedule.periodicity === 'once') return 0;
   // Estimate from the average period, then walk: the estimate can only be low (periods are at least this long).
-  let n = Math.max(0, Math.floor((instant.getTime() - schedule.startAt.getTime()) / APPROXIMATE_PERIOD_MS[schedule.periodicity]) - 1);
+  let n = Math.max(
+    0,
+    Math.floor((instant.getTime() - schedule.startAt.getTime()) / APPROXIMATE_PERIOD_MS[schedule.periodicity]) - 1,
+  );
   const local = DateTime.fromJSDate(schedule.startAt, { zone: schedule.timeZone });
   const at = (i: number): number => local.plus(STEP[schedule.periodicity as 'daily'](i)).toMillis();
   while (at(n + 1) <= instant.getTime()) n += 1;

@@ -10,6 +10,8 @@ export interface Outcome {
   errorClass: string | null;
   /** True when the failure says nothing about this recipient but that the server is unreachable or broken. */
   connectionLevel: boolean;
+  /** The Message-ID of the e-mail the server accepted. */
+  messageId?: string;
 }
 
 interface SmtpishError {
@@ -52,14 +54,25 @@ function fromResponseCode(code: number, reply: string): Outcome {
 }
 
 /** The outcome of a send that resolved: only a send with the recipient accepted and none rejected is "sent". */
-export function outcomeOfSuccess(info: { response?: string; accepted?: unknown[]; rejected?: unknown[]; rejectedErrors?: unknown[] }): Outcome {
+export function outcomeOfSuccess(info: {
+  response?: string;
+  accepted?: unknown[];
+  rejected?: unknown[];
+  rejectedErrors?: unknown[];
+}): Outcome {
   const rejectedError = info.rejectedErrors?.[0];
   if ((info.rejected?.length ?? 0) > 0 || !info.accepted?.length) {
     if (rejectedError) return outcomeOfFailure(rejectedError);
-    return { kind: 'temporary', reply: oneLine(info.response ?? 'recipient not accepted'), errorClass: 'rejected', connectionLevel: false };
+    return {
+      kind: 'temporary',
+      reply: oneLine(info.response ?? 'recipient not accepted'),
+      errorClass: 'rejected',
+      connectionLevel: false,
+    };
   }
   const reply = oneLine(info.response ?? '');
-  if (!/^2\d\d/.test(reply)) return { kind: 'temporary', reply: reply || 'empty reply', errorClass: 'protocol', connectionLevel: true };
+  if (!/^2\d\d/.test(reply))
+    return { kind: 'temporary', reply: reply || 'empty reply', errorClass: 'protocol', connectionLevel: true };
   return { kind: 'accepted', reply, errorClass: null, connectionLevel: false };
 }
 
@@ -70,7 +83,8 @@ export function outcomeOfFailure(error: unknown): Outcome {
   if (typeof e.responseCode === 'number' && e.responseCode >= 400) return fromResponseCode(e.responseCode, reply);
   const known = e.code ? CONNECTION_CODES[e.code] : undefined;
   if (known) return { kind: 'temporary', reply, errorClass: known, connectionLevel: true };
-  if (/timeout|timed out/i.test(reply)) return { kind: 'temporary', reply, errorClass: 'timeout', connectionLevel: true };
+  if (/timeout|timed out/i.test(reply))
+    return { kind: 'temporary', reply, errorClass: 'timeout', connectionLevel: true };
   if (typeof e.responseCode === 'number') return fromResponseCode(e.responseCode, reply);
   return { kind: 'temporary', reply, errorClass: 'unexpected', connectionLevel: true };
 }

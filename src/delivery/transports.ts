@@ -23,7 +23,9 @@ export interface MailTransport {
 
 /** Picks the transport the configuration asks for. */
 export function createMailTransport(config: Pick<Config, 'smtpUrl' | 'outboxDir' | 'delivery'>): MailTransport {
-  return config.smtpUrl ? createSmtpTransport(config.smtpUrl, config.delivery) : createOutboxTransport(config.outboxDir);
+  return config.smtpUrl
+    ? createSmtpTransport(config.smtpUrl, config.delivery)
+    : createOutboxTransport(config.outboxDir);
 }
 
 /** A pooled SMTP transport: a fixed number of connections, reused for every message, with short timeouts. */
@@ -59,11 +61,23 @@ export function createOutboxTransport(outboxDir: string): MailTransport {
     async send(mail) {
       ready ??= mkdir(outboxDir, { recursive: true });
       await ready;
-      const info = (await composer.sendMail(mail)) as { message: Buffer; messageId: string; envelope: { to: string[] } };
-      const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+      const info = (await composer.sendMail(mail)) as {
+        message: Buffer;
+        messageId: string;
+        envelope: { to: string[] };
+      };
+      const stamp = new Date()
+        .toISOString()
+        .replace(/[-:]/g, '')
+        .replace(/\.\d+Z$/, 'Z');
       const file = `${stamp}-${info.messageId.replace(/[^A-Za-z0-9.@_-]/g, '')}.eml`;
       await writeFile(path.join(outboxDir, file), info.message);
-      return { response: `250 2.0.0 Stored in outbox as ${file}`, messageId: info.messageId, accepted: info.envelope.to, rejected: [] };
+      return {
+        response: `250 2.0.0 Stored in outbox as ${file}`,
+        messageId: info.messageId,
+        accepted: info.envelope.to,
+        rejected: [],
+      };
     },
     close: () => composer.close(),
   };

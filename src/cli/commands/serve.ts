@@ -8,6 +8,7 @@ import { migrateUp } from '../../db/migrator.js';
 import { User } from '../../db/models/index.js';
 import { createLogger } from '../../logger.js';
 import { createApp } from '../../web/app.js';
+import { startScheduler } from '../../delivery/start-scheduler.js';
 import { say } from '../context.js';
 import { printDemoLogins } from './seed.js';
 
@@ -28,6 +29,9 @@ export function registerServe(program: Command): void {
         printDemoLogins(logins);
       }
 
+      const stopScheduler = config.schedulerEnabled
+        ? await startScheduler({ sequelize, config, logger })
+        : async () => undefined;
       const app = createApp({ config, sequelize, logger });
       const server: Server = await new Promise((resolve, reject) => {
         const listening = app.listen(config.port, () => resolve(listening));
@@ -36,8 +40,8 @@ export function registerServe(program: Command): void {
       const stop = (signal: string): void => {
         logger.info({ signal }, 'shutting down');
         server.close(() => {
-          void sequelize
-            .close()
+          void stopScheduler()
+            .then(() => sequelize.close())
             .catch((error: unknown) => logger.error({ err: error }, 'closing the database failed'))
             .finally(() => process.exit(0));
         });

@@ -30,7 +30,8 @@ export class MailingRun extends Model<InferAttributes<MailingRun>, InferCreation
 
   /** Binds the model to a connection (called once per process by initModels). */
   static initModel(sequelize: Sequelize): void {
-    const counter = { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0, validate: { min: 0 } };
+    // A fresh object per column: Sequelize writes each attribute's column name into its definition.
+    const counter = () => ({ type: DataTypes.INTEGER, allowNull: false, defaultValue: 0, validate: { min: 0 } });
     MailingRun.init(
       {
         id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
@@ -41,10 +42,10 @@ export class MailingRun extends Model<InferAttributes<MailingRun>, InferCreation
           defaultValue: 'pending',
           validate: { isIn: [RUN_STATES] },
         },
-        totalCount: counter,
-        sentCount: counter,
-        failedCount: counter,
-        unknownCount: counter,
+        totalCount: counter(),
+        sentCount: counter(),
+        failedCount: counter(),
+        unknownCount: counter(),
         pausedReason: { type: DataTypes.STRING(500), allowNull: true },
         resumeAt: { type: DataTypes.DATE, allowNull: true },
         startedAt: { type: DataTypes.DATE, allowNull: true },

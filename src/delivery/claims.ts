@@ -1,0 +1,114 @@
+// Claiming deliveries with a lease, so several workers (processes) never send the same one twice.
+import { literal, Op, type Sequelize } from 'sequelize';
+import { Delivery } from '../db/models/index.js';
+import { isPostgres, selectRows, toDate } from './sql.js';
+
+export interface ClaimedDelivery {
+  id: number;
+  clientId: number | null;
+  email: string;
+  fullName: string;
+  attemptCount: number;
+}
+
+interface ClaimRow {
+  id: number;
+  client_id: number | null;
+  email: string;
+  full_name: string;
+  attempt_count: number;
+}
+
+/**
+ * Leases up to `limit` due, unleased pending deliveries of a run to `owner`. On PostgreSQL the inner
+ * SELECT skips rows another worker has locked; SQLite has a single writer, so the statement is atomic.
+ */
+export async function claimBatch(
+  sequelize: Sequelize,
+  runId: number,
+  owner: string,
+  limit: number,
+  leaseMs: number,
+  now = new Date(),
+): Promise<ClaimedDelivery[]> {
+  const rows = await selectRows<ClaimRow>(
+    sequelize,
+    `UPDATE deliveries SET lease_owner = :owner, lease_expires_at = :expires, updated_at = :now
+     WHERE id IN (
+       SELECT id FROM deliveries
+       WHERE run_id = :runId AND status = 'pending'
+         AND (next_attempt_at IS NULL OR next_attempt_at <= :now)
+         AND (lease_expires_at IS NULL OR lease_expires_at < :now)
+       ORDER BY id
+       LIMIT :limit
+       ${isPostgres(sequelize) ? 'FOR UPDATE SKIP LOCKED' : ''}
+     )
+     RETURNING id, client_id, email, full_name, attempt_count`,
+    { owner, runId, limit, now, expires: new Date(now.getTime() + leaseMs) },
+  );
+  return rows
+    .map((r) => ({
+      id: Number(r.id),
+      clientId: r.client_id === null ? null : Number(r.client_id),
+      email: r.email,
+      fullName: r.full_name,
+      attemptCount: Number(r.attempt_count),
+    }))
+    .sort((a, b) => a.id - b.id);
+}
+
+/** Marks a claimed delivery as being sent (one attempt more); false if the lease was lost or the run cancelled it. */
+export async function markSending(deliveryId: number, owner: string, now = new Date()): Promise<boolean> {
+  const [changed] = await Delivery.update(
+    { status: 'sending', attemptCount: literal('attempt_count + 1'), lastAttemptAt: now },
+    { where: { id: deliveryId, leaseOwner: owner, status: 'pending' } },
+  );
+  return changed > 0;
+}
+
+/** Extends the leases a live worker holds, so only a dead worker's leases ever expire. */
+export async function renewLeases(owner: string, ids: number[], leaseMs: number, now = new Date()): Promise<void> {
+  if (ids.length === 0) return;
+  await Delivery.update(
+    { leaseExpiresAt: new Date(now.getTime() + leaseMs) },
+    { where: { id: { [Op.in]: ids }, leaseOwner: owner, status: { [Op.in]: ['pending', 'sending'] } } },
+  );
+}
+
+/** Gives back claimed deliveries this worker did not attempt (on stop, pause or cancel). */
+export async function releaseUnattempted(owner: string, ids: number[]): Promise<void> {
+  if (ids.length === 0) return;
+  await Delivery.update(
+    { leaseOwner: null, leaseExpiresAt: null },
+    { where: { id: { [Op.in]: ids }, leaseOwner: owner, status: 'pending' } },
+  );
+}
+
+export const INTERRUPTED_REPLY =
+  'The sending process stopped during this attempt; the server may or may not have accepted the message. Not retried automatically, to avoid sending it twice.';
+
+/**
+ * Deliveries whose worker died mid-send: their lease ran out while "sending". They become `unknown`
+ * (a person may retry them). Returns the runs touched, so their counters can be refreshed.
+ */
+export async function reapExpiredLeases(sequelize: Sequelize, now = new Date()): Promise<number[]> {
+  const rows = await selectRows<{ run_id: number }>(
+    sequelize,
+    `UPDATE deliveries SET status = 'unknown', error_class = 'interrupted', smtp_response = :reply,
+       lease_owner = NULL, lease_expires_at = NULL, updated_at = :now
+     WHERE status = 'sending' AND lease_expires_at < :now
+     RETURNING run_id`,
+    { now, reply: INTERRUPTED_REPLY },
+  );
+  return [...new Set(rows.map((r) => Number(r.run_id)))];
+}
+
+/** The earliest time a waiting (backed-off) delivery of the run becomes due, if any. */
+export async function nextRetryAt(sequelize: Sequelize, runId: number): Promise<Date | null> {
+  const rows = await selectRows<{ at: unknown }>(
+    sequelize,
+    `SELECT MIN(next_attempt_at) AS at FROM deliveries WHERE run_id = :runId AND status = 'pending' AND next_attempt_at IS NOT NULL`,
+    { runId },
+  );
+  return toDate(rows[0]?.at);
+}

@@ -1,0 +1,12 @@
+// In-process signals from the services to the scheduler, so a change is acted on at once, not at the next reconcile.
+import { EventEmitter } from 'node:events';
+
+interface DeliveryEventMap {
+  'mailing-changed': [mailingId: number];
+  'run-ready': [runId: number];
+  'run-ended': [runId: number];
+}
+
+/** The process-wide bus; a scheduler in another process picks the same changes up when it reconciles. */
+export const deliveryEvents = new EventEmitter<DeliveryEventMap>();
+deliveryEvents.setMaxListeners(50);

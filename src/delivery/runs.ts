@@ -1,0 +1,164 @@
+// Mailing runs: created once per scheduled time with a snapshot of recipients, counted, finished, controlled.
+import { Op, type Sequelize, type Transaction } from 'sequelize';
+import { Delivery, Mailing, MailingRun, type RunState } from '../db/models/index.js';
+import { AppError, NotFoundError } from '../errors.js';
+import { deliveryEvents } from './events.js';
+import { execute, selectRows } from './sql.js';
+
+export const ACTIVE_RUN_STATES: RunState[] = ['pending', 'running', 'paused'];
+
+/**
+ * Creates the run of a mailing at a scheduled time and snapshots its recipients (skipping unsubscribed
+ * clients) in one set-based statement. A second call for the same time creates nothing and returns null.
+ */
+export async function createRun(
+  sequelize: Sequelize,
+  mailingId: number,
+  scheduledAt: Date,
+  now: Date,
+  transaction: Transaction,
+): Promise<MailingRun | null> {
+  const inserted = await selectRows<{ id: number }>(
+    sequelize,
+    `INSERT INTO mailing_runs (mailing_id, scheduled_at, state, total_count, sent_count, failed_count, unknown_count, started_at, created_at, updated_at)
+     VALUES (:mailingId, :scheduledAt, 'running', 0, 0, 0, 0, :now, :now, :now)
+     ON CONFLICT (mailing_id, scheduled_at) DO NOTHING
+     RETURNING id`,
+    { mailingId, scheduledAt, now },
+    transaction,
+  );
+  const runId = inserted[0]?.id;
+  if (runId === undefined) return null;
+  await execute(
+    sequelize,
+    `INSERT INTO deliveries (run_id, client_id, email, full_name, status, attempt_count, created_at, updated_at)
+     SELECT :runId, c.id, c.email, c.full_name, 'pending', 0, :now, :now
+     FROM mailing_clients mc JOIN clients c ON c.id = mc.client_id
+     WHERE mc.mailing_id = :mailingId AND c.unsubscribed_at IS NULL
+     ORDER BY c.id`,
+    { runId, mailingId, now },
+    transaction,
+  );
+  const total = await Delivery.count({ where: { runId }, transaction });
+  await MailingRun.update(total === 0 ? { totalCount: 0, state: 'finished', finishedAt: now } : { totalCount: total }, {
+    where: { id: runId },
+    transaction,
+  });
+  return MailingRun.findByPk(runId, { transaction, rejectOnEmpty: true });
+}
+
+/** Recounts a run's sent / failed / unknown deliveries from the log itself, so the counters are never wrong. */
+export async function refreshRunCounters(sequelize: Sequelize, runId: number): Promise<void> {
+  await execute(
+    sequelize,
+    `UPDATE mailing_runs SET
+       sent_count = (SELECT COUNT(*) FROM deliveries WHERE run_id = :runId AND status = 'sent'),
+       failed_count = (SELECT COUNT(*) FROM deliveries WHERE run_id = :runId AND status = 'failed'),
+       unknown_count = (SELECT COUNT(*) FROM deliveries WHERE run_id = :runId AND status = 'unknown'),
+       updated_at = :now
+     WHERE id = :runId`,
+    { runId, now: new Date() },
+  );
+}
+
+/** Marks a running run finished when nothing is left to send; returns whether it did. */
+export async function finishRunIfDone(sequelize: Sequelize, runId: number, now = new Date()): Promise<boolean> {
+  await refreshRunCounters(sequelize, runId);
+  const [finished] = await MailingRun.update(
+    { state: 'finished', finishedAt: now, pausedReason: null, resumeAt: null },
+    {
+      where: {
+        id: runId,
+        state: 'running',
+        [Op.and]: sequelize.literal(
+          `NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.run_id = ${Number(runId)} AND d.status IN ('pending', 'sending'))`,
+        ),
+      },
+    },
+  );
+  if (finished) deliveryEvents.emit('run-ended', runId);
+  return finished > 0;
+}
+
+async function findRun(runId: number): Promise<MailingRun> {
+  const run = await MailingRun.findByPk(runId);
+  if (!run) throw new NotFoundError('No such run');
+  return run;
+}
+
+/** Pauses a running run: workers stop after their in-flight messages; nothing is lost. */
+export async function pauseRun(
+  runId: number,
+  reason = 'Paused by user',
+  resumeAt: Date | null = null,
+): Promise<MailingRun> {
+  const [changed] = await MailingRun.update(
+    { state: 'paused', pausedReason: reason, resumeAt },
+    { where: { id: runId, state: 'running' } },
+  );
+  if (!changed) throw new AppError('Only a running run can be paused', 409, 'conflict');
+  return findRun(runId);
+}
+
+/** Resumes a paused run (by hand, or when an outage pause is over). */
+export async function resumeRun(runId: number): Promise<MailingRun> {
+  const [changed] = await MailingRun.update(
+    { state: 'running', pausedReason: null, resumeAt: null },
+    { where: { id: runId, state: 'paused' } },
+  );
+  if (!changed) throw new AppError('Only a paused run can be resumed', 409, 'conflict');
+  deliveryEvents.emit('run-ready', runId);
+  return findRun(runId);
+}
+
+/** Cancels the rest of a run: deliveries not yet attempted are failed as cancelled; in-flight ones finish. */
+export async function cancelRun(
+  sequelize: Sequelize,
+  runId: number,
+  reason = 'Cancelled by user',
+): Promise<MailingRun> {
+  const now = new Date();
+  const [changed] = await MailingRun.update(
+    { state: 'cancelled', pausedReason: reason, resumeAt: null, finishedAt: now },
+    { where: { id: runId, state: { [Op.in]: ACTIVE_RUN_STATES } } },
+  );
+  if (!changed) throw new AppError('This run has already ended', 409, 'conflict');
+  await Delivery.update(
+    {
+      status: 'failed',
+      errorClass: 'cancelled',
+      smtpResponse: `Not sent: ${reason.toLowerCase()}`,
+      leaseOwner: null,
+      leaseExpiresAt: null,
+      nextAttemptAt: null,
+    },
+    { where: { runId, status: 'pending' } },
+  );
+  await refreshRunCounters(sequelize, runId);
+  deliveryEvents.emit('run-ended', runId);
+  return findRun(runId);
+}
+
+/** Puts failed and/or unknown deliveries of a run back in the queue (with a fresh attempt budget) and reopens the run. */
+export async function retryDeliveries(
+  sequelize: Sequelize,
+  runId: number,
+  statuses: ('failed' | 'unknown')[] = ['failed', 'unknown'],
+): Promise<number> {
+  const run = await findRun(runId);
+  const mailing = await Mailing.findByPk(run.mailingId);
+  if (mailing?.isDisabled) throw new AppError('This mailing is disabled', 409, 'conflict');
+  const [count] = await Delivery.update(
+    { status: 'pending', attemptCount: 0, nextAttemptAt: null, leaseOwner: null, leaseExpiresAt: null },
+    { where: { runId, status: { [Op.in]: statuses } } },
+  );
+  if (count > 0) {
+    await MailingRun.update(
+      { state: 'running', finishedAt: null, pausedReason: null, resumeAt: null },
+      { where: { id: runId } },
+    );
+    await refreshRunCounters(sequelize, runId);
+    deliveryEvents.emit('run-ready', runId);
+  }
+  return count;
+}
