@@ -31,8 +31,6 @@ const CONNECTION_CODES: Record<string, string> = {
   EDNS: 'connection',
   ETLS: 'connection',
   EPROTOCOL: 'protocol',
-  EAUTH: 'auth',
-  ENOAUTH: 'auth',
 };
 
 function asSmtpish(error: unknown): SmtpishError {
@@ -80,6 +78,8 @@ export function outcomeOfSuccess(info: {
 export function outcomeOfFailure(error: unknown): Outcome {
   const e = asSmtpish(error);
   const reply = oneLine(e.response || e.message || String(error));
+  // Bad credentials are the server's (or our config's) problem, not the recipient's: pause, do not fail everyone.
+  if (e.code === 'EAUTH' || e.code === 'ENOAUTH') return { kind: 'temporary', reply, errorClass: 'auth', connectionLevel: true };
   if (typeof e.responseCode === 'number' && e.responseCode >= 400) return fromResponseCode(e.responseCode, reply);
   const known = e.code ? CONNECTION_CODES[e.code] : undefined;
   if (known) return { kind: 'temporary', reply, errorClass: known, connectionLevel: true };

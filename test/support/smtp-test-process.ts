@@ -1,0 +1,91 @@
+// Starts the controllable SMTP server (smtp-test-server.ts) in its own process and talks to it.
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import net from 'node:net';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { PROJECT_ROOT } from '../../src/config.js';
+
+const SCRIPT = path.join(PROJECT_ROOT, 'test', 'support', 'smtp-test-server.ts');
+const TSX = path.join(PROJECT_ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs');
+
+export interface ReceivedMessage {
+  to: string;
+  messageId: string;
+}
+
+/** A real SMTP server process whose behaviour a test switches with `setMode`. */
+export class SmtpTestServer {
+  readonly received: ReceivedMessage[] = [];
+  private readonly waiters: { line: RegExp; resolve: () => void }[] = [];
+
+  private constructor(
+    private readonly child: ChildProcessWithoutNullStreams,
+    readonly port: number,
+  ) {}
+
+  get url(): string {
+    return `smtp://127.0.0.1:${this.port}`;
+  }
+
+  /** Spawns the server and resolves once it listens; `mode` is e.g. "accept", "delay 2000", "rcpt-error 451". */
+  static start(mode = 'accept'): Promise<SmtpTestServer> {
+    const child = spawn(process.execPath, ['--import', `file://${TSX}`, SCRIPT], { stdio: ['pipe', 'pipe', 'inherit'] });
+    return new Promise((resolve, reject) => {
+      let server: SmtpTestServer | undefined;
+      const lines = createInterface({ input: child.stdout });
+      lines.on('line', (line) => {
+        const listening = /^listening (\d+)$/.exec(line);
+        if (listening) {
+          server = new SmtpTestServer(child, Number(listening[1]));
+          server.setMode(mode).then(() => resolve(server as SmtpTestServer), reject);
+          return;
+        }
+        server?.onLine(line);
+      });
+      child.once('exit', (code) => reject(new Error(`SMTP test server exited with ${code}`)));
+    });
+  }
+
+  private onLine(line: string): void {
+    const received = /^received (\S+) (\S+)$/.exec(line);
+    if (received) this.received.push({ to: received[1] as string, messageId: received[2] as string });
+    for (const waiter of [...this.waiters]) {
+      if (waiter.line.test(line)) {
+        this.waiters.splice(this.waiters.indexOf(waiter), 1);
+        waiter.resolve();
+      }
+    }
+  }
+
+  /** Switches behaviour for new connections and commands; resolves when the server has switched. */
+  setMode(mode: string): Promise<void> {
+    const name = mode.split(/\s+/)[0] as string;
+    const switched = new Promise<void>((resolve) => this.waiters.push({ line: new RegExp(`^mode ${name}$`), resolve }));
+    this.child.stdin.write(`mode ${mode}\n`);
+    return switched;
+  }
+
+  /** How many messages were received for each recipient (a duplicate shows as 2). */
+  countsByRecipient(): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const { to } of this.received) counts.set(to, (counts.get(to) ?? 0) + 1);
+    return counts;
+  }
+
+  /** Stops the process. */
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null) return;
+    const exited = new Promise((resolve) => this.child.once('exit', resolve));
+    this.child.kill('SIGKILL');
+    await exited;
+  }
+}
+
+/** A port on which nothing listens (connection refused). */
+export async function closedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}

@@ -1,0 +1,49 @@
+import { expect } from 'chai';
+import { outcomeOfFailure, outcomeOfSuccess } from '../../src/delivery/smtp-outcome.js';
+
+describe('SMTP outcome classes', () => {
+  it('when the server accepts, then the outcome is accepted with its reply', () => {
+    const outcome = outcomeOfSuccess({ response: '250 2.0.0 Ok: queued as 4F2', accepted: ['a@x.test'], rejected: [] });
+    expect(outcome).to.deep.include({ kind: 'accepted', reply: '250 2.0.0 Ok: queued as 4F2', errorClass: null });
+  });
+
+  it('when a send resolves with the recipient rejected, then it is not sent', () => {
+    const temporary = outcomeOfSuccess({
+      response: '250 Ok',
+      accepted: [],
+      rejected: ['a@x.test'],
+      rejectedErrors: [{ code: 'EENVELOPE', responseCode: 452, response: '452 4.2.2 Mailbox full' }],
+    });
+    expect(temporary).to.deep.include({ kind: 'temporary', errorClass: 'smtp_4xx', reply: '452 4.2.2 Mailbox full' });
+    const permanent = outcomeOfSuccess({ accepted: [], rejected: ['a@x.test'], rejectedErrors: [{ responseCode: 550, response: '550 No such user' }] });
+    expect(permanent.kind).to.equal('permanent');
+    expect(outcomeOfSuccess({ response: '250 Ok', accepted: [], rejected: ['a@x.test'] }).kind).to.equal('temporary');
+  });
+
+  it('when the reply of a resolved send is not a 2xx line, then it is a temporary protocol problem', () => {
+    expect(outcomeOfSuccess({ response: 'garbage', accepted: ['a@x.test'], rejected: [] })).to.deep.include({ kind: 'temporary', errorClass: 'protocol' });
+  });
+
+  const cases: [string, object, string, string, boolean][] = [
+    ['451 at RCPT', { code: 'EENVELOPE', responseCode: 451, response: '451 try later' }, 'temporary', 'smtp_4xx', false],
+    ['452 at DATA', { code: 'EMESSAGE', responseCode: 452, response: '452 full' }, 'temporary', 'smtp_4xx', false],
+    ['421 closing', { code: 'ECONNECTION', responseCode: 421, response: '421 closing' }, 'temporary', 'smtp_4xx', true],
+    ['550 at RCPT', { code: 'EENVELOPE', responseCode: 550, response: '550 unknown user' }, 'permanent', 'smtp_5xx', false],
+    ['553 at DATA', { code: 'EMESSAGE', responseCode: 553, response: '553 bad' }, 'permanent', 'smtp_5xx', false],
+    ['greeting timeout', { code: 'ETIMEDOUT', message: 'Greeting never received' }, 'temporary', 'timeout', true],
+    ['connection refused', { code: 'ESOCKET', message: 'connect ECONNREFUSED 127.0.0.1:1' }, 'temporary', 'connection', true],
+    ['dropped', { code: 'ECONNECTION', message: 'Connection closed unexpectedly' }, 'temporary', 'connection', true],
+    ['garbage', { code: 'EPROTOCOL', message: 'HELLO THERE' }, 'temporary', 'protocol', true],
+    ['bad credentials', { code: 'EAUTH', responseCode: 535, response: '535 auth failed' }, 'temporary', 'auth', true],
+    ['a thrown string', 'boom', 'temporary', 'unexpected', true],
+  ];
+  for (const [name, error, kind, errorClass, connectionLevel] of cases) {
+    it(`when ${name}, then it is ${kind} (${errorClass})`, () => {
+      expect(outcomeOfFailure(error)).to.deep.include({ kind, errorClass, connectionLevel });
+    });
+  }
+
+  it('when a reply spans lines, then it is stored as one line', () => {
+    expect(outcomeOfFailure({ responseCode: 550, response: '550-first\r\n550 second' }).reply).to.equal('550-first 550 second');
+  });
+});
