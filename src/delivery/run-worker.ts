@@ -167,7 +167,7 @@ export class RunWorker {
     const run = await MailingRun.findByPk(runId, {
       include: [{ model: Mailing, as: 'mailing', include: [{ model: Message, as: 'message' }] }],
     });
-    const message = (run as (MailingRun & { mailing?: Mailing & { message?: Message } }) | null)?.mailing?.message;
+    const message = run?.mailing?.message;
     return message ? { subject: message.subject, bodyText: message.bodyText, bodyHtml: message.bodyHtml } : null;
   }
 
@@ -228,5 +228,19 @@ export class RunWorker {
       };
     }
     await Delivery.update(update, { where: { id: delivery.id, leaseOwner: this.id } });
+  }
+}
+
+/**
+ * Works on a run until it ends (finished, paused, cancelled, stopped), sleeping through retry backoffs:
+ * what a foreground `mailer send` does. A deadline bounds the wait.
+ */
+export async function workUntilEnded(worker: RunWorker, runId: number, deadline = Infinity): Promise<RunProgress> {
+  for (;;) {
+    const progress = await worker.processRun(runId);
+    if (progress.state !== 'waiting' || worker.isStopping) return progress;
+    const wait = Math.max(20, progress.wakeAt.getTime() - Date.now());
+    if (Date.now() + wait > deadline) return progress;
+    await new Promise((resolve) => setTimeout(resolve, wait));
   }
 }

@@ -34,7 +34,7 @@ const CONNECTION_CODES: Record<string, string> = {
 };
 
 function asSmtpish(error: unknown): SmtpishError {
-  return typeof error === 'object' && error !== null ? (error as SmtpishError) : { message: String(error) };
+  return typeof error === 'object' && error !== null ? error : { message: String(error) };
 }
 
 function oneLine(text: string): string {
@@ -79,7 +79,8 @@ export function outcomeOfFailure(error: unknown): Outcome {
   const e = asSmtpish(error);
   const reply = oneLine(e.response || e.message || String(error));
   // Bad credentials are the server's (or our config's) problem, not the recipient's: pause, do not fail everyone.
-  if (e.code === 'EAUTH' || e.code === 'ENOAUTH') return { kind: 'temporary', reply, errorClass: 'auth', connectionLevel: true };
+  if (e.code === 'EAUTH' || e.code === 'ENOAUTH')
+    return { kind: 'temporary', reply, errorClass: 'auth', connectionLevel: true };
   if (typeof e.responseCode === 'number' && e.responseCode >= 400) return fromResponseCode(e.responseCode, reply);
   const known = e.code ? CONNECTION_CODES[e.code] : undefined;
   if (known) return { kind: 'temporary', reply, errorClass: known, connectionLevel: true };

@@ -26,7 +26,9 @@ export async function execute(
 /** Dates come back from raw SQLite queries as text; this makes them Dates on both databases. */
 export function toDate(value: unknown): Date | null {
   if (value === null || value === undefined) return null;
-  return value instanceof Date ? value : new Date(String(value));
+  if (value instanceof Date) return value;
+  if (typeof value === 'string' || typeof value === 'number') return new Date(value);
+  throw new TypeError(`not a date: ${typeof value}`);
 }
 
 /** True on PostgreSQL, where row locks (FOR UPDATE SKIP LOCKED) are available. */

@@ -47,7 +47,7 @@ export function createSmtpTransport(url: string, settings: Config['delivery']): 
   transport.on('error', () => undefined);
   return {
     description: `SMTP ${url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@')}`,
-    send: (mail) => transport.sendMail(mail) as Promise<SentInfo>,
+    send: (mail) => transport.sendMail(mail),
     close: () => transport.close(),
   };
 }

@@ -1,5 +1,6 @@
 // Starts the controllable SMTP server (smtp-test-server.ts) in its own process and talks to it.
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import type { Readable, Writable } from 'node:stream';
 import net from 'node:net';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -19,7 +20,7 @@ export class SmtpTestServer {
   private readonly waiters: { line: RegExp; resolve: () => void }[] = [];
 
   private constructor(
-    private readonly child: ChildProcessWithoutNullStreams,
+    private readonly child: ChildProcessByStdio<Writable, Readable, null>,
     readonly port: number,
   ) {}
 
@@ -29,7 +30,9 @@ export class SmtpTestServer {
 
   /** Spawns the server and resolves once it listens; `mode` is e.g. "accept", "delay 2000", "rcpt-error 451". */
   static start(mode = 'accept'): Promise<SmtpTestServer> {
-    const child = spawn(process.execPath, ['--import', `file://${TSX}`, SCRIPT], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', `file://${TSX}`, SCRIPT], {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
     return new Promise((resolve, reject) => {
       let server: SmtpTestServer | undefined;
       const lines = createInterface({ input: child.stdout });

@@ -38,7 +38,12 @@ function parseMode(words: string[]): Mode {
 }
 
 function smtpError(code: number): Error & { responseCode: number } {
-  const text = code === 421 ? 'Service not available, closing channel' : code >= 500 ? 'Requested action not taken: mailbox unavailable' : 'Requested action aborted: try again later';
+  const text =
+    code === 421
+      ? 'Service not available, closing channel'
+      : code >= 500
+        ? 'Requested action not taken: mailbox unavailable'
+        : 'Requested action aborted: try again later';
   return Object.assign(new Error(text), { responseCode: code });
 }
 
@@ -86,7 +91,8 @@ const front = net.createServer((socket) => {
       socket.on('data', () => socket.write('??? what ???\r\n'));
       return;
     default: {
-      const upstream = net.connect((backend as unknown as { server: net.Server }).server.address() as net.AddressInfo);
+      const { port } = (backend as unknown as { server: net.Server }).server.address() as net.AddressInfo;
+      const upstream = net.connect(port, '127.0.0.1');
       upstream.on('error', () => socket.destroy());
       socket.on('close', () => upstream.destroy());
       socket.pipe(upstream).pipe(socket);

@@ -8,7 +8,16 @@ const recipient = { deliveryId: 7, runId: 3, clientId: 42, email: 'ann@example.t
 
 describe('composing an e-mail', () => {
   it('when the message has placeholders, then they are filled, and escaped in HTML only', () => {
-    const mail = composeEmail({ subject: 'Hi {{ full_name }}', bodyText: 'Dear {{full_name}} ({{email}})', bodyHtml: '<p>Dear {{full_name}}</p>' }, recipient, settings, 1);
+    const mail = composeEmail(
+      {
+        subject: 'Hi {{ full_name }}',
+        bodyText: 'Dear {{full_name}} ({{email}})',
+        bodyHtml: '<p>Dear {{full_name}}</p>',
+      },
+      recipient,
+      settings,
+      1,
+    );
     expect(mail.subject).to.equal('Hi Ann <Admin> & Co');
     expect(mail.text).to.match(/^Dear Ann <Admin> & Co \(ann@example.test\)/);
     expect(mail.html).to.match(/^<p>Dear Ann &lt;Admin&gt; &amp; Co<\/p>/);
@@ -29,7 +38,12 @@ describe('composing an e-mail', () => {
   });
 
   it('when a subject would carry a line break, then it is flattened (no header injection)', () => {
-    const mail = composeEmail({ subject: 'Hi\r\nBcc: evil@x.test', bodyText: 't', bodyHtml: null }, recipient, settings, 1);
+    const mail = composeEmail(
+      { subject: 'Hi\r\nBcc: evil@x.test', bodyText: 't', bodyHtml: null },
+      recipient,
+      settings,
+      1,
+    );
     expect(mail.subject).to.equal('Hi Bcc: evil@x.test');
   });
 

@@ -1,11 +1,23 @@
 import { expect } from 'chai';
-import { firstOccurrenceAfter, latestOccurrenceAtOrBefore, nextRunAt, occurrence, type Schedule } from '../../src/delivery/schedule.js';
+import {
+  firstOccurrenceAfter,
+  latestOccurrenceAtOrBefore,
+  nextRunAt,
+  occurrence,
+  type Schedule,
+} from '../../src/delivery/schedule.js';
 
 const utc = (iso: string): Date => new Date(iso);
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
 
 function schedule(overrides: Partial<Schedule>): Schedule {
-  return { startAt: utc('2026-01-01T09:00:00Z'), endAt: utc('2027-01-01T00:00:00Z'), periodicity: 'daily', timeZone: 'UTC', ...overrides };
+  return {
+    startAt: utc('2026-01-01T09:00:00Z'),
+    endAt: utc('2027-01-01T00:00:00Z'),
+    periodicity: 'daily',
+    timeZone: 'UTC',
+    ...overrides,
+  };
 }
 
 describe('schedule math', () => {
@@ -27,14 +39,22 @@ describe('schedule math', () => {
   });
 
   it('when monthly from Jan 31, then runs fall on Feb 28 (29 in a leap year) and back on Mar 31', () => {
-    const s = schedule({ startAt: utc('2027-01-31T10:00:00Z'), endAt: utc('2029-01-01T00:00:00Z'), periodicity: 'monthly' });
+    const s = schedule({
+      startAt: utc('2027-01-31T10:00:00Z'),
+      endAt: utc('2029-01-01T00:00:00Z'),
+      periodicity: 'monthly',
+    });
     expect([0, 1, 2, 3].map((n) => iso(occurrence(s, n)))).to.deep.equal([
       '2027-01-31T10:00:00.000Z',
       '2027-02-28T10:00:00.000Z',
       '2027-03-31T10:00:00.000Z',
       '2027-04-30T10:00:00.000Z',
     ]);
-    const leap = schedule({ startAt: utc('2028-01-31T10:00:00Z'), endAt: utc('2029-01-01T00:00:00Z'), periodicity: 'monthly' });
+    const leap = schedule({
+      startAt: utc('2028-01-31T10:00:00Z'),
+      endAt: utc('2029-01-01T00:00:00Z'),
+      periodicity: 'monthly',
+    });
     expect(iso(occurrence(leap, 1))).to.equal('2028-02-29T10:00:00.000Z');
   });
 
@@ -77,11 +97,15 @@ describe('schedule math', () => {
     });
 
     it('when the latest occurrence has run, then the next is the following one', () => {
-      expect(iso(nextRunAt(s, utc('2026-05-03T09:00:00Z'), utc('2026-05-03T15:00:00Z')))).to.equal('2026-05-04T09:00:00.000Z');
+      expect(iso(nextRunAt(s, utc('2026-05-03T09:00:00Z'), utc('2026-05-03T15:00:00Z')))).to.equal(
+        '2026-05-04T09:00:00.000Z',
+      );
     });
 
     it('when runs were missed, then only the latest missed one is due', () => {
-      expect(iso(nextRunAt(s, utc('2026-05-01T09:00:00Z'), utc('2026-05-05T10:00:00Z')))).to.equal('2026-05-05T09:00:00.000Z');
+      expect(iso(nextRunAt(s, utc('2026-05-01T09:00:00Z'), utc('2026-05-05T10:00:00Z')))).to.equal(
+        '2026-05-05T09:00:00.000Z',
+      );
     });
 
     it('when the window is over, then there is no next run', () => {

@@ -15,23 +15,48 @@ describe('SMTP outcome classes', () => {
       rejectedErrors: [{ code: 'EENVELOPE', responseCode: 452, response: '452 4.2.2 Mailbox full' }],
     });
     expect(temporary).to.deep.include({ kind: 'temporary', errorClass: 'smtp_4xx', reply: '452 4.2.2 Mailbox full' });
-    const permanent = outcomeOfSuccess({ accepted: [], rejected: ['a@x.test'], rejectedErrors: [{ responseCode: 550, response: '550 No such user' }] });
+    const permanent = outcomeOfSuccess({
+      accepted: [],
+      rejected: ['a@x.test'],
+      rejectedErrors: [{ responseCode: 550, response: '550 No such user' }],
+    });
     expect(permanent.kind).to.equal('permanent');
     expect(outcomeOfSuccess({ response: '250 Ok', accepted: [], rejected: ['a@x.test'] }).kind).to.equal('temporary');
   });
 
   it('when the reply of a resolved send is not a 2xx line, then it is a temporary protocol problem', () => {
-    expect(outcomeOfSuccess({ response: 'garbage', accepted: ['a@x.test'], rejected: [] })).to.deep.include({ kind: 'temporary', errorClass: 'protocol' });
+    expect(outcomeOfSuccess({ response: 'garbage', accepted: ['a@x.test'], rejected: [] })).to.deep.include({
+      kind: 'temporary',
+      errorClass: 'protocol',
+    });
   });
 
-  const cases: [string, object, string, string, boolean][] = [
-    ['451 at RCPT', { code: 'EENVELOPE', responseCode: 451, response: '451 try later' }, 'temporary', 'smtp_4xx', false],
+  const cases: [string, unknown, string, string, boolean][] = [
+    [
+      '451 at RCPT',
+      { code: 'EENVELOPE', responseCode: 451, response: '451 try later' },
+      'temporary',
+      'smtp_4xx',
+      false,
+    ],
     ['452 at DATA', { code: 'EMESSAGE', responseCode: 452, response: '452 full' }, 'temporary', 'smtp_4xx', false],
     ['421 closing', { code: 'ECONNECTION', responseCode: 421, response: '421 closing' }, 'temporary', 'smtp_4xx', true],
-    ['550 at RCPT', { code: 'EENVELOPE', responseCode: 550, response: '550 unknown user' }, 'permanent', 'smtp_5xx', false],
+    [
+      '550 at RCPT',
+      { code: 'EENVELOPE', responseCode: 550, response: '550 unknown user' },
+      'permanent',
+      'smtp_5xx',
+      false,
+    ],
     ['553 at DATA', { code: 'EMESSAGE', responseCode: 553, response: '553 bad' }, 'permanent', 'smtp_5xx', false],
     ['greeting timeout', { code: 'ETIMEDOUT', message: 'Greeting never received' }, 'temporary', 'timeout', true],
-    ['connection refused', { code: 'ESOCKET', message: 'connect ECONNREFUSED 127.0.0.1:1' }, 'temporary', 'connection', true],
+    [
+      'connection refused',
+      { code: 'ESOCKET', message: 'connect ECONNREFUSED 127.0.0.1:1' },
+      'temporary',
+      'connection',
+      true,
+    ],
     ['dropped', { code: 'ECONNECTION', message: 'Connection closed unexpectedly' }, 'temporary', 'connection', true],
     ['garbage', { code: 'EPROTOCOL', message: 'HELLO THERE' }, 'temporary', 'protocol', true],
     ['bad credentials', { code: 'EAUTH', responseCode: 535, response: '535 auth failed' }, 'temporary', 'auth', true],
@@ -44,6 +69,8 @@ describe('SMTP outcome classes', () => {
   }
 
   it('when a reply spans lines, then it is stored as one line', () => {
-    expect(outcomeOfFailure({ responseCode: 550, response: '550-first\r\n550 second' }).reply).to.equal('550-first 550 second');
+    expect(outcomeOfFailure({ responseCode: 550, response: '550-first\r\n550 second' }).reply).to.equal(
+      '550-first 550 second',
+    );
   });
 });

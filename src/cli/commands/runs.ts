@@ -31,7 +31,7 @@ export function registerRuns(program: Command): void {
         }
         say(['run', 'mailing', 'scheduled (UTC)', 'state', 'total', 'sent', 'failed', 'unknown', 'pending'].join('\t'));
         for (const run of runs) {
-          const name = (run as MailingRun & { mailing?: Mailing }).mailing?.name ?? '';
+          const name = run.mailing?.name ?? '';
           const pending = run.totalCount - run.sentCount - run.failedCount - run.unknownCount;
           say(
             [

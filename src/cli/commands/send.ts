@@ -4,7 +4,7 @@ import { Op } from 'sequelize';
 import { Mailing, MailingRun } from '../../db/models/index.js';
 import { dispatchDueRun, startRunNow } from '../../delivery/mailing-lifecycle.js';
 import { resumeRun } from '../../delivery/runs.js';
-import { RunWorker, type RunProgress } from '../../delivery/run-worker.js';
+import { RunWorker, workUntilEnded } from '../../delivery/run-worker.js';
 import { createMailTransport } from '../../delivery/transports.js';
 import { migrateUp } from '../../db/migrator.js';
 import { AppError, NotFoundError } from '../../errors.js';
@@ -19,15 +19,6 @@ function parseId(value: string): number {
 function summary(run: MailingRun): string {
   const pending = run.totalCount - run.sentCount - run.failedCount - run.unknownCount;
   return `run #${run.id}: ${run.state}; ${run.totalCount} recipients, ${run.sentCount} sent, ${run.failedCount} failed, ${run.unknownCount} unknown, ${pending} pending`;
-}
-
-/** Works on a run until it ends, sleeping through retry backoffs; the run's final state decides the exit code. */
-async function driveRun(worker: RunWorker, runId: number): Promise<RunProgress> {
-  for (;;) {
-    const progress = await worker.processRun(runId);
-    if (progress.state !== 'waiting') return progress;
-    await new Promise((resolve) => setTimeout(resolve, Math.max(50, progress.wakeAt.getTime() - Date.now())));
-  }
 }
 
 /** Registers the send command. */
@@ -78,7 +69,7 @@ export function registerSend(program: Command): void {
           }
           const failures: string[] = [];
           for (const runId of runIds) {
-            const progress = await driveRun(worker, runId);
+            const progress = await workUntilEnded(worker, runId);
             const run = await MailingRun.findByPk(runId, { rejectOnEmpty: true });
             if (process.stdout.isTTY) process.stdout.write('\r');
             say(summary(run));

@@ -31,7 +31,7 @@ export function registerServe(program: Command): void {
 
       const stopScheduler = config.schedulerEnabled
         ? await startScheduler({ sequelize, config, logger })
-        : async () => undefined;
+        : () => Promise.resolve();
       const app = createApp({ config, sequelize, logger });
       const server: Server = await new Promise((resolve, reject) => {
         const listening = app.listen(config.port, () => resolve(listening));

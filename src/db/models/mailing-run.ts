@@ -6,8 +6,10 @@ import {
   type ForeignKey,
   type InferAttributes,
   type InferCreationAttributes,
+  type NonAttribute,
   type Sequelize,
 } from 'sequelize';
+import type { Mailing } from './mailing.js';
 
 export const RUN_STATES = ['pending', 'running', 'paused', 'finished', 'cancelled'] as const;
 export type RunState = (typeof RUN_STATES)[number];
@@ -27,6 +29,8 @@ export class MailingRun extends Model<InferAttributes<MailingRun>, InferCreation
   declare finishedAt: CreationOptional<Date | null>;
   declare createdAt: CreationOptional<Date>;
   declare updatedAt: CreationOptional<Date>;
+
+  declare mailing?: NonAttribute<Mailing>;
 
   /** Binds the model to a connection (called once per process by initModels). */
   static initModel(sequelize: Sequelize): void {

@@ -9,9 +9,12 @@ import {
   type ForeignKey,
   type InferAttributes,
   type InferCreationAttributes,
+  type NonAttribute,
   type Sequelize,
 } from 'sequelize';
 import type { Client } from './client.js';
+import type { Message } from './message.js';
+import type { User } from './user.js';
 
 export const PERIODICITIES = ['once', 'daily', 'weekly', 'monthly'] as const;
 export type Periodicity = (typeof PERIODICITIES)[number];
@@ -39,6 +42,9 @@ export class Mailing extends Model<InferAttributes<Mailing>, InferCreationAttrib
   declare getClients: BelongsToManyGetAssociationsMixin<Client>;
   declare setClients: BelongsToManySetAssociationsMixin<Client, number>;
   declare countClients: BelongsToManyCountAssociationsMixin;
+
+  declare message?: NonAttribute<Message>;
+  declare owner?: NonAttribute<User>;
 
   /** Binds the model to a connection (called once per process by initModels). */
   static initModel(sequelize: Sequelize): void {

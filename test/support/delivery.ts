@@ -1,0 +1,83 @@
+// Helpers for delivery tests: a fast-failing config, a mailing with clients, and running it to the end.
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Config, DeliverySettings } from '../../src/config.js';
+import { Delivery, MailingRun, type Client, type Mailing, type User } from '../../src/db/models/index.js';
+import { startRunNow } from '../../src/delivery/mailing-lifecycle.js';
+import { RunWorker, workUntilEnded, type RunProgress } from '../../src/delivery/run-worker.js';
+import { createMailTransport } from '../../src/delivery/transports.js';
+import { createLogger } from '../../src/logger.js';
+import { makeClient, makeMailing, makeUser } from './factories.js';
+import { testConfig, testDatabase } from './hooks.js';
+
+/** The suite's config with an SMTP URL (or the outbox) and short timeouts, so faults resolve in about a second. */
+export function deliveryConfig(smtpUrl: string | null, overrides: Partial<DeliverySettings> = {}): Config {
+  const base = testConfig();
+  return {
+    ...base,
+    smtpUrl,
+    outboxDir: mkdtempSync(path.join(os.tmpdir(), 'mailer-outbox-')),
+    delivery: {
+      ...base.delivery,
+      poolSize: 2,
+      maxAttempts: 3,
+      backoffBaseMs: 40,
+      connectionTimeoutMs: 400,
+      greetingTimeoutMs: 400,
+      socketTimeoutMs: 700,
+      outageThreshold: 50,
+      outagePauseMs: 200,
+      leaseMs: 3000,
+      batchSize: 10,
+      ...overrides,
+    },
+  };
+}
+
+/** A customer with `count` clients and a mailing to all of them. */
+export async function mailingWithClients(
+  count: number,
+  attrs: Parameters<typeof makeMailing>[1] = {},
+): Promise<{ owner: User; clients: Client[]; mailing: Mailing }> {
+  const owner = await makeUser();
+  const clients: Client[] = [];
+  for (let i = 0; i < count; i += 1) clients.push(await makeClient(owner));
+  const mailing = await makeMailing(owner, { clients, ...attrs });
+  return { owner, clients, mailing };
+}
+
+export interface RunResult {
+  progress: RunProgress;
+  run: MailingRun;
+  deliveries: Delivery[];
+  elapsedMs: number;
+}
+
+/** Starts a run of the mailing now and works on it in this process until it ends (or the deadline passes). */
+export async function sendNow(config: Config, mailingId: number, deadlineMs = 20_000): Promise<RunResult> {
+  const run = await startRunNow(testDatabase(), mailingId);
+  return continueRun(config, run.id, deadlineMs);
+}
+
+/** Works on an existing run in this process until it ends (or the deadline passes), with a fresh worker. */
+export async function continueRun(config: Config, runId: number, deadlineMs = 20_000): Promise<RunResult> {
+  const started = Date.now();
+  const transport = createMailTransport(config);
+  const worker = new RunWorker({ sequelize: testDatabase(), config, transport, logger: createLogger('silent') });
+  try {
+    const progress = await workUntilEnded(worker, runId, started + deadlineMs);
+    return { progress, ...(await loadRun(runId)), elapsedMs: Date.now() - started };
+  } finally {
+    worker.stop();
+    transport.close();
+  }
+}
+
+/** The run and its deliveries as stored. */
+export async function loadRun(runId: number): Promise<{ run: MailingRun; deliveries: Delivery[] }> {
+  return {
+    run: await MailingRun.findByPk(runId, { rejectOnEmpty: true }),
+    deliveries: await Delivery.findAll({ where: { runId }, order: [['id', 'ASC']] }),
+  };
+}
