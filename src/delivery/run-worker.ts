@@ -64,6 +64,8 @@ export class RunWorker {
   readonly id = `${os.hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   private stopping = false;
   private readonly leaseTimer: NodeJS.Timeout;
+  /** What this worker itself has done (attempts by outcome), for the CLI's summary. */
+  readonly attempts = { accepted: 0, temporary: 0, permanent: 0 };
   /** Deliveries this worker has claimed and not yet logged: the only leases it renews. */
   private readonly held = new Set<number>();
 
@@ -133,6 +135,7 @@ export class RunWorker {
             }
             const outcome = await this.attempt(content, runId, delivery, compose);
             await this.record(delivery, outcome);
+            this.attempts[outcome.kind] += 1;
             consecutiveConnectionFailures = outcome.connectionLevel ? consecutiveConnectionFailures + 1 : 0;
             if (consecutiveConnectionFailures >= settings.outageThreshold) outage = outcome;
           },

@@ -3,7 +3,8 @@ import type { Command } from 'commander';
 import { Op } from 'sequelize';
 import { Mailing, MailingRun } from '../../db/models/index.js';
 import { dispatchDueRun, startRunNow } from '../../delivery/mailing-lifecycle.js';
-import { resumeRun } from '../../delivery/runs.js';
+import { reapExpiredLeases } from '../../delivery/claims.js';
+import { refreshRunCounters, resumeRun } from '../../delivery/runs.js';
 import { RunWorker, workUntilEnded } from '../../delivery/run-worker.js';
 import { createMailTransport } from '../../delivery/transports.js';
 import { migrateUp } from '../../db/migrator.js';
@@ -32,6 +33,8 @@ export function registerSend(program: Command): void {
       if (!options.mailing === !options.due) throw new AppError('say either --mailing ID or --due');
       await withDatabase(async ({ config, logger, sequelize }) => {
         await migrateUp(sequelize);
+        // Deliveries a dead worker left mid-send become `unknown` before anything is resumed.
+        for (const runId of await reapExpiredLeases(sequelize)) await refreshRunCounters(sequelize, runId);
         const transport = createMailTransport(config);
         const showProgress = async (runId: number): Promise<void> => {
           if (!process.stdout.isTTY) return;
@@ -77,6 +80,8 @@ export function registerSend(program: Command): void {
               failures.push(`run #${runId} ${progress.state}${run.pausedReason ? `: ${run.pausedReason}` : ''}`);
             if (interrupted) break;
           }
+          const { accepted, temporary, permanent } = worker.attempts;
+          say(`this process: ${accepted} accepted, ${temporary} temporary failures, ${permanent} permanent failures`);
           if (interrupted) throw new AppError('interrupted; unsent deliveries stay queued for the scheduler');
           if (failures.length) throw new AppError(`not finished: ${failures.join('; ')}`);
         } finally {

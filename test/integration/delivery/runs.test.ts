@@ -1,0 +1,154 @@
+import { readdirSync } from 'node:fs';
+import { expect } from 'chai';
+import { Delivery, Mailing, MailingRun } from '../../../src/db/models/index.js';
+import { claimBatch, INTERRUPTED_REPLY, markSending, reapExpiredLeases } from '../../../src/delivery/claims.js';
+import {
+  dispatchDueRun,
+  refreshMailing,
+  setMailingDisabled,
+  startRunNow,
+} from '../../../src/delivery/mailing-lifecycle.js';
+import { cancelRun, createRun, pauseRun, resumeRun, retryDeliveries } from '../../../src/delivery/runs.js';
+import { AppError } from '../../../src/errors.js';
+import { continueRun, deliveryConfig, loadRun, mailingWithClients, sendNow } from '../../support/delivery.js';
+import { rejectionOf } from '../../support/expect.js';
+import { makeUser } from '../../support/factories.js';
+import { testDatabase } from '../../support/hooks.js';
+
+describe('mailing runs', () => {
+  it('when a run is created, then it snapshots the selected clients, skipping unsubscribed ones', async () => {
+    const { mailing, clients } = await mailingWithClients(4);
+    await clients[1]?.update({ unsubscribedAt: new Date() });
+    const run = await startRunNow(testDatabase(), mailing.id);
+    const { deliveries } = await loadRun(run.id);
+    expect(run.totalCount).to.equal(3);
+    expect(deliveries.map((d) => d.email).sort()).to.deep.equal(
+      [clients[0], clients[2], clients[3]].map((c) => c?.email).sort(),
+    );
+    expect(deliveries.every((d) => d.status === 'pending' && d.attemptCount === 0)).to.equal(true);
+  });
+
+  it('when the same run is created twice, then the second creation is a no-op', async () => {
+    const { mailing } = await mailingWithClients(2);
+    const at = new Date('2026-12-24T09:00:00Z');
+    const sequelize = testDatabase();
+    const first = await sequelize.transaction((t) => createRun(sequelize, mailing.id, at, new Date(), t));
+    const second = await sequelize.transaction((t) => createRun(sequelize, mailing.id, at, new Date(), t));
+    expect(first).to.not.equal(null);
+    expect(second).to.equal(null);
+    expect(await MailingRun.count({ where: { mailingId: mailing.id } })).to.equal(1);
+    expect(await Delivery.count({ where: { runId: first?.id } })).to.equal(2);
+  });
+
+  it('when a mailing has no recipients, then its run is finished at once', async () => {
+    const { mailing } = await mailingWithClients(0);
+    const run = await startRunNow(testDatabase(), mailing.id);
+    expect(run).to.deep.include({ state: 'finished', totalCount: 0 });
+  });
+
+  it('when two workers claim from one run at the same time, then they get disjoint deliveries', async () => {
+    const { mailing } = await mailingWithClients(30);
+    const run = await startRunNow(testDatabase(), mailing.id);
+    const [a, b, c] = await Promise.all(
+      ['w1', 'w2', 'w3'].map((w) => claimBatch(testDatabase(), run.id, w, 12, 60_000)),
+    );
+    const ids = [...(a ?? []), ...(b ?? []), ...(c ?? [])].map((d) => d.id);
+    expect(ids).to.have.length(30);
+    expect(new Set(ids).size).to.equal(30);
+    expect(await claimBatch(testDatabase(), run.id, 'w4', 10, 60_000)).to.deep.equal([]);
+  });
+
+  it('when a worker dies mid-send, then after its lease expires the delivery is unknown, not sent again', async () => {
+    const { mailing } = await mailingWithClients(3);
+    const run = await startRunNow(testDatabase(), mailing.id);
+    const claimed = await claimBatch(testDatabase(), run.id, 'dead-worker', 10, 1);
+    expect(await markSending(claimed[0]?.id ?? 0, 'dead-worker')).to.equal(true);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+
+    expect(await reapExpiredLeases(testDatabase())).to.include(run.id);
+
+    const { deliveries } = await loadRun(run.id);
+    const interrupted = deliveries.find((d) => d.id === claimed[0]?.id);
+    expect(interrupted).to.deep.include({
+      status: 'unknown',
+      errorClass: 'interrupted',
+      smtpResponse: INTERRUPTED_REPLY,
+      leaseOwner: null,
+    });
+    // The two it had claimed but not started are simply claimable again.
+    const again = await claimBatch(testDatabase(), run.id, 'new-worker', 10, 60_000);
+    expect(again.map((d) => d.id).sort()).to.deep.equal(
+      claimed
+        .slice(1)
+        .map((d) => d.id)
+        .sort(),
+    );
+  });
+
+  it('when a run is paused, resumed and cancelled, then the states follow and unsent deliveries fail as cancelled', async () => {
+    const { mailing } = await mailingWithClients(3);
+    const run = await startRunNow(testDatabase(), mailing.id);
+    expect((await pauseRun(run.id)).state).to.equal('paused');
+    expect(await rejectionOf(pauseRun(run.id))).to.be.instanceOf(AppError);
+    expect((await resumeRun(run.id)).state).to.equal('running');
+    const cancelled = await cancelRun(testDatabase(), run.id);
+    expect(cancelled).to.deep.include({ state: 'cancelled', failedCount: 3 });
+    const { deliveries } = await loadRun(run.id);
+    expect(deliveries.every((d) => d.status === 'failed' && d.errorClass === 'cancelled')).to.equal(true);
+    expect(await rejectionOf(cancelRun(testDatabase(), run.id))).to.be.instanceOf(AppError);
+  });
+
+  it('when failed deliveries are retried, then they go out again and the run finishes again', async () => {
+    const { mailing } = await mailingWithClients(2);
+    const run = await startRunNow(testDatabase(), mailing.id);
+    await cancelRun(testDatabase(), run.id);
+    expect(await retryDeliveries(testDatabase(), run.id)).to.equal(2);
+    expect((await MailingRun.findByPk(run.id))?.state).to.equal('running');
+    const { run: after, deliveries } = await continueRun(deliveryConfig(null), run.id);
+    expect(after).to.deep.include({ state: 'finished', sentCount: 2, failedCount: 0 });
+    expect(deliveries.every((d) => d.status === 'sent' && /^250 .*outbox/.test(d.smtpResponse ?? ''))).to.equal(true);
+  });
+
+  it('when a mailing is disabled during a run, then the rest of the run is cancelled and no new run starts', async () => {
+    const manager = await makeUser({ role: 'manager' });
+    const { mailing } = await mailingWithClients(3, { startAt: new Date(Date.now() - 60_000), periodicity: 'daily' });
+    await refreshMailing(mailing.id);
+    const run = await dispatchDueRun(testDatabase(), mailing.id);
+    expect(run?.state).to.equal('running');
+
+    const disabled = await setMailingDisabled(testDatabase(), mailing.id, true, {
+      userId: manager.id,
+      reason: 'spam complaints',
+    });
+    expect(disabled).to.deep.include({ isDisabled: true, disabledById: manager.id, disabledReason: 'spam complaints' });
+    const cancelled = await MailingRun.findByPk(run?.id);
+    expect(cancelled?.state).to.equal('cancelled');
+    expect(cancelled?.pausedReason).to.equal('Mailing disabled: spam complaints');
+    await Mailing.update({ nextRunAt: new Date(Date.now() - 1000) }, { where: { id: mailing.id } });
+    expect(await dispatchDueRun(testDatabase(), mailing.id)).to.equal(null);
+    expect(await rejectionOf(startRunNow(testDatabase(), mailing.id))).to.be.instanceOf(AppError);
+  });
+
+  it('when a once mailing inside its window runs, then its status goes created → running → completed', async () => {
+    const { mailing } = await mailingWithClients(2, { startAt: new Date(Date.now() + 3_600_000), periodicity: 'once' });
+    expect((await refreshMailing(mailing.id)).status).to.equal('created');
+
+    await mailing.update({ startAt: new Date(Date.now() - 1000) });
+    const due = await refreshMailing(mailing.id);
+    expect(due.nextRunAt?.getTime()).to.equal(mailing.startAt.getTime());
+    const run = await dispatchDueRun(testDatabase(), mailing.id);
+    const running = await Mailing.findByPk(mailing.id);
+    expect(running).to.deep.include({ status: 'running', nextRunAt: null });
+
+    await continueRun(deliveryConfig(null), run?.id ?? 0);
+    expect((await Mailing.findByPk(mailing.id))?.status).to.equal('completed');
+  });
+
+  it('when sent through the outbox, then each message is an .eml file and the reply names it', async () => {
+    const { mailing } = await mailingWithClients(2);
+    const config = deliveryConfig(null);
+    const { deliveries } = await sendNow(config, mailing.id);
+    expect(readdirSync(config.outboxDir).filter((f) => f.endsWith('.eml'))).to.have.length(2);
+    for (const d of deliveries) expect(d.smtpResponse).to.match(/^250 2\.0\.0 Stored in outbox as \S+\.eml$/);
+  });
+});
