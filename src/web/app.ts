@@ -1,9 +1,11 @@
 // The Express application factory: builds the app without listening, so tests drive it directly.
 import express, { type ErrorRequestHandler, type Express } from 'express';
 import type { Sequelize } from 'sequelize';
-import type { Config } from '../config.js';
+import path from 'node:path';
+import { PROJECT_ROOT, type Config } from '../config.js';
 import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { unsubscribeRoutes } from '../unsubscribe/unsubscribe.routes.js';
 import { healthRoutes } from './health.routes.js';
 
 export interface AppDependencies {
@@ -16,9 +18,12 @@ export interface AppDependencies {
 export function createApp(deps: AppDependencies): Express {
   const app = express();
   app.disable('x-powered-by');
+  app.set('views', path.join(PROJECT_ROOT, 'views'));
+  app.set('view engine', 'pug');
   app.set('trust proxy', deps.config.isProduction ? 1 : false);
 
   app.use(healthRoutes(deps));
+  app.use(unsubscribeRoutes(deps));
 
   app.use((_req, res) => {
     res.status(404).type('text/plain').send('Not found');

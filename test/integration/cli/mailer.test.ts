@@ -1,3 +1,6 @@
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { expect } from 'chai';
 import { parseDatabaseUrl } from '../../../src/config.js';
 import { connect } from '../../../src/db/connection.js';
@@ -30,7 +33,13 @@ describe('bin/mailer', function () {
   it('when asked for --help, then it lists every command and exits 0', async () => {
     const { code, stdout } = await runCli(['--help'], env);
     expect(code).to.equal(0);
-    for (const command of ['serve', 'migrate', 'seed', 'createsuperuser']) expect(stdout).to.contain(command);
+    for (const command of ['serve', 'migrate', 'seed', 'createsuperuser', 'daemon', 'send', 'runs'])
+      expect(stdout).to.contain(command);
+    for (const command of ['send', 'daemon', 'runs']) {
+      const help = await runCli([command, '--help'], env);
+      expect(help.code, command).to.equal(0);
+      expect(help.stdout).to.contain(`Usage: mailer ${command}`);
+    }
   });
 
   it('when a command is unknown, then it exits 2 with a hint', async () => {
@@ -121,5 +130,43 @@ describe('bin/mailer', function () {
     expect(restarted.output()).not.to.contain('Demo logins');
     restarted.child.kill('SIGTERM');
     expect(await exitCodeOf(restarted.child)).to.equal(0);
+  });
+
+  it('when send runs a seeded mailing through the outbox, then it exits 0 with a summary and runs lists the run', async () => {
+    const outbox = await mkdtemp(path.join(os.tmpdir(), 'mailer-cli-outbox-'));
+    const withOutbox = { ...env, OUTBOX_DIR: outbox };
+    expect((await runCli(['seed'], withOutbox)).code).to.equal(0);
+    const sent = await runCli(['send', '--mailing', '1'], withOutbox);
+    expect(sent.code, sent.stderr).to.equal(0);
+    expect(sent.stdout).to.match(/run #1: finished; 10 recipients, 10 sent, 0 failed, 0 unknown, 0 pending/);
+    expect((await readdir(outbox)).filter((f) => f.endsWith('.eml'))).to.have.length(10);
+    const runs = await runCli(['runs', '--mailing', '1'], withOutbox);
+    expect(runs.code).to.equal(0);
+    expect(runs.stdout).to.match(/^1\t#1 Spring catalogue.*\tfinished\t10\t10\t0\t0\t0$/m);
+    await rm(outbox, { recursive: true, force: true });
+  });
+
+  it('when send is given no mailing, an unknown mailing, or both options, then it exits non-zero with the reason', async () => {
+    const none = await runCli(['send'], env);
+    expect(none.code).to.equal(1);
+    expect(none.stderr).to.contain('say either --mailing ID or --due');
+    const unknown = await runCli(['send', '--mailing', '999'], env);
+    expect(unknown.code).to.equal(1);
+    expect(unknown.stderr).to.contain('no mailing #999');
+    const bad = await runCli(['send', '--mailing', 'abc'], env);
+    expect(bad.code).to.equal(1);
+    expect(bad.stderr).to.contain('"abc" is not a mailing id');
+  });
+
+  it('when send --due finds nothing due, then it says so and exits 0', async () => {
+    const { code, stdout } = await runCli(['send', '--due'], env);
+    expect(code).to.equal(0);
+    expect(stdout).to.contain('0 mailing(s) due, 0 run(s) to work on');
+  });
+
+  it('when the daemon gets SIGTERM, then it exits 0', async () => {
+    const daemon = await startCli(['daemon'], env, /Mailer daemon is running\n/);
+    daemon.child.kill('SIGTERM');
+    expect(await exitCodeOf(daemon.child)).to.equal(0);
   });
 });

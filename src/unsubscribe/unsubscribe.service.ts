@@ -1,0 +1,27 @@
+// Unsubscribing a client from its owner's mailings, from the link in an e-mail.
+import { Op } from 'sequelize';
+import { Client, Delivery } from '../db/models/index.js';
+import { verifyUnsubscribeToken } from '../delivery/unsubscribe-token.js';
+
+/** The client a signed token names, or null for a forged, malformed or stale (deleted client) token. */
+export async function clientForToken(token: string, secret: string): Promise<Client | null> {
+  const clientId = verifyUnsubscribeToken(token, secret);
+  return clientId === null ? null : Client.findByPk(clientId);
+}
+
+/**
+ * Marks the client unsubscribed (once; the first time is kept) and drops its deliveries still waiting in
+ * runs under way, so nothing more reaches them. Later runs skip it when they snapshot recipients.
+ */
+export async function unsubscribeClient(client: Client, now = new Date()): Promise<void> {
+  if (!client.unsubscribedAt) await client.update({ unsubscribedAt: now });
+  await Delivery.update(
+    {
+      status: 'failed',
+      errorClass: 'unsubscribed',
+      smtpResponse: 'Not sent: the recipient unsubscribed',
+      nextAttemptAt: null,
+    },
+    { where: { clientId: client.id, status: 'pending', leaseOwner: { [Op.is]: null } } },
+  );
+}
