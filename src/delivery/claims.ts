@@ -1,7 +1,7 @@
 // Claiming deliveries with a lease, so several workers (processes) never send the same one twice.
-import { literal, Op, type Sequelize } from 'sequelize';
+import { Op, type Sequelize } from 'sequelize';
 import { Delivery } from '../db/models/index.js';
-import { isPostgres, selectRows, toDate } from './sql.js';
+import { execute, isPostgres, selectRows, toDate } from './sql.js';
 
 export interface ClaimedDelivery {
   id: number;
@@ -57,13 +57,75 @@ export async function claimBatch(
     .sort((a, b) => a.id - b.id);
 }
 
-/** Marks a claimed delivery as being sent (one attempt more); false if the lease was lost or the run cancelled it. */
-export async function markSending(deliveryId: number, owner: string, now = new Date()): Promise<boolean> {
-  const [changed] = await Delivery.update(
-    { status: 'sending', attemptCount: literal('attempt_count + 1'), lastAttemptAt: now },
-    { where: { id: deliveryId, leaseOwner: owner, status: 'pending' } },
+/**
+ * Marks claimed deliveries as being sent (one attempt more) just before their SMTP conversations start, so
+ * a crash leaves a trace. Returns the ids it marked: one missing had its lease lost or its run cancelled.
+ */
+export async function markSending(
+  sequelize: Sequelize,
+  deliveryIds: number[],
+  owner: string,
+  now = new Date(),
+): Promise<Set<number>> {
+  const rows = await selectRows<{ id: number }>(
+    sequelize,
+    `UPDATE deliveries SET status = 'sending', attempt_count = attempt_count + 1, last_attempt_at = :now, updated_at = :now
+     WHERE id IN (:deliveryIds) AND lease_owner = :owner AND status = 'pending'
+     RETURNING id`,
+    { deliveryIds, owner, now },
   );
-  return changed > 0;
+  return new Set(rows.map((r) => Number(r.id)));
+}
+
+export interface AttemptResult {
+  deliveryId: number;
+  status: 'sent' | 'failed' | 'pending';
+  reply: string;
+  errorClass: string | null;
+  messageId: string | null;
+  nextAttemptAt: Date | null;
+}
+
+/**
+ * Logs attempts' results and gives their leases back, in one statement for many deliveries (CASE by id).
+ * PostgreSQL needs the CASE of dates cast; SQLite stores the same text Sequelize writes.
+ */
+export async function recordAttempts(
+  sequelize: Sequelize,
+  owner: string,
+  results: AttemptResult[],
+  now = new Date(),
+): Promise<void> {
+  if (results.length === 0) return;
+  const replacements: Record<string, unknown> = { owner, now, ids: results.map((r) => r.deliveryId) };
+  const column = (name: string, pick: (r: AttemptResult) => unknown): string => {
+    const branches = results.map((r, i) => {
+      replacements[`${name}${i}`] = pick(r);
+      replacements[`id${i}`] = r.deliveryId;
+      return `WHEN :id${i} THEN :${name}${i}`;
+    });
+    return `CASE id ${branches.join(' ')} END`;
+  };
+  const timestamp = isPostgres(sequelize) ? '::timestamptz' : '';
+  await execute(
+    sequelize,
+    `UPDATE deliveries SET
+       status = ${column('status', (r) => r.status)},
+       smtp_response = ${column('reply', (r) => r.reply)},
+       error_class = ${column('errorClass', (r) => r.errorClass)},
+       smtp_message_id = COALESCE(${column('messageId', (r) => r.messageId)}, smtp_message_id),
+       next_attempt_at = (${column('nextAttemptAt', (r) => r.nextAttemptAt)})${timestamp},
+       sent_at = CASE WHEN id IN (:sentIds) THEN :now ELSE sent_at END,
+       lease_owner = NULL, lease_expires_at = NULL, updated_at = :now
+     WHERE id IN (:ids) AND lease_owner = :owner`,
+    {
+      ...replacements,
+      sentIds: results
+        .filter((r) => r.status === 'sent')
+        .map((r) => r.deliveryId)
+        .concat(-1),
+    },
+  );
 }
 
 /** Extends the leases a live worker holds, so only a dead worker's leases ever expire. */

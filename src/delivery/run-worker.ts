@@ -3,19 +3,22 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import type { Sequelize } from 'sequelize';
 import type { Config } from '../config.js';
-import { Delivery, Mailing, MailingRun, Message } from '../db/models/index.js';
+import { Mailing, MailingRun, Message, type RunState } from '../db/models/index.js';
 import type { Logger } from '../logger.js';
 import {
   claimBatch,
   markSending,
+  recordAttempts,
+  type AttemptResult,
   nextRetryAt,
   releaseUnattempted,
   renewLeases,
   type ClaimedDelivery,
 } from './claims.js';
+import { Coalescer } from './coalescer.js';
 import { composeEmail, type ComposeSettings, type MessageContent } from './compose.js';
 import { settleMailingStatus } from './mailing-lifecycle.js';
-import { finishRunIfDone, pauseRun, refreshRunCounters } from './runs.js';
+import { addToRunCounters, finishRunIfDone, pauseRun } from './runs.js';
 import { outcomeOfFailure, outcomeOfSuccess, type Outcome } from './smtp-outcome.js';
 import type { MailTransport } from './transports.js';
 
@@ -27,36 +30,15 @@ export interface WorkerDependencies {
   config: Pick<Config, 'delivery' | 'mailFrom' | 'appUrl' | 'sessionSecret'>;
   transport: MailTransport;
   logger: Logger;
-  /** Called after each batch (for progress bars). */
+  /** Called after each claimed batch and at the end of a pass (for progress bars). */
   onBatch?: (runId: number) => void | Promise<void>;
 }
+
+export const LANES_PER_CONNECTION = 2;
 
 /** Exponential backoff: base, 2×base, 4×base… after the 1st, 2nd, 3rd attempt. */
 export function backoffDelayMs(baseMs: number, attempt: number): number {
   return baseMs * 2 ** Math.max(0, attempt - 1);
-}
-
-/** Runs async work over items with at most `limit` at a time; stops taking new items once `stop()` is true. */
-async function forEachConcurrently<T>(
-  items: T[],
-  limit: number,
-  stop: () => boolean,
-  work: (item: T) => Promise<void>,
-): Promise<T[]> {
-  const untouched: T[] = [];
-  let next = 0;
-  const lane = async (): Promise<void> => {
-    while (next < items.length) {
-      const item = items[next++] as T;
-      if (stop()) {
-        untouched.push(item);
-        continue;
-      }
-      await work(item);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
-  return untouched;
 }
 
 /** One worker per process: it may work on several runs at once, sharing one transport. */
@@ -66,10 +48,21 @@ export class RunWorker {
   private readonly leaseTimer: NodeJS.Timeout;
   /** What this worker itself has done (attempts by outcome), for the CLI's summary. */
   readonly attempts = { accepted: 0, temporary: 0, permanent: 0 };
+  /** Marks and log writes of all lanes, coalesced into few statements. */
+  private readonly marker: Coalescer<number, boolean>;
+  private readonly recorder: Coalescer<AttemptResult, void>;
   /** Deliveries this worker has claimed and not yet logged: the only leases it renews. */
   private readonly held = new Set<number>();
 
   constructor(private readonly deps: WorkerDependencies) {
+    this.marker = new Coalescer(async (ids) => {
+      const marked = await markSending(deps.sequelize, ids, this.id);
+      return ids.map((id) => marked.has(id));
+    });
+    this.recorder = new Coalescer<AttemptResult, void>(async (results) => {
+      await recordAttempts(deps.sequelize, this.id, results);
+      return results.map(() => undefined);
+    });
     const { leaseMs } = deps.config.delivery;
     this.leaseTimer = setInterval(
       () => {
@@ -92,73 +85,119 @@ export class RunWorker {
     return this.stopping;
   }
 
-  /** Works on a run until it is finished, paused, cancelled, or only has retries that are not due yet. */
+  /**
+   * Works on a run until it is finished, paused, cancelled, or only has retries that are not due yet.
+   * Deliveries stream through: lanes take from a local queue that is refilled with a new claimed batch
+   * before it runs dry, so sending never stalls at batch boundaries.
+   */
   async processRun(runId: number): Promise<RunProgress> {
     const { sequelize, config, logger } = this.deps;
     const settings = config.delivery;
     const content = await this.loadContent(runId);
     if (!content) return { state: 'gone' };
     const compose: ComposeSettings = { from: config.mailFrom, appUrl: config.appUrl, secret: config.sessionSecret };
+    const lanes = settings.poolSize * LANES_PER_CONNECTION;
 
-    for (;;) {
-      if (this.stopping) return { state: 'stopped' };
-      const run = await MailingRun.findByPk(runId, { attributes: ['id', 'state', 'mailingId'] });
-      if (!run) return { state: 'gone' };
-      if (run.state === 'paused' || run.state === 'cancelled' || run.state === 'finished') return this.ended(run);
+    const queue: ClaimedDelivery[] = [];
+    const writes: Promise<void>[] = [];
+    const tally = { sent: 0, failed: 0 };
+    let runState: RunState = 'running';
+    let exhausted = false;
+    let outage: Outcome | null = null;
+    let failure: unknown = null;
+    const refill$ = { current: null as Promise<void> | null }; // the claim in flight, if any
+    let consecutiveConnectionFailures = 0;
 
-      const batch = await claimBatch(sequelize, runId, this.id, settings.batchSize, settings.leaseMs);
-      if (batch.length === 0) {
-        if (await finishRunIfDone(sequelize, runId)) {
-          await settleMailingStatus(run.mailingId);
-          logger.info({ runId }, 'run finished');
-          return { state: 'finished' };
-        }
-        const wakeAt = await nextRetryAt(sequelize, runId);
-        // Nothing due: either retries wait for their backoff, or another worker holds the rest.
-        return { state: 'waiting', wakeAt: wakeAt ?? new Date(Date.now() + Math.min(settings.leaseMs, 5_000)) };
-      }
-
-      let consecutiveConnectionFailures = 0;
-      let outage: Outcome | null = null;
-      let runStopped = false;
-      for (const d of batch) this.held.add(d.id);
-      let untouched: ClaimedDelivery[];
-      try {
-        untouched = await forEachConcurrently(
-          batch,
-          settings.poolSize,
-          () => this.stopping || outage !== null || runStopped,
-          async (delivery) => {
-            if (!(await markSending(delivery.id, this.id))) {
-              runStopped = true; // the run was cancelled (its pending deliveries failed) or the lease was lost
-              return;
-            }
-            const outcome = await this.attempt(content, runId, delivery, compose);
-            await this.record(delivery, outcome);
-            this.attempts[outcome.kind] += 1;
-            consecutiveConnectionFailures = outcome.connectionLevel ? consecutiveConnectionFailures + 1 : 0;
-            if (consecutiveConnectionFailures >= settings.outageThreshold) outage = outcome;
-          },
-        );
-        await releaseUnattempted(
-          this.id,
-          untouched.map((d) => d.id),
-        );
-      } finally {
-        // On a database error mid-batch, the leases simply run out: "sending" ones become unknown, the rest due again.
-        for (const d of batch) this.held.delete(d.id);
-      }
-      await refreshRunCounters(sequelize, runId);
+    const halted = (): boolean => this.stopping || outage !== null || runState !== 'running' || failure !== null;
+    const refill = async (): Promise<void> => {
+      const run = await MailingRun.findByPk(runId, { attributes: ['id', 'state'] });
+      runState = run?.state ?? 'cancelled';
+      if (halted()) return;
+      await addToRunCounters(sequelize, runId, tally.sent, tally.failed);
+      tally.sent = tally.failed = 0;
       await this.deps.onBatch?.(runId);
+      const batch = await claimBatch(sequelize, runId, this.id, settings.batchSize, settings.leaseMs);
+      for (const d of batch) this.held.add(d.id);
+      queue.push(...batch);
+      if (batch.length < settings.batchSize) exhausted = true;
+    };
+    const startRefill = (): Promise<void> =>
+      (refill$.current ??= refill()
+        .catch((err: unknown) => {
+          failure ??= err;
+        })
+        .finally(() => {
+          refill$.current = null;
+        }));
 
-      if (outage) {
-        const reason = `SMTP unavailable: ${(outage as Outcome).reply}`.slice(0, 500);
-        const resumeAt = new Date(Date.now() + settings.outagePauseMs);
-        await pauseRun(runId, reason, resumeAt).catch(() => undefined);
-        logger.warn({ runId, reason, resumeAt }, 'run paused: SMTP server unavailable');
-        return { state: 'paused' };
+    const sendOne = async (delivery: ClaimedDelivery): Promise<void> => {
+      if (!(await this.marker.submit(delivery.id))) {
+        runState = 'cancelled'; // its pending deliveries were failed by a cancel, or the lease was lost
+        return;
       }
+      const outcome = await this.attempt(content, runId, delivery, compose);
+      const result = this.resultOf(delivery, outcome);
+      // The lane moves on while the log row is written; the pass waits for all its writes at the end.
+      writes.push(
+        this.recorder.submit(result).then(
+          () => {
+            this.held.delete(delivery.id);
+          },
+          (err: unknown) => {
+            failure ??= err;
+          },
+        ),
+      );
+      this.attempts[outcome.kind] += 1;
+      if (result.status === 'sent') tally.sent += 1;
+      if (result.status === 'failed') tally.failed += 1;
+      consecutiveConnectionFailures = outcome.connectionLevel ? consecutiveConnectionFailures + 1 : 0;
+      if (consecutiveConnectionFailures >= settings.outageThreshold) outage = outcome;
+    };
+    const lane = async (): Promise<void> => {
+      while (!halted()) {
+        if (queue.length < lanes && !exhausted) void startRefill();
+        const next = queue.shift();
+        if (next) await sendOne(next);
+        else if (refill$.current) await refill$.current;
+        else if (exhausted) return;
+      }
+    };
+
+    try {
+      await startRefill();
+      await Promise.all(Array.from({ length: lanes }, lane));
+      await refill$.current;
+      await Promise.all(writes);
+    } finally {
+      // Claimed but never attempted: give them back. On a database error the leases simply run out instead.
+      const untouched = queue.splice(0).map((d) => d.id);
+      await releaseUnattempted(this.id, untouched).catch(() => undefined);
+      for (const id of untouched) this.held.delete(id);
     }
+    if (failure) throw failure instanceof Error ? failure : new Error('a delivery pass failed', { cause: failure });
+    await addToRunCounters(sequelize, runId, tally.sent, tally.failed);
+    await this.deps.onBatch?.(runId);
+
+    if (outage) {
+      const reason = `SMTP unavailable: ${(outage as Outcome).reply}`.slice(0, 500);
+      const resumeAt = new Date(Date.now() + settings.outagePauseMs);
+      await pauseRun(runId, reason, resumeAt).catch(() => undefined);
+      logger.warn({ runId, reason, resumeAt }, 'run paused: SMTP server unavailable');
+      return { state: 'paused' };
+    }
+    if (this.stopping) return { state: 'stopped' };
+    const run = await MailingRun.findByPk(runId, { attributes: ['id', 'state', 'mailingId'] });
+    if (!run) return { state: 'gone' };
+    if (run.state !== 'running') return this.ended(run);
+    if (await finishRunIfDone(sequelize, runId)) {
+      await settleMailingStatus(run.mailingId);
+      logger.info({ runId }, 'run finished');
+      return { state: 'finished' };
+    }
+    // Nothing due now: retries wait for their backoff, or another worker holds the rest.
+    const wakeAt = await nextRetryAt(sequelize, runId);
+    return { state: 'waiting', wakeAt: wakeAt ?? new Date(Date.now() + Math.min(settings.leaseMs, 5_000)) };
   }
 
   private async ended(run: MailingRun): Promise<RunProgress> {
@@ -201,36 +240,19 @@ export class RunWorker {
     }
   }
 
-  /** Writes the attempt's outcome to the log: sent, failed, or pending again after a backoff. */
-  private async record(delivery: ClaimedDelivery, outcome: Outcome): Promise<void> {
+  /** What the log says after this attempt: sent, failed, or pending again after a backoff. */
+  private resultOf(delivery: ClaimedDelivery, outcome: Outcome): AttemptResult {
     const { maxAttempts, backoffBaseMs } = this.deps.config.delivery;
     const attempt = delivery.attemptCount + 1;
-    const now = new Date();
-    const common = {
-      smtpResponse: outcome.reply,
+    const final = outcome.kind === 'accepted' || outcome.kind === 'permanent' || attempt >= maxAttempts;
+    return {
+      deliveryId: delivery.id,
+      status: outcome.kind === 'accepted' ? 'sent' : final ? 'failed' : 'pending',
+      reply: outcome.reply,
       errorClass: outcome.errorClass,
-      leaseOwner: null,
-      leaseExpiresAt: null,
+      messageId: outcome.kind === 'accepted' ? (outcome.messageId ?? null) : null,
+      nextAttemptAt: final ? null : new Date(Date.now() + backoffDelayMs(backoffBaseMs, attempt)),
     };
-    let update: Partial<Delivery>;
-    if (outcome.kind === 'accepted') {
-      update = {
-        ...common,
-        status: 'sent',
-        sentAt: now,
-        nextAttemptAt: null,
-        smtpMessageId: outcome.messageId ?? null,
-      };
-    } else if (outcome.kind === 'permanent' || attempt >= maxAttempts) {
-      update = { ...common, status: 'failed', nextAttemptAt: null };
-    } else {
-      update = {
-        ...common,
-        status: 'pending',
-        nextAttemptAt: new Date(now.getTime() + backoffDelayMs(backoffBaseMs, attempt)),
-      };
-    }
-    await Delivery.update(update, { where: { id: delivery.id, leaseOwner: this.id } });
   }
 }
 

@@ -62,7 +62,9 @@ describe('mailing runs', () => {
     const { mailing } = await mailingWithClients(3);
     const run = await startRunNow(testDatabase(), mailing.id);
     const claimed = await claimBatch(testDatabase(), run.id, 'dead-worker', 10, 1);
-    expect(await markSending(claimed[0]?.id ?? 0, 'dead-worker')).to.equal(true);
+    expect([...(await markSending(testDatabase(), [claimed[0]?.id ?? 0], 'dead-worker'))]).to.deep.equal([
+      claimed[0]?.id,
+    ]);
     await new Promise((resolve) => setTimeout(resolve, 20));
 
     expect(await reapExpiredLeases(testDatabase())).to.include(run.id);

@@ -1,0 +1,26 @@
+// Benchmark phase 2 (own process): the whole pipeline for a prepared mailing: run creation and recipient
+// snapshot, claiming, rendering, sending, logging every attempt. Prints the time and this process's peak RSS.
+import { loadConfig } from '../src/config.js';
+import { openDatabase } from '../src/db/connection.js';
+import { startRunNow } from '../src/delivery/mailing-lifecycle.js';
+import { RunWorker, workUntilEnded } from '../src/delivery/run-worker.js';
+import { createMailTransport } from '../src/delivery/transports.js';
+import { createLogger } from '../src/logger.js';
+import { MailingRun } from '../src/db/models/index.js';
+
+const [databaseUrl, smtpUrl, mailingIdArg] = process.argv.slice(2);
+const config = loadConfig({ ...process.env, DATABASE_URL: databaseUrl, SMTP_URL: smtpUrl, LOG_LEVEL: 'silent' });
+const sequelize = await openDatabase(config.database);
+const transport = createMailTransport(config);
+const worker = new RunWorker({ sequelize, config, transport, logger: createLogger('silent') });
+const started = performance.now();
+const run = await startRunNow(sequelize, Number(mailingIdArg));
+const progress = await workUntilEnded(worker, run.id);
+const seconds = (performance.now() - started) / 1000;
+const finished = await MailingRun.findByPk(run.id, { rejectOnEmpty: true });
+worker.stop();
+transport.close();
+await sequelize.close();
+process.stdout.write(
+  `${JSON.stringify({ seconds, rssMb: process.resourceUsage().maxRSS / 1024, state: progress.state, sent: finished.sentCount })}\n`,
+);

@@ -1,0 +1,122 @@
+// `npm run bench:send -- --recipients N`: plain pooled nodemailer (baseline) vs the whole pipeline, same
+// sink, same run, on the configured database (a scratch database of its dialect). Prints rates and the ratio.
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import { loadConfig, PROJECT_ROOT } from '../src/config.js';
+import { openDatabase } from '../src/db/connection.js';
+import { migrateUp } from '../src/db/migrator.js';
+import { Client, Mailing, Message, User } from '../src/db/models/index.js';
+import { createScratchDatabase } from '../test/support/database.js';
+
+const { values } = parseArgs({ options: { recipients: { type: 'string', default: '10000' } } });
+const recipients = Number(values.recipients);
+if (!Number.isInteger(recipients) || recipients <= 0) {
+  process.stderr.write('bench:send: --recipients must be a positive whole number\n');
+  process.exit(1);
+}
+const TSX = `file://${path.join(PROJECT_ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')}`;
+const pool = loadConfig().delivery.poolSize;
+
+/** Runs a TypeScript file in its own Node process and returns its last stdout line as JSON. */
+function runPhase<T>(file: string, args: string[]): Promise<T> {
+  return new Promise((resolve, reject) => {
+    // BENCH_PROFILE=1 writes a CPU profile of each measured phase to var/profiles/ (open it in Chrome DevTools).
+    const profile = process.env.BENCH_PROFILE
+      ? ['--cpu-prof', `--cpu-prof-dir=${path.join(PROJECT_ROOT, 'var', 'profiles')}`]
+      : [];
+    const child = spawn(
+      process.execPath,
+      [...profile, '--import', TSX, path.join(PROJECT_ROOT, 'bench', file), ...args],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.on('exit', (code) =>
+      code === 0
+        ? resolve(JSON.parse(out.trim().split('\n').pop() as string) as T)
+        : reject(new Error(`${file} exited with ${code}`)),
+    );
+  });
+}
+
+async function startSink(): Promise<{ url: string; stop: () => void }> {
+  const child = spawn(process.execPath, ['--import', TSX, path.join(PROJECT_ROOT, 'bench', 'smtp-sink.ts')], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const port = await new Promise<string>((resolve) => {
+    createInterface({ input: child.stdout }).once('line', (line) => resolve(line.split(' ')[1] as string));
+  });
+  return { url: `smtp://127.0.0.1:${port}`, stop: () => child.kill('SIGTERM') };
+}
+
+/** Creates a user with N clients and a mailing to all of them (not measured). */
+async function prepare(url: string): Promise<number> {
+  const sequelize = await openDatabase(loadConfig({ ...process.env, DATABASE_URL: url }).database);
+  await migrateUp(sequelize);
+  const owner = await User.create({ email: 'bench@example.com', passwordHash: 'x', timeZone: 'UTC' });
+  const message = await Message.create({
+    ownerId: owner.id,
+    subject: 'Your weekly digest',
+    bodyText: 'Hello {{full_name}},\n\nHere is what happened this week.\n',
+  });
+  const mailing = await Mailing.create({
+    ownerId: owner.id,
+    messageId: message.id,
+    name: 'Bench',
+    startAt: new Date(),
+    endAt: new Date(Date.now() + 86_400_000),
+    periodicity: 'once',
+    timeZone: 'UTC',
+  });
+  for (let from = 0; from < recipients; from += 1000) {
+    const rows = Array.from({ length: Math.min(1000, recipients - from) }, (_, i) => ({
+      ownerId: owner.id,
+      email: `client${from + i}@example.org`,
+      fullName: `Client ${from + i}`,
+    }));
+    const clients = await Client.bulkCreate(rows, { returning: true });
+    await sequelize.getQueryInterface().bulkInsert(
+      'mailing_clients',
+      clients.map((c) => ({ mailing_id: mailing.id, client_id: c.id })),
+    );
+  }
+  await sequelize.close();
+  return mailing.id;
+}
+
+const scratch = await createScratchDatabase();
+const sink = await startSink();
+try {
+  const dialect = scratch.url.startsWith('sqlite') ? 'SQLite' : 'PostgreSQL';
+  process.stdout.write(
+    `bench:send: ${recipients} recipients, ${dialect}, SMTP pool ${pool}, sink in its own process\n`,
+  );
+  const mailingId = await prepare(scratch.url);
+  const baseline = await runPhase<{ seconds: number; rssMb: number }>('send-baseline.ts', [
+    sink.url,
+    String(recipients),
+    String(pool),
+  ]);
+  const pipeline = await runPhase<{ seconds: number; rssMb: number; state: string; sent: number }>('send-pipeline.ts', [
+    scratch.url,
+    sink.url,
+    String(mailingId),
+  ]);
+  if (pipeline.state !== 'finished' || pipeline.sent !== recipients)
+    throw new Error(`pipeline ended ${pipeline.state} with ${pipeline.sent} sent`);
+  const baseRate = recipients / baseline.seconds;
+  const pipeRate = recipients / pipeline.seconds;
+  process.stdout.write(
+    [
+      `baseline (pooled nodemailer): ${baseRate.toFixed(0)} msg/s (${baseline.seconds.toFixed(1)} s, peak RSS ${baseline.rssMb.toFixed(0)} MB)`,
+      `pipeline (run + claim + render + log): ${pipeRate.toFixed(0)} msg/s (${pipeline.seconds.toFixed(1)} s, peak RSS ${pipeline.rssMb.toFixed(0)} MB)`,
+      `ratio pipeline/baseline: ${(pipeRate / baseRate).toFixed(2)}`,
+      '',
+    ].join('\n'),
+  );
+} finally {
+  sink.stop();
+  await scratch.drop();
+}

@@ -1,0 +1,47 @@
+// Joins many small writes that arrive while one is in flight into a single statement.
+
+interface Waiting<T, R> {
+  item: T;
+  resolve: (result: R) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * Each caller submits one item and gets its own result; items submitted while a flush is running go into
+ * the next flush together. With many lanes and one database connection this turns N round trips into a few.
+ */
+export class Coalescer<T, R> {
+  private readonly waiting: Waiting<T, R>[] = [];
+  private flushing = false;
+
+  constructor(
+    private readonly flush: (items: T[]) => Promise<R[]>,
+    private readonly maxPerFlush = 200,
+  ) {}
+
+  /** Queues an item; resolves with its result once the flush that carries it is done. */
+  submit(item: T): Promise<R> {
+    return new Promise<R>((resolve, reject) => {
+      this.waiting.push({ item, resolve, reject });
+      if (!this.flushing) void this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    this.flushing = true;
+    try {
+      while (this.waiting.length > 0) {
+        await Promise.resolve(); // let the submissions of this same tick join the flush
+        const group = this.waiting.splice(0, this.maxPerFlush);
+        try {
+          const results = await this.flush(group.map((w) => w.item));
+          group.forEach((w, i) => w.resolve(results[i] as R));
+        } catch (error) {
+          for (const w of group) w.reject(error);
+        }
+      }
+    } finally {
+      this.flushing = false;
+    }
+  }
+}
