@@ -13,6 +13,14 @@ const config = loadConfig({ ...process.env, DATABASE_URL: databaseUrl, SMTP_URL:
 const sequelize = await openDatabase(config.database);
 const transport = createMailTransport(config);
 const worker = new RunWorker({ sequelize, config, transport, logger: createLogger('silent') });
+// BENCH_MEMORY=1 prints this process's memory every 3 s (to tell live data from garbage V8 has not collected).
+if (process.env.BENCH_MEMORY)
+  setInterval(() => {
+    const m = process.memoryUsage();
+    process.stderr.write(
+      `mem rss=${(m.rss / 1048576).toFixed(0)} heap=${(m.heapUsed / 1048576).toFixed(0)} ext=${(m.external / 1048576).toFixed(0)} buf=${(m.arrayBuffers / 1048576).toFixed(0)}\n`,
+    );
+  }, 3000).unref();
 const started = performance.now();
 const run = await startRunNow(sequelize, Number(mailingIdArg));
 const progress = await workUntilEnded(worker, run.id);

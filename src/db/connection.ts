@@ -1,5 +1,5 @@
 // Opens the one Sequelize connection a process uses, for SQLite or PostgreSQL alike.
-import { Sequelize, type Options } from 'sequelize';
+import { Sequelize, Transaction, type Options } from 'sequelize';
 import sqlite3 from 'sqlite3';
 import type { DatabaseTarget } from '../config.js';
 import { AppError } from '../errors.js';
@@ -35,7 +35,15 @@ export async function connect(target: DatabaseTarget): Promise<Sequelize> {
   const common: Options = { logging: false, define: { underscored: true } };
   const sequelize =
     target.dialect === 'sqlite'
-      ? new Sequelize({ ...common, dialect: 'sqlite', storage: target.storage, dialectModule: patientSqlite })
+      ? new Sequelize({
+          ...common,
+          dialect: 'sqlite',
+          storage: target.storage,
+          dialectModule: patientSqlite,
+          // BEGIN IMMEDIATE takes the write lock up front, so two processes wait for each other (busy
+          // timeout) instead of failing when a read-then-write transaction tries to upgrade its lock.
+          transactionType: Transaction.TYPES.IMMEDIATE,
+        })
       : new Sequelize(target.url, { ...common, dialect: 'postgres', pool: { max: 10, min: 0, idle: 10_000 } });
   try {
     await sequelize.authenticate();

@@ -99,7 +99,7 @@ export class RunWorker {
     const lanes = settings.poolSize * LANES_PER_CONNECTION;
 
     const queue: ClaimedDelivery[] = [];
-    const writes: Promise<void>[] = [];
+    const writes = new Set<Promise<void>>(); // log writes still in flight (only those: a run may be huge)
     const tally = { sent: 0, failed: 0 };
     let runState: RunState = 'running';
     let exhausted = false;
@@ -137,17 +137,19 @@ export class RunWorker {
       }
       const outcome = await this.attempt(content, runId, delivery, compose);
       const result = this.resultOf(delivery, outcome);
-      // The lane moves on while the log row is written; the pass waits for all its writes at the end.
-      writes.push(
-        this.recorder.submit(result).then(
+      // The lane moves on while the log row is written; the pass waits for the writes in flight at the end.
+      const write: Promise<void> = this.recorder
+        .submit(result)
+        .then(
           () => {
             this.held.delete(delivery.id);
           },
           (err: unknown) => {
             failure ??= err;
           },
-        ),
-      );
+        )
+        .finally(() => writes.delete(write));
+      writes.add(write);
       this.attempts[outcome.kind] += 1;
       if (result.status === 'sent') tally.sent += 1;
       if (result.status === 'failed') tally.failed += 1;
@@ -168,7 +170,7 @@ export class RunWorker {
       await startRefill();
       await Promise.all(Array.from({ length: lanes }, lane));
       await refill$.current;
-      await Promise.all(writes);
+      await Promise.all([...writes]);
     } finally {
       // Claimed but never attempted: give them back. On a database error the leases simply run out instead.
       const untouched = queue.splice(0).map((d) => d.id);
