@@ -2,6 +2,7 @@
 import type { Sequelize } from 'sequelize';
 import { readConfig, type Config } from '../config.js';
 import { openDatabase } from '../db/connection.js';
+import { migrateUp } from '../db/migrator.js';
 import { createLogger, type Logger } from '../logger.js';
 
 export interface CommandContext {
@@ -20,6 +21,29 @@ export async function withDatabase<T>(work: (ctx: CommandContext) => Promise<T>)
   } finally {
     await sequelize.close();
   }
+}
+
+/** For long-running commands: config, logger, and a database that is migrated and stays open. */
+export async function openForService(): Promise<CommandContext> {
+  const config = readConfig();
+  const logger = createLogger(config.logLevel);
+  const sequelize = await openDatabase(config.database);
+  const applied = await migrateUp(sequelize);
+  if (applied.length) logger.info({ applied }, 'migrations applied');
+  return { config, logger, sequelize };
+}
+
+/** On SIGTERM or SIGINT: runs `stop` once (finish in-flight work, close the database), then exits 0. */
+export function stopOnSignal({ logger, sequelize }: CommandContext, stop: () => Promise<void>): void {
+  const shutdown = (signal: string): void => {
+    logger.info({ signal }, 'shutting down');
+    void stop()
+      .then(() => sequelize.close())
+      .catch((err: unknown) => logger.error({ err }, 'shutdown failed'))
+      .finally(() => process.exit(0));
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
 }
 
 /** Prints a line for the person at the terminal (not a log record). */

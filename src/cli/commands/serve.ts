@@ -2,14 +2,10 @@
 import type { Server } from 'node:http';
 import type { Command } from 'commander';
 import { seedDemoData } from '../../../seeders/demo-data.js';
-import { readConfig } from '../../config.js';
-import { openDatabase } from '../../db/connection.js';
-import { migrateUp } from '../../db/migrator.js';
 import { User } from '../../db/models/index.js';
-import { createLogger } from '../../logger.js';
 import { createApp } from '../../web/app.js';
 import { startScheduler } from '../../delivery/start-scheduler.js';
-import { say } from '../context.js';
+import { openForService, say, stopOnSignal } from '../context.js';
 import { printDemoLogins } from './seed.js';
 
 /** Registers the serve command. */
@@ -18,12 +14,8 @@ export function registerServe(program: Command): void {
     .command('serve')
     .description('run the web site (and the scheduler unless SCHEDULER=off); applies migrations first')
     .action(async () => {
-      const config = readConfig();
-      const logger = createLogger(config.logLevel);
-      const sequelize = await openDatabase(config.database);
-      const applied = await migrateUp(sequelize);
-      if (applied.length) logger.info({ applied }, 'migrations applied');
-
+      const context = await openForService();
+      const { config, logger, sequelize } = context;
       if (!config.isProduction && (await User.count()) === 0) {
         const { logins } = await seedDemoData(sequelize, { timeZone: config.timeZone });
         printDemoLogins(logins);
@@ -37,18 +29,12 @@ export function registerServe(program: Command): void {
         const listening = app.listen(config.port, () => resolve(listening));
         listening.once('error', reject);
       });
-      const stop = (signal: string): void => {
-        logger.info({ signal }, 'shutting down');
-        server.close(() => {
-          void stopScheduler()
-            .then(() => sequelize.close())
-            .catch((error: unknown) => logger.error({ err: error }, 'closing the database failed'))
-            .finally(() => process.exit(0));
-        });
+      stopOnSignal(context, async () => {
+        const closed = new Promise((resolve) => server.close(resolve));
         server.closeAllConnections();
-      };
-      process.once('SIGTERM', () => stop('SIGTERM'));
-      process.once('SIGINT', () => stop('SIGINT'));
+        await closed;
+        await stopScheduler();
+      });
 
       const address = server.address();
       const port = typeof address === 'object' && address ? address.port : config.port;
