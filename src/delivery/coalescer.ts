@@ -17,6 +17,8 @@ export class Coalescer<T, R> {
   constructor(
     private readonly flush: (items: T[]) => Promise<R[]>,
     private readonly maxPerFlush = 200,
+    /** How long a flush may wait for more items when it has fewer than maxPerFlush (0: only this tick). */
+    private readonly lingerMs = 0,
   ) {}
 
   /** Queues an item; resolves with its result once the flush that carries it is done. */
@@ -31,7 +33,10 @@ export class Coalescer<T, R> {
     this.flushing = true;
     try {
       while (this.waiting.length > 0) {
-        await Promise.resolve(); // let the submissions of this same tick join the flush
+        // Let the submissions of this same tick (or of a short linger) join the flush.
+        if (this.lingerMs > 0 && this.waiting.length < this.maxPerFlush)
+          await new Promise((r) => setTimeout(r, this.lingerMs));
+        else await Promise.resolve();
         const group = this.waiting.splice(0, this.maxPerFlush);
         try {
           const results = await this.flush(group.map((w) => w.item));
