@@ -4,7 +4,6 @@ import { EventEmitter } from 'node:events';
 interface DeliveryEventMap {
   'mailing-changed': [mailingId: number];
   'run-ready': [runId: number];
-  'run-ended': [runId: number];
 }
 
 /** The process-wide bus; a scheduler in another process picks the same changes up when it reconciles. */

@@ -91,7 +91,6 @@ export async function finishRunIfDone(sequelize: Sequelize, runId: number, now =
       },
     },
   );
-  if (finished) deliveryEvents.emit('run-ended', runId);
   return finished > 0;
 }
 
@@ -150,7 +149,6 @@ export async function cancelRun(
     { where: { runId, status: 'pending' } },
   );
   await refreshRunCounters(sequelize, runId);
-  deliveryEvents.emit('run-ended', runId);
   return findRun(runId);
 }
 
