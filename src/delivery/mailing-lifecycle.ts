@@ -3,7 +3,8 @@ import { Op, type Sequelize } from 'sequelize';
 import { Mailing, MailingRun, type MailingStatus } from '../db/models/index.js';
 import { AppError, NotFoundError } from '../errors.js';
 import { deliveryEvents } from './events.js';
-import { ACTIVE_RUN_STATES, cancelRun, createRun } from './runs.js';
+import { reapExpiredLeases } from './claims.js';
+import { ACTIVE_RUN_STATES, cancelRun, createRun, finishRunIfDone } from './runs.js';
 import { latestOccurrenceAtOrBefore, nextRunAt, type Schedule } from './schedule.js';
 
 /** The newest scheduled time among the mailing's schedule-made runs (manual "send now" runs included). */
@@ -63,10 +64,7 @@ export async function dispatchDueRun(
     await mailing.save({ transaction });
     return created;
   });
-  if (run) {
-    if (run.state === 'finished') await settleMailingStatus(run.mailingId);
-    else deliveryEvents.emit('run-ready', run.id);
-  }
+  if (run) await announceRun(run);
   return run;
 }
 
@@ -84,9 +82,27 @@ export async function startRunNow(sequelize: Sequelize, mailingId: number, now =
     await mailing.update({ status: 'running' }, { transaction });
     return created;
   });
-  if (run.state === 'finished') await settleMailingStatus(mailingId);
-  else deliveryEvents.emit('run-ready', run.id);
+  await announceRun(run);
   return run;
+}
+
+/** A new run with recipients is work for a scheduler; one without is already over. */
+async function announceRun(run: MailingRun): Promise<void> {
+  if (run.state === 'finished') await settleMailingStatus(run.mailingId);
+  else deliveryEvents.emit('run-ready', run.id);
+}
+
+/**
+ * Deliveries a dead worker left "sending" become `unknown` once their lease ran out; their runs are
+ * recounted and finished when nothing else is left. Returns the runs touched.
+ */
+export async function reapInterruptedDeliveries(sequelize: Sequelize, now = new Date()): Promise<number[]> {
+  const runIds = await reapExpiredLeases(sequelize, now);
+  for (const runId of runIds) {
+    const run = await MailingRun.findByPk(runId, { attributes: ['id', 'mailingId'] });
+    if (run && (await finishRunIfDone(sequelize, runId))) await settleMailingStatus(run.mailingId);
+  }
+  return runIds;
 }
 
 /** After a run ended: the mailing is completed when no run is left, running otherwise. */

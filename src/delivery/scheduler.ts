@@ -4,10 +4,9 @@ import { Op, type Sequelize } from 'sequelize';
 import type { Config } from '../config.js';
 import { Mailing, MailingRun } from '../db/models/index.js';
 import type { Logger } from '../logger.js';
-import { reapExpiredLeases } from './claims.js';
 import { deliveryEvents } from './events.js';
-import { dispatchDueRun, settleMailingStatus } from './mailing-lifecycle.js';
-import { finishRunIfDone, refreshRunCounters, resumeRun } from './runs.js';
+import { dispatchDueRun, reapInterruptedDeliveries, settleMailingStatus } from './mailing-lifecycle.js';
+import { resumeRun } from './runs.js';
 import { RunWorker } from './run-worker.js';
 import type { MailTransport } from './transports.js';
 
@@ -61,11 +60,8 @@ export class Scheduler {
     const { sequelize } = this.deps;
     const now = new Date();
 
-    for (const runId of await reapExpiredLeases(sequelize, now)) {
+    for (const runId of await reapInterruptedDeliveries(sequelize, now)) {
       this.deps.logger.warn({ runId }, 'deliveries interrupted by a stopped worker marked unknown');
-      await refreshRunCounters(sequelize, runId);
-      const run = await MailingRun.findByPk(runId);
-      if (run && (await finishRunIfDone(sequelize, runId))) await settleMailingStatus(run.mailingId);
     }
 
     const pausedDue = await MailingRun.findAll({

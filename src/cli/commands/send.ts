@@ -2,9 +2,8 @@
 import type { Command } from 'commander';
 import { Op } from 'sequelize';
 import { Mailing, MailingRun } from '../../db/models/index.js';
-import { dispatchDueRun, startRunNow } from '../../delivery/mailing-lifecycle.js';
-import { reapExpiredLeases } from '../../delivery/claims.js';
-import { refreshRunCounters, resumeRun } from '../../delivery/runs.js';
+import { dispatchDueRun, reapInterruptedDeliveries, startRunNow } from '../../delivery/mailing-lifecycle.js';
+import { resumeRun } from '../../delivery/runs.js';
 import { RunWorker, workUntilEnded } from '../../delivery/run-worker.js';
 import { createMailTransport } from '../../delivery/transports.js';
 import { migrateUp } from '../../db/migrator.js';
@@ -34,7 +33,7 @@ export function registerSend(program: Command): void {
       await withDatabase(async ({ config, logger, sequelize }) => {
         await migrateUp(sequelize);
         // Deliveries a dead worker left mid-send become `unknown` before anything is resumed.
-        for (const runId of await reapExpiredLeases(sequelize)) await refreshRunCounters(sequelize, runId);
+        await reapInterruptedDeliveries(sequelize);
         const transport = createMailTransport(config);
         const showProgress = async (runId: number): Promise<void> => {
           if (!process.stdout.isTTY) return;
