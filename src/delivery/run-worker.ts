@@ -18,7 +18,7 @@ import {
 import { Coalescer } from './coalescer.js';
 import { composeEmail, type ComposeSettings, type MessageContent } from './compose.js';
 import { settleMailingStatus } from './mailing-lifecycle.js';
-import { addToRunCounters, finishRunIfDone, pauseRun } from './runs.js';
+import { finishRunIfDone, pauseRun, refreshRunCounters } from './runs.js';
 import { outcomeOfFailure, outcomeOfSuccess, type Outcome } from './smtp-outcome.js';
 import type { MailTransport } from './transports.js';
 
@@ -37,6 +37,7 @@ export interface WorkerDependencies {
 export const LANES_PER_CONNECTION = 2;
 /** Log writes wait this long to travel together: nobody waits on them, and fewer statements cost less. */
 const RECORD_LINGER_MS = 5;
+const COUNTER_REFRESH_MS = 1_000;
 
 /** Exponential backoff: base, 2×base, 4×base… after the 1st, 2nd, 3rd attempt. */
 export function backoffDelayMs(baseMs: number, attempt: number): number {
@@ -106,7 +107,7 @@ export class RunWorker {
 
     const queue: ClaimedDelivery[] = [];
     const writes = new Set<Promise<void>>(); // log writes still in flight (only those: a run may be huge)
-    const tally = { sent: 0, failed: 0 };
+    let countedAt = Date.now(); // counters are recounted from the log, at most once a second while sending
     let runState: RunState = 'running';
     let exhausted = false;
     let outage: Outcome | null = null;
@@ -119,9 +120,11 @@ export class RunWorker {
       const run = await MailingRun.findByPk(runId, { attributes: ['id', 'state'] });
       runState = run?.state ?? 'cancelled';
       if (halted()) return;
-      await addToRunCounters(sequelize, runId, tally.sent, tally.failed);
-      tally.sent = tally.failed = 0;
-      await this.deps.onBatch?.(runId);
+      if (Date.now() - countedAt >= COUNTER_REFRESH_MS) {
+        countedAt = Date.now();
+        await refreshRunCounters(sequelize, runId);
+        await this.deps.onBatch?.(runId);
+      }
       const batch = await claimBatch(sequelize, runId, this.id, settings.batchSize, settings.leaseMs);
       for (const d of batch) this.held.add(d.id);
       queue.push(...batch);
@@ -157,8 +160,6 @@ export class RunWorker {
         .finally(() => writes.delete(write));
       writes.add(write);
       this.attempts[outcome.kind] += 1;
-      if (result.status === 'sent') tally.sent += 1;
-      if (result.status === 'failed') tally.failed += 1;
       consecutiveConnectionFailures = outcome.connectionLevel ? consecutiveConnectionFailures + 1 : 0;
       if (consecutiveConnectionFailures >= settings.outageThreshold) outage = outcome;
     };
@@ -184,7 +185,8 @@ export class RunWorker {
       for (const id of untouched) this.held.delete(id);
     }
     if (failure) throw failure instanceof Error ? failure : new Error('a delivery pass failed', { cause: failure });
-    await addToRunCounters(sequelize, runId, tally.sent, tally.failed);
+    // A recount, not an increment: several workers may share the run, and a recount is never counted twice.
+    await refreshRunCounters(sequelize, runId);
     await this.deps.onBatch?.(runId);
 
     if (outage) {

@@ -61,21 +61,6 @@ export async function refreshRunCounters(sequelize: Sequelize, runId: number): P
   );
 }
 
-/** Adds a batch's results to the run's counters (cheap; the full recount runs when the run ends). */
-export async function addToRunCounters(
-  sequelize: Sequelize,
-  runId: number,
-  sent: number,
-  failed: number,
-): Promise<void> {
-  if (sent === 0 && failed === 0) return;
-  await execute(
-    sequelize,
-    'UPDATE mailing_runs SET sent_count = sent_count + :sent, failed_count = failed_count + :failed, updated_at = :now WHERE id = :runId',
-    { runId, sent, failed, now: new Date() },
-  );
-}
-
 /** Marks a running run finished when nothing is left to send; returns whether it did. */
 export async function finishRunIfDone(sequelize: Sequelize, runId: number, now = new Date()): Promise<boolean> {
   await refreshRunCounters(sequelize, runId);
