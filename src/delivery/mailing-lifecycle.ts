@@ -5,9 +5,10 @@ import { AppError, NotFoundError } from '../errors.js';
 import { deliveryEvents } from './events.js';
 import { reapExpiredLeases } from './claims.js';
 import { ACTIVE_RUN_STATES, cancelRun, createRun, finishRunIfDone } from './runs.js';
+import { isPostgres } from './sql.js';
 import { latestOccurrenceAtOrBefore, nextRunAt, type Schedule } from './schedule.js';
 
-/** The newest scheduled time among the mailing's schedule-made runs (manual "send now" runs included). */
+/** The newest scheduled time among the mailing's runs ("send now" runs included). */
 async function lastRunScheduledAt(mailingId: number): Promise<Date | null> {
   const last = await MailingRun.findOne({
     where: { mailingId },
@@ -52,7 +53,7 @@ export async function dispatchDueRun(
   const run = await sequelize.transaction(async (transaction) => {
     const mailing = await Mailing.findByPk(mailingId, {
       transaction,
-      ...(sequelize.getDialect() === 'postgres' ? { lock: true } : {}),
+      ...(isPostgres(sequelize) ? { lock: true } : {}),
     });
     if (!mailing || mailing.isDisabled || !mailing.nextRunAt || mailing.nextRunAt.getTime() > now.getTime())
       return null;

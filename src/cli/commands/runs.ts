@@ -32,7 +32,6 @@ export function registerRuns(program: Command): void {
         say(['run', 'mailing', 'scheduled (UTC)', 'state', 'total', 'sent', 'failed', 'unknown', 'pending'].join('\t'));
         for (const run of runs) {
           const name = run.mailing?.name ?? '';
-          const pending = run.totalCount - run.sentCount - run.failedCount - run.unknownCount;
           say(
             [
               run.id,
@@ -43,7 +42,7 @@ export function registerRuns(program: Command): void {
               run.sentCount,
               run.failedCount,
               run.unknownCount,
-              pending,
+              run.pendingCount,
             ].join('\t'),
           );
         }

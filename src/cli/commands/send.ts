@@ -17,8 +17,7 @@ function parseId(value: string): number {
 }
 
 function summary(run: MailingRun): string {
-  const pending = run.totalCount - run.sentCount - run.failedCount - run.unknownCount;
-  return `run #${run.id}: ${run.state}; ${run.totalCount} recipients, ${run.sentCount} sent, ${run.failedCount} failed, ${run.unknownCount} unknown, ${pending} pending`;
+  return `run #${run.id}: ${run.state}; ${run.totalCount} recipients, ${run.sentCount} sent, ${run.failedCount} failed, ${run.unknownCount} unknown, ${run.pendingCount} pending`;
 }
 
 /** Registers the send command. */

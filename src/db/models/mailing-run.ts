@@ -32,6 +32,11 @@ export class MailingRun extends Model<InferAttributes<MailingRun>, InferCreation
 
   declare mailing?: NonAttribute<Mailing>;
 
+  /** Deliveries of this run not yet final (pending or being sent), from the counters. */
+  get pendingCount(): NonAttribute<number> {
+    return this.totalCount - this.sentCount - this.failedCount - this.unknownCount;
+  }
+
   /** Binds the model to a connection (called once per process by initModels). */
   static initModel(sequelize: Sequelize): void {
     // A fresh object per column: Sequelize writes each attribute's column name into its definition.
