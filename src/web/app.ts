@@ -1,46 +1,87 @@
 // The Express application factory: builds the app without listening, so tests drive it directly.
-import express, { type ErrorRequestHandler, type Express } from 'express';
+import express, { type Express } from 'express';
+import session from 'express-session';
+import multer from 'multer';
 import type { Sequelize } from 'sequelize';
 import path from 'node:path';
 import { PROJECT_ROOT, type Config } from '../config.js';
-import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { accountRoutes } from '../accounts/accounts.routes.js';
+import { SystemMailer } from '../accounts/system-mail.js';
 import { unsubscribeRoutes } from '../unsubscribe/unsubscribe.routes.js';
+import { assetRoutes, assetUrl } from './assets.js';
+import { errorHandler, notFoundHandler } from './error-pages.js';
 import { healthRoutes } from './health.routes.js';
+import { homeRoutes } from './home.routes.js';
+import { exposeCsrfToken, requireCsrfToken } from './middleware/csrf.js';
+import { loadCurrentUser } from './middleware/current-user.js';
+import { exposeFlash } from './middleware/flash.js';
+import { varyOnHtmx } from './middleware/htmx.js';
+import { chooseLanguage } from './middleware/language.js';
+import { securityHeaders } from './middleware/security-headers.js';
+import { viewHelpers } from './middleware/view-helpers.js';
+import { DatabaseSessionStore } from './session-store.js';
 
 export interface AppDependencies {
   config: Config;
   sequelize: Sequelize;
   logger: Logger;
+  /** Sends the site's own e-mails (verification, reset) in the background; one is made from config if absent. */
+  systemMailer?: SystemMailer;
 }
+
+const SESSION_DAYS = 14;
+export const UPLOAD_LIMIT_BYTES = 2 * 1024 * 1024;
 
 /** Assembles middleware and routes around the given database and config. */
 export function createApp(deps: AppDependencies): Express {
+  const { config, logger } = deps;
+  const systemMailer = deps.systemMailer ?? new SystemMailer(config, logger);
   const app = express();
   app.disable('x-powered-by');
   app.set('views', path.join(PROJECT_ROOT, 'views'));
   app.set('view engine', 'pug');
-  app.set('trust proxy', deps.config.isProduction ? 1 : false);
+  app.set('trust proxy', config.isProduction ? 1 : false);
+  app.locals.systemMailer = systemMailer;
+  app.locals.asset = assetUrl;
 
+  app.use(securityHeaders(config.isProduction));
   app.use(healthRoutes(deps));
+  app.use(assetRoutes());
   app.use(unsubscribeRoutes(deps));
 
-  app.use((_req, res) => {
-    res.status(404).type('text/plain').send('Not found');
-  });
-  app.use(errorHandler(deps));
-  return app;
-}
+  app.use(express.urlencoded({ extended: false, limit: '1mb' }));
+  app.use(
+    multer({ storage: multer.memoryStorage(), limits: { fileSize: UPLOAD_LIMIT_BYTES, files: 1 } }).single('file'),
+  );
+  app.use(
+    session({
+      name: 'mailer.sid',
+      secret: config.sessionSecret,
+      store: new DatabaseSessionStore(),
+      resave: false,
+      saveUninitialized: false,
+      rolling: true,
+      cookie: {
+        httpOnly: true,
+        sameSite: 'lax',
+        secure: config.isProduction,
+        maxAge: SESSION_DAYS * 24 * 60 * 60 * 1000,
+      },
+    }),
+  );
+  app.use(loadCurrentUser());
+  app.use(chooseLanguage());
+  app.use(varyOnHtmx());
+  app.use(exposeFlash());
+  app.use(exposeCsrfToken());
+  app.use(viewHelpers(config.timeZone));
+  app.use(requireCsrfToken());
 
-/** The one place a failed request is answered: known errors show their message, others are logged and hidden. */
-function errorHandler({ config, logger }: AppDependencies): ErrorRequestHandler {
-  return (err: unknown, req, res, _next) => {
-    if (err instanceof AppError) {
-      res.status(err.status).type('text/plain').send(err.message);
-      return;
-    }
-    logger.error({ err, method: req.method, url: req.originalUrl }, 'request failed');
-    const detail = !config.isProduction && err instanceof Error ? `: ${err.message}` : '';
-    res.status(500).type('text/plain').send(`Internal server error${detail}`);
-  };
+  app.use(homeRoutes());
+  app.use(accountRoutes({ config, logger, systemMailer }));
+
+  app.use(notFoundHandler());
+  app.use(errorHandler(logger, config.isProduction));
+  return app;
 }

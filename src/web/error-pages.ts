@@ -1,0 +1,52 @@
+// The one place a failed request is answered: a friendly 403/404/500 page (or an htmx fragment), with
+// internals logged and hidden.
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { AppError } from '../errors.js';
+import { translator } from '../i18n/i18n.js';
+import type { Logger } from '../logger.js';
+import { wantsFragment } from './middleware/htmx.js';
+
+interface HttpErrorLike {
+  status?: number;
+  statusCode?: number;
+  code?: string;
+  expose?: boolean;
+}
+
+function statusOf(err: unknown): number {
+  if (err instanceof AppError) return err.status;
+  const candidate = (err ?? {}) as HttpErrorLike;
+  const status = candidate.status ?? candidate.statusCode;
+  return typeof status === 'number' && status >= 400 && status < 600 ? status : 500;
+}
+
+function pageFor(status: number): string {
+  if (status === 404) return 'errors/404';
+  if (status === 403 || status === 401) return 'errors/403';
+  if (status === 429) return 'errors/429';
+  if (status >= 500) return 'errors/500';
+  return 'errors/400';
+}
+
+/** Answers unknown paths with the friendly 404 page. */
+export function notFoundHandler(): RequestHandler {
+  return (req, _res, next) => next(new AppError(`No page at ${req.path}`, 404, 'not_found'));
+}
+
+/** Renders the error page; unexpected errors are logged with the request. */
+export function errorHandler(logger: Logger, isProduction: boolean): ErrorRequestHandler {
+  return (err: unknown, req, res, next) => {
+    if (res.headersSent) return next(err);
+    const status = statusOf(err);
+    if (status >= 500) logger.error({ err, method: req.method, url: req.originalUrl }, 'request failed');
+    const t = req.t ?? translator('en');
+    const detail = status < 500 && err instanceof AppError ? err.message : undefined;
+    const debug = !isProduction && status >= 500 && err instanceof Error ? err.message : undefined;
+    const csrfFailed = (err as HttpErrorLike | null)?.code === 'EBADCSRFTOKEN';
+    res.status(status);
+    res.set('Cache-Control', 'no-store');
+    if (!res.locals.t) res.locals.t = t;
+    const view = wantsFragment(req) ? 'errors/_fragment' : pageFor(status);
+    res.render(view, { title: t(`errors.title.${pageFor(status).slice(7)}`), status, detail, debug, csrfFailed });
+  };
+}

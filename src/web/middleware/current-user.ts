@@ -1,0 +1,75 @@
+// Who is asking: loads the session's user on every request and gates routes by permission.
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { User } from '../../db/models/index.js';
+import { AppError } from '../../errors.js';
+import { roleCan, type Permission } from '../permissions.js';
+
+declare module 'express-session' {
+  interface SessionData {
+    userId?: number;
+  }
+}
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    user?: User;
+  }
+}
+
+/** A route's declared access; the router test reads it off the middleware to prove every route has one. */
+export type Access = Permission | 'public' | 'guest';
+export type AccessGate = RequestHandler & { access: Access };
+
+/** Puts the signed-in user on `req.user`; a deleted or blocked user's session ends here. */
+export function loadCurrentUser(): RequestHandler {
+  return async (req, _res, next) => {
+    const userId = req.session?.userId;
+    if (!userId) return next();
+    const user = await User.findByPk(userId);
+    if (!user || user.isBlocked) {
+      await new Promise<void>((resolve) => req.session.destroy(() => resolve()));
+      return next();
+    }
+    req.user = user;
+    next();
+  };
+}
+
+/** The signed-in user of a route behind `can()`; throws if a route forgot its gate. */
+export function currentUser(req: Request): User {
+  if (!req.user) throw new AppError('Sign in first', 401, 'unauthenticated');
+  return req.user;
+}
+
+function gate(access: Access, check: (req: Request, res: Response, next: NextFunction) => void): AccessGate {
+  return Object.assign(check, { access });
+}
+
+/** Lets only signed-in users holding the permission through; others go to the login page or get 403. */
+export function can(permission: Permission): AccessGate {
+  return gate(permission, (req, res, next) => {
+    if (!req.user) {
+      if (req.method === 'GET') {
+        const target = `/login?next=${encodeURIComponent(req.originalUrl)}`;
+        if (req.get('HX-Request')) return void res.set('HX-Redirect', target).status(401).end();
+        return res.redirect(303, target);
+      }
+      return next(new AppError('Sign in first', 401, 'unauthenticated'));
+    }
+    if (!roleCan(req.user.role, permission)) return next(new AppError('Forbidden', 403, 'forbidden'));
+    next();
+  });
+}
+
+/** Marks a route open to everyone. */
+export function everyone(): AccessGate {
+  return gate('public', (_req, _res, next) => next());
+}
+
+/** Marks a route for signed-out visitors only (login, register): a signed-in user goes to the app. */
+export function guestsOnly(): AccessGate {
+  return gate('guest', (req, res, next) => {
+    if (req.user) return res.redirect(303, '/');
+    next();
+  });
+}

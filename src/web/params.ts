@@ -1,0 +1,17 @@
+// Route parameters read safely: ids that are not positive integers answer 404 like unknown ones.
+import type { Request } from 'express';
+import { NotFoundError } from '../errors.js';
+
+/** A named path parameter as one string. */
+export function routeParam(req: Request, name: string): string {
+  const value: unknown = (req.params as Record<string, unknown>)[name];
+  return typeof value === 'string' ? value : '';
+}
+
+/** A numeric id from the path; anything else is a 404. */
+export function idParam(req: Request, name = 'id'): number {
+  const value = routeParam(req, name);
+  const id = /^[1-9]\d{0,15}$/.test(value) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(id)) throw new NotFoundError();
+  return id;
+}

@@ -1,0 +1,42 @@
+// One permission map (role → resource:action) used by every route, the back office and the tests.
+import type { UserRole } from '../db/models/index.js';
+
+export const PERMISSIONS = [
+  'account:manage',
+  'clients:read',
+  'clients:write',
+  'messages:read',
+  'messages:write',
+  'mailings:read',
+  'mailings:write',
+  'mailings:send',
+  'reports:read',
+  'mailings:oversee',
+  'users:oversee',
+  'posts:write',
+] as const;
+export type Permission = (typeof PERMISSIONS)[number];
+
+const CUSTOMER: Permission[] = [
+  'account:manage',
+  'clients:read',
+  'clients:write',
+  'messages:read',
+  'messages:write',
+  'mailings:read',
+  'mailings:write',
+  'mailings:send',
+  'reports:read',
+];
+
+const ROLE_PERMISSIONS: Record<UserRole, ReadonlySet<Permission>> = {
+  user: new Set(CUSTOMER),
+  manager: new Set<Permission>(['account:manage', 'mailings:oversee', 'users:oversee']),
+  content_manager: new Set<Permission>(['account:manage', 'posts:write']),
+  admin: new Set<Permission>([...CUSTOMER, 'mailings:oversee', 'users:oversee', 'posts:write']),
+};
+
+/** The single question every door asks: may this role do this? */
+export function roleCan(role: UserRole, permission: Permission): boolean {
+  return ROLE_PERMISSIONS[role].has(permission);
+}

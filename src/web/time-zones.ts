@@ -1,0 +1,25 @@
+// Time zones offered in forms, and the conversion between a form's local date-time and an instant.
+import { DateTime } from 'luxon';
+import { isValidTimeZone } from '../config.js';
+
+/** Every IANA zone this Node knows, UTC first, for <select> lists. */
+export const TIME_ZONES: readonly string[] = [
+  'UTC',
+  ...Intl.supportedValuesOf('timeZone').filter((zone) => zone !== 'UTC'),
+];
+
+/** True for a zone name a form may submit. */
+export function isKnownTimeZone(zone: string): boolean {
+  return isValidTimeZone(zone);
+}
+
+/** Reads an `<input type="datetime-local">` value as a time in the given zone; null if it is not one. */
+export function parseLocalDateTime(value: string, zone: string): Date | null {
+  const parsed = DateTime.fromISO(value, { zone });
+  return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/.test(value) && parsed.isValid ? parsed.toJSDate() : null;
+}
+
+/** Formats an instant for an `<input type="datetime-local">` in the given zone. */
+export function toLocalDateTimeInput(value: Date | null | undefined, zone: string): string {
+  return value ? DateTime.fromJSDate(value, { zone }).toFormat("yyyy-MM-dd'T'HH:mm") : '';
+}

@@ -1,0 +1,80 @@
+// Driving the real app over HTTP: an app per test file with its own outbox, signed-in agents with CSRF tokens.
+import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Express } from 'express';
+import request from 'supertest';
+import type TestAgent from 'supertest/lib/agent.js';
+import { SystemMailer } from '../../src/accounts/system-mail.js';
+import type { User } from '../../src/db/models/index.js';
+import { createLogger } from '../../src/logger.js';
+import { createApp } from '../../src/web/app.js';
+import { FACTORY_PASSWORD } from './factories.js';
+import { testConfig, testDatabase } from './hooks.js';
+
+export interface TestSite {
+  app: Express;
+  mailer: SystemMailer;
+  outboxDir: string;
+}
+
+/** A fresh app on the test database whose system e-mails land in a private outbox folder. */
+export function testSite(): TestSite {
+  const outboxDir = mkdtempSync(path.join(tmpdir(), 'mailer-outbox-'));
+  const config = { ...testConfig(), outboxDir, appUrl: 'http://mailer.test' };
+  const logger = createLogger('silent');
+  const mailer = new SystemMailer(config, logger);
+  return { app: createApp({ config, sequelize: testDatabase(), logger, systemMailer: mailer }), mailer, outboxDir };
+}
+
+/** The e-mails in an outbox folder, oldest first, after every queued one was written. */
+export async function outboxEmails(site: TestSite): Promise<string[]> {
+  await site.mailer.idle();
+  return readdirSync(site.outboxDir)
+    .filter((name) => name.endsWith('.eml'))
+    .map((name) => path.join(site.outboxDir, name))
+    .sort((a, b) => statSync(a).mtimeMs - statSync(b).mtimeMs)
+    .map((file) => readFileSync(file, 'utf8'));
+}
+
+/** The CSRF token a page carries (hidden field or hx-headers). */
+export function csrfTokenIn(html: string): string {
+  const match = /name="_csrf" value="([^"]+)"/.exec(html) ?? /X-CSRF-Token&quot;:&quot;([^&]+)&quot;/.exec(html);
+  if (!match?.[1]) throw new Error('no CSRF token on the page');
+  return match[1];
+}
+
+export interface Browser {
+  agent: TestAgent;
+  /** A CSRF token valid for this agent's session. */
+  csrf: string;
+  /** POSTs a form with the session's CSRF token. */
+  post(url: string, form?: Record<string, string | string[]>): request.Test;
+}
+
+function browserOf(agent: TestAgent, csrf: string): Browser {
+  return {
+    agent,
+    csrf,
+    post: (url, form = {}) =>
+      agent
+        .post(url)
+        .type('form')
+        .send({ _csrf: csrf, ...form }),
+  };
+}
+
+/** An anonymous visitor with a session and a CSRF token (taken from the login page). */
+export async function visitor(app: Express): Promise<Browser> {
+  const agent = request.agent(app);
+  const page = await agent.get('/login').expect(200);
+  return browserOf(agent, csrfTokenIn(page.text));
+}
+
+/** A browser signed in as the user (whose password is the factories' one). */
+export async function signedIn(app: Express, user: User): Promise<Browser> {
+  const guest = await visitor(app);
+  await guest.post('/login', { email: user.email, password: FACTORY_PASSWORD }).expect(303);
+  const page = await guest.agent.get('/profile').expect(200);
+  return browserOf(guest.agent, csrfTokenIn(page.text));
+}
