@@ -1,6 +1,8 @@
 // The public unsubscribe link: GET asks for confirmation, POST unsubscribes (also RFC 8058 one-click POST).
 import express, { Router } from 'express';
 import type { AppDependencies } from '../web/app.js';
+import { everyone } from '../web/middleware/current-user.js';
+import { routeParam } from '../web/params.js';
 import { clientForToken, unsubscribeClient } from './unsubscribe.service.js';
 
 /**
@@ -9,18 +11,23 @@ import { clientForToken, unsubscribeClient } from './unsubscribe.service.js';
  */
 export function unsubscribeRoutes({ config }: Pick<AppDependencies, 'config'>): Router {
   const router = Router();
-  router.get('/unsubscribe/:token', async (req, res) => {
+  router.get('/unsubscribe/:token', everyone(), async (req, res) => {
     res.set('Cache-Control', 'no-store');
-    const client = await clientForToken(req.params.token, config.sessionSecret);
+    const client = await clientForToken(routeParam(req, 'token'), config.sessionSecret);
     if (!client) return res.status(404).render('unsubscribe/invalid', { title: 'Invalid link' });
     res.render('unsubscribe/confirm', { title: 'Unsubscribe', email: client.email, action: req.originalUrl });
   });
-  router.post('/unsubscribe/:token', express.urlencoded({ extended: false, limit: '1kb' }), async (req, res) => {
-    res.set('Cache-Control', 'no-store');
-    const client = await clientForToken(req.params.token, config.sessionSecret);
-    if (!client) return res.status(404).render('unsubscribe/invalid', { title: 'Invalid link' });
-    await unsubscribeClient(client);
-    res.render('unsubscribe/done', { title: 'Unsubscribed', email: client.email });
-  });
+  router.post(
+    '/unsubscribe/:token',
+    everyone(),
+    express.urlencoded({ extended: false, limit: '1kb' }),
+    async (req, res) => {
+      res.set('Cache-Control', 'no-store');
+      const client = await clientForToken(routeParam(req, 'token'), config.sessionSecret);
+      if (!client) return res.status(404).render('unsubscribe/invalid', { title: 'Invalid link' });
+      await unsubscribeClient(client);
+      res.render('unsubscribe/done', { title: 'Unsubscribed', email: client.email });
+    },
+  );
   return router;
 }

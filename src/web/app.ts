@@ -8,6 +8,7 @@ import { PROJECT_ROOT, type Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import { accountRoutes } from '../accounts/accounts.routes.js';
 import { SystemMailer } from '../accounts/system-mail.js';
+import { messageRoutes } from '../messages/messages.routes.js';
 import { unsubscribeRoutes } from '../unsubscribe/unsubscribe.routes.js';
 import { assetRoutes, assetUrl } from './assets.js';
 import { errorHandler, notFoundHandler } from './error-pages.js';
@@ -80,6 +81,7 @@ export function createApp(deps: AppDependencies): Express {
 
   app.use(homeRoutes());
   app.use(accountRoutes({ config, logger, systemMailer }));
+  app.use(messageRoutes({ config }));
 
   app.use(notFoundHandler());
   app.use(errorHandler(logger, config.isProduction));

@@ -4,7 +4,9 @@ import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { AppError } from '../errors.js';
 import { translator } from '../i18n/i18n.js';
 import type { Logger } from '../logger.js';
+import { flash } from './middleware/flash.js';
 import { wantsFragment } from './middleware/htmx.js';
+import { safeLocalPath } from './redirects.js';
 
 interface HttpErrorLike {
   status?: number;
@@ -38,9 +40,16 @@ export function errorHandler(logger: Logger, isProduction: boolean): ErrorReques
   return (err: unknown, req, res, next) => {
     if (res.headersSent) return next(err);
     const status = statusOf(err);
+    // A rule refused an action ("this message is in use"): say so on the page the user came from.
+    if (status === 409 && err instanceof AppError && req.method !== 'GET' && req.session && req.t) {
+      flash(req, 'danger', req.t(err.message, { defaultValue: err.message }));
+      const referrer = req.get('Referer');
+      const back = referrer ? new URL(referrer, 'http://site.invalid').pathname : '/';
+      return res.redirect(303, safeLocalPath(back, '/'));
+    }
     if (status >= 500) logger.error({ err, method: req.method, url: req.originalUrl }, 'request failed');
     const t = req.t ?? translator('en');
-    const detail = status < 500 && err instanceof AppError ? err.message : undefined;
+    const detail = status < 500 && err instanceof AppError ? t(err.message, { defaultValue: err.message }) : undefined;
     const debug = !isProduction && status >= 500 && err instanceof Error ? err.message : undefined;
     const csrfFailed = (err as HttpErrorLike | null)?.code === 'EBADCSRFTOKEN';
     res.status(status);

@@ -1,4 +1,5 @@
 // GET /healthz: liveness and database reachability, for load balancers and the start-up check.
+import { everyone } from './middleware/current-user.js';
 import { Router } from 'express';
 import { isDatabaseReachable } from '../db/connection.js';
 import type { AppDependencies } from './app.js';
@@ -6,7 +7,7 @@ import type { AppDependencies } from './app.js';
 /** Answers 200 when the database answers, 503 otherwise; public and never cached. */
 export function healthRoutes({ sequelize }: Pick<AppDependencies, 'sequelize'>): Router {
   const router = Router();
-  router.get('/healthz', async (_req, res) => {
+  router.get('/healthz', everyone(), async (_req, res) => {
     const database = await isDatabaseReachable(sequelize);
     res.set('Cache-Control', 'no-store');
     res

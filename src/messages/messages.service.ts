@@ -1,0 +1,96 @@
+// Message rules: every query is scoped to the owner; a message used by a mailing cannot be deleted.
+import { fn, col } from 'sequelize';
+import { Client, Mailing, Message, type User } from '../db/models/index.js';
+import { AppError, NotFoundError } from '../errors.js';
+import { composeEmail } from '../delivery/compose.js';
+import type { MessageInput } from './message.form.js';
+
+export interface MessageRow {
+  message: Message;
+  mailingCount: number;
+}
+
+/** The owner's messages, newest first, with how many mailings use each. */
+export async function listMessages(owner: User, page: { offset: number; limit: number }): Promise<MessageRow[]> {
+  const messages = await Message.findAll({
+    where: { ownerId: owner.id },
+    order: [
+      ['updatedAt', 'DESC'],
+      ['id', 'DESC'],
+    ],
+    offset: page.offset,
+    limit: page.limit,
+  });
+  const counts = await Mailing.findAll({
+    attributes: ['messageId', [fn('COUNT', col('id')), 'count']],
+    where: { ownerId: owner.id, messageId: messages.map((message) => message.id) },
+    group: ['messageId'],
+    raw: true,
+  });
+  const byMessage = new Map(
+    (counts as unknown as { messageId: number; count: number | string }[]).map((row) => [
+      row.messageId,
+      Number(row.count),
+    ]),
+  );
+  return messages.map((message) => ({ message, mailingCount: byMessage.get(message.id) ?? 0 }));
+}
+
+/** How many messages the owner has (for the pager). */
+export function countMessages(owner: User): Promise<number> {
+  return Message.count({ where: { ownerId: owner.id } });
+}
+
+/** One of the owner's messages; someone else's id is a 404. */
+export async function findMessage(owner: User, id: number): Promise<Message> {
+  const message = await Message.findOne({ where: { id, ownerId: owner.id } });
+  if (!message) throw new NotFoundError();
+  return message;
+}
+
+/** Saves a new message. */
+export function createMessage(owner: User, input: MessageInput): Promise<Message> {
+  return Message.create({ ownerId: owner.id, ...input });
+}
+
+/** Changes a message; runs already under way keep sending what they started with only for new attempts. */
+export async function updateMessage(owner: User, id: number, input: MessageInput): Promise<Message> {
+  const message = await findMessage(owner, id);
+  return message.update(input);
+}
+
+/** Deletes a message that no mailing uses. */
+export async function deleteMessage(owner: User, id: number): Promise<void> {
+  const message = await findMessage(owner, id);
+  if ((await Mailing.count({ where: { messageId: message.id } })) > 0) {
+    throw new AppError('messages.inUse', 409, 'in_use');
+  }
+  await message.destroy();
+}
+
+export interface Preview {
+  to: string;
+  subject: string;
+  text: string;
+  html: string | null;
+}
+
+/** The message as one recipient will see it: the owner's first client, or the owner as a stand-in. */
+export async function previewMessage(owner: User, id: number, appUrl: string, from: string): Promise<Preview> {
+  const message = await findMessage(owner, id);
+  const client = await Client.findOne({ where: { ownerId: owner.id }, order: [['id', 'ASC']] });
+  const recipient = {
+    deliveryId: 0,
+    runId: 0,
+    clientId: client?.id ?? 0,
+    email: client?.email ?? owner.email,
+    fullName: client?.fullName ?? owner.fullName,
+  };
+  const mail = composeEmail(message, recipient, { appUrl, from, secret: 'preview-only' }, 1);
+  return {
+    to: recipient.fullName ? `${recipient.fullName} <${recipient.email}>` : recipient.email,
+    subject: mail.subject ?? '',
+    text: typeof mail.text === 'string' ? mail.text : '',
+    html: typeof mail.html === 'string' ? mail.html : null,
+  };
+}
