@@ -1,0 +1,165 @@
+// The mailings door: list, create, edit, delete, the detail page with run history and live progress, and the
+// run buttons (send now, pause, resume, cancel, retry failed).
+import { Router, type Request, type Response } from 'express';
+import type { Sequelize } from 'sequelize';
+import { PERIODICITIES } from '../db/models/index.js';
+import { NotFoundError, ValidationError } from '../errors.js';
+import { can, currentUser } from '../web/middleware/current-user.js';
+import { flash } from '../web/middleware/flash.js';
+import { parseForm, submittedValues, type FieldErrors } from '../web/forms.js';
+import { pageOf } from '../web/pagination.js';
+import { idParam, routeParam } from '../web/params.js';
+import { redirectAfterAction } from '../web/redirects.js';
+import { TIME_ZONES, toLocalDateTimeInput } from '../web/time-zones.js';
+import { mailingForm } from './mailing.form.js';
+import {
+  actOnRun,
+  activeRunOf,
+  clientIdsOf,
+  countMailings,
+  createMailing,
+  deleteMailing,
+  findMailing,
+  formChoices,
+  listMailings,
+  RUN_ACTIONS,
+  runsOf,
+  sendNow,
+  updateMailing,
+  type RunAction,
+} from './mailings.service.js';
+
+/** Registers /mailings routes. */
+export function mailingRoutes({ sequelize }: { sequelize: Sequelize }): Router {
+  const router = Router();
+
+  router.get('/mailings', can('mailings:read'), async (req, res) => {
+    const owner = currentUser(req);
+    const page = pageOf(req.query.page, await countMailings(owner));
+    res.render('mailings/index', { title: req.t('mailings.title'), rows: await listMailings(owner, page), page });
+  });
+
+  const renderForm = async (
+    req: Request,
+    res: Response,
+    locals: { values: Record<string, unknown>; errors?: FieldErrors; mailingId?: number },
+    status = 200,
+  ): Promise<void> => {
+    const choices = await formChoices(currentUser(req));
+    const selected = locals.values.clientIds;
+    res.status(status).render('mailings/form', {
+      title: req.t(locals.mailingId ? 'mailings.editTitle' : 'mailings.newTitle'),
+      errors: {},
+      ...locals,
+      selectedClientIds: new Set((Array.isArray(selected) ? selected : [selected]).map(String)),
+      messages: choices.messages,
+      clients: choices.clients,
+      periodicities: PERIODICITIES,
+      timeZones: TIME_ZONES,
+    });
+  };
+
+  const saveFromForm = async (req: Request, res: Response, mailingId?: number): Promise<void> => {
+    const owner = currentUser(req);
+    const form = parseForm(mailingForm(owner.timeZone), req.body);
+    const values = submittedValues(req.body);
+    if (!form.ok) return renderForm(req, res, { values, errors: form.errors, mailingId }, 422);
+    try {
+      const mailing = mailingId
+        ? await updateMailing(sequelize, owner, mailingId, form.data)
+        : await createMailing(sequelize, owner, form.data);
+      flash(req, 'success', req.t(mailingId ? 'mailings.saved' : 'mailings.created'));
+      redirectAfterAction(req, res, `/mailings/${mailing.id}`);
+    } catch (err) {
+      if (err instanceof ValidationError)
+        return renderForm(req, res, { values, errors: err.fieldErrors, mailingId }, 422);
+      throw err;
+    }
+  };
+
+  router.get('/mailings/new', can('mailings:write'), async (req, res) => {
+    const user = currentUser(req);
+    const start = new Date(Math.ceil(Date.now() / 60_000) * 60_000);
+    await renderForm(req, res, {
+      values: {
+        startAt: toLocalDateTimeInput(start, user.timeZone),
+        endAt: toLocalDateTimeInput(new Date(start.getTime() + 30 * 24 * 3600_000), user.timeZone),
+        periodicity: 'once',
+        timeZone: user.timeZone,
+        allClients: 'on',
+      },
+    });
+  });
+  router.post('/mailings', can('mailings:write'), (req, res) => saveFromForm(req, res));
+
+  router.get('/mailings/:id', can('mailings:read'), async (req, res) => {
+    const mailing = await findMailing(currentUser(req), idParam(req));
+    const [runs, activeRun, clientCount] = await Promise.all([
+      runsOf(mailing),
+      activeRunOf(mailing),
+      mailing.countClients(),
+    ]);
+    res.render('mailings/show', {
+      title: mailing.name,
+      mailing,
+      runs,
+      activeRun,
+      progressRun: activeRun ?? runs[0],
+      clientCount,
+    });
+  });
+
+  // The self-polling progress fragment of the detail page (htmx asks for it every second while a run is on).
+  router.get('/mailings/:id/progress', can('mailings:read'), async (req, res) => {
+    const mailing = await findMailing(currentUser(req), idParam(req));
+    const activeRun = await activeRunOf(mailing);
+    res.set('Cache-Control', 'no-store');
+    // The run just ended: reload the page so its history and buttons are current.
+    if (!activeRun && req.query.polling === '1') res.set('HX-Refresh', 'true');
+    res.render('mailings/_progress', { mailing, activeRun, progressRun: activeRun ?? (await runsOf(mailing, 1))[0] });
+  });
+
+  router.get('/mailings/:id/edit', can('mailings:write'), async (req, res) => {
+    const user = currentUser(req);
+    const mailing = await findMailing(user, idParam(req));
+    await renderForm(req, res, {
+      mailingId: mailing.id,
+      values: {
+        name: mailing.name,
+        messageId: mailing.messageId,
+        clientIds: (await clientIdsOf(mailing)).map(String),
+        startAt: toLocalDateTimeInput(mailing.startAt, user.timeZone),
+        endAt: toLocalDateTimeInput(mailing.endAt, user.timeZone),
+        periodicity: mailing.periodicity,
+        timeZone: mailing.timeZone,
+      },
+    });
+  });
+  router.post('/mailings/:id', can('mailings:write'), async (req, res) => {
+    const mailing = await findMailing(currentUser(req), idParam(req));
+    await saveFromForm(req, res, mailing.id);
+  });
+
+  router.post('/mailings/:id/delete', can('mailings:write'), async (req, res) => {
+    await deleteMailing(sequelize, currentUser(req), idParam(req));
+    flash(req, 'success', req.t('mailings.deleted'));
+    redirectAfterAction(req, res, '/mailings');
+  });
+
+  router.post('/mailings/:id/send', can('mailings:send'), async (req, res) => {
+    const run = await sendNow(sequelize, currentUser(req), idParam(req));
+    flash(req, 'success', req.t('mailings.sendStarted', { run: run.id }));
+    redirectAfterAction(req, res, `/mailings/${run.mailingId}`);
+  });
+
+  router.post('/mailings/:id/runs/:runId/:action', can('mailings:send'), async (req, res) => {
+    const action = routeParam(req, 'action');
+    if (!(RUN_ACTIONS as readonly string[]).includes(action)) throw new NotFoundError();
+    const mailingId = idParam(req);
+    await actOnRun(sequelize, currentUser(req), mailingId, idParam(req, 'runId'), action as RunAction);
+    flash(req, 'success', req.t(`mailings.runDone.${action}`));
+    redirectAfterAction(req, res, `/mailings/${mailingId}`);
+  });
+
+  return router;
+}

@@ -1,0 +1,187 @@
+// Mailing rules for the customer site: every query is scoped to the owner; the schedule is kept true through
+// the delivery engine (refreshMailing), and run actions act only on the owner's runs.
+import { Op, type Sequelize } from 'sequelize';
+import { Client, Mailing, MailingRun, Message, type User } from '../db/models/index.js';
+import { ValidationError, NotFoundError } from '../errors.js';
+import { deliveryEvents } from '../delivery/events.js';
+import { refreshMailing, startRunNow } from '../delivery/mailing-lifecycle.js';
+import { ACTIVE_RUN_STATES, cancelRun, pauseRun, resumeRun, retryDeliveries } from '../delivery/runs.js';
+import type { MailingInput } from './mailing.form.js';
+
+export interface MailingRow {
+  mailing: Mailing;
+  lastRun: MailingRun | null;
+}
+
+/** The owner's mailings, newest first, each with its latest run's counters. */
+export async function listMailings(owner: User, page: { offset: number; limit: number }): Promise<MailingRow[]> {
+  const mailings = await Mailing.findAll({
+    where: { ownerId: owner.id },
+    order: [
+      ['createdAt', 'DESC'],
+      ['id', 'DESC'],
+    ],
+    offset: page.offset,
+    limit: page.limit,
+  });
+  const runs = await MailingRun.findAll({
+    where: { mailingId: mailings.map((mailing) => mailing.id) },
+    order: [
+      ['scheduledAt', 'DESC'],
+      ['id', 'DESC'],
+    ],
+  });
+  const latest = new Map<number, MailingRun>();
+  for (const run of runs) if (!latest.has(run.mailingId)) latest.set(run.mailingId, run);
+  return mailings.map((mailing) => ({ mailing, lastRun: latest.get(mailing.id) ?? null }));
+}
+
+/** How many mailings the owner has (for the pager). */
+export function countMailings(owner: User): Promise<number> {
+  return Mailing.count({ where: { ownerId: owner.id } });
+}
+
+/** One of the owner's mailings with its message; someone else's id is a 404. */
+export async function findMailing(owner: User, id: number): Promise<Mailing> {
+  const mailing = await Mailing.findOne({
+    where: { id, ownerId: owner.id },
+    include: [{ model: Message, as: 'message' }],
+  });
+  if (!mailing) throw new NotFoundError();
+  return mailing;
+}
+
+/** The ids of the clients a mailing goes to. */
+export async function clientIdsOf(mailing: Mailing): Promise<number[]> {
+  return (await mailing.getClients({ attributes: ['id'], joinTableAttributes: [] })).map((client) => client.id);
+}
+
+/** The owner's messages and clients to choose from in the form. */
+export async function formChoices(owner: User): Promise<{ messages: Message[]; clients: Client[] }> {
+  const [messages, clients] = await Promise.all([
+    Message.findAll({ where: { ownerId: owner.id }, order: [['subject', 'ASC']], attributes: ['id', 'subject'] }),
+    Client.findAll({
+      where: { ownerId: owner.id },
+      order: [['email', 'ASC']],
+      attributes: ['id', 'email', 'fullName', 'unsubscribedAt'],
+    }),
+  ]);
+  return { messages, clients };
+}
+
+/** Checks the message and clients are the owner's; returns the client ids to store. */
+async function resolveChoices(owner: User, input: MailingInput): Promise<number[]> {
+  const errors: Record<string, string> = {};
+  if (!(await Message.findOne({ where: { id: input.messageId, ownerId: owner.id }, attributes: ['id'] }))) {
+    errors.messageId = 'forms.chooseOne';
+  }
+  const where = input.allClients ? { ownerId: owner.id } : { ownerId: owner.id, id: { [Op.in]: input.clientIds } };
+  const clientIds = (await Client.findAll({ where, attributes: ['id'] })).map((client) => client.id);
+  if (clientIds.length === 0 || (!input.allClients && clientIds.length !== new Set(input.clientIds).size)) {
+    errors.clientIds = 'forms.chooseClients';
+  }
+  if (Object.keys(errors).length > 0) throw new ValidationError(errors);
+  return clientIds;
+}
+
+function scheduleOf(input: MailingInput) {
+  return {
+    name: input.name,
+    messageId: input.messageId,
+    startAt: input.startAt,
+    endAt: input.endAt,
+    periodicity: input.periodicity,
+    timeZone: input.timeZone,
+  };
+}
+
+/** Creates a mailing; if its window has begun, its first run starts at once (the scheduler hears of it). */
+export async function createMailing(sequelize: Sequelize, owner: User, input: MailingInput): Promise<Mailing> {
+  const clientIds = await resolveChoices(owner, input);
+  const mailing = await sequelize.transaction(async (transaction) => {
+    const created = await Mailing.create(
+      { ownerId: owner.id, ...scheduleOf(input), nextRunAt: input.startAt },
+      { transaction },
+    );
+    await created.setClients(clientIds, { transaction });
+    return created;
+  });
+  return refreshMailing(mailing.id);
+}
+
+/** Changes a mailing; the next run is recomputed from the new schedule. */
+export async function updateMailing(
+  sequelize: Sequelize,
+  owner: User,
+  id: number,
+  input: MailingInput,
+): Promise<Mailing> {
+  const mailing = await findMailing(owner, id);
+  const clientIds = await resolveChoices(owner, input);
+  await sequelize.transaction(async (transaction) => {
+    await mailing.update(scheduleOf(input), { transaction });
+    await mailing.setClients(clientIds, { transaction });
+  });
+  return refreshMailing(mailing.id);
+}
+
+/** Deletes a mailing with its runs and log; a run under way is cancelled first so no worker keeps sending. */
+export async function deleteMailing(sequelize: Sequelize, owner: User, id: number): Promise<void> {
+  const mailing = await findMailing(owner, id);
+  const active = await MailingRun.findAll({ where: { mailingId: mailing.id, state: { [Op.in]: ACTIVE_RUN_STATES } } });
+  for (const run of active) await cancelRun(sequelize, run.id, 'Mailing deleted');
+  await mailing.destroy();
+  deliveryEvents.emit('mailing-changed', id);
+}
+
+/** The mailing's runs, newest first. */
+export function runsOf(mailing: Mailing, limit = 20): Promise<MailingRun[]> {
+  return MailingRun.findAll({
+    where: { mailingId: mailing.id },
+    order: [
+      ['scheduledAt', 'DESC'],
+      ['id', 'DESC'],
+    ],
+    limit,
+  });
+}
+
+/** The run under way (pending, running or paused), if any. */
+export function activeRunOf(mailing: Mailing): Promise<MailingRun | null> {
+  return MailingRun.findOne({
+    where: { mailingId: mailing.id, state: { [Op.in]: ACTIVE_RUN_STATES } },
+    order: [['scheduledAt', 'DESC']],
+  });
+}
+
+/** One run of one of the owner's mailings; anything else is a 404. */
+export async function findRun(owner: User, mailingId: number, runId: number): Promise<MailingRun> {
+  const mailing = await findMailing(owner, mailingId);
+  const run = await MailingRun.findOne({ where: { id: runId, mailingId: mailing.id } });
+  if (!run) throw new NotFoundError();
+  return run;
+}
+
+export const RUN_ACTIONS = ['pause', 'resume', 'cancel', 'retry'] as const;
+export type RunAction = (typeof RUN_ACTIONS)[number];
+
+/** "Send now": a run outside the schedule, picked up by the scheduler; the web never waits for SMTP. */
+export async function sendNow(sequelize: Sequelize, owner: User, mailingId: number): Promise<MailingRun> {
+  const mailing = await findMailing(owner, mailingId);
+  return startRunNow(sequelize, mailing.id);
+}
+
+/** Applies a button of the run's row (pause, resume, cancel, retry failed and unknown deliveries). */
+export async function actOnRun(
+  sequelize: Sequelize,
+  owner: User,
+  mailingId: number,
+  runId: number,
+  action: RunAction,
+): Promise<void> {
+  const run = await findRun(owner, mailingId, runId);
+  if (action === 'pause') await pauseRun(run.id);
+  else if (action === 'resume') await resumeRun(run.id);
+  else if (action === 'cancel') await cancelRun(sequelize, run.id);
+  else await retryDeliveries(sequelize, run.id);
+}
