@@ -8,6 +8,7 @@ import { PROJECT_ROOT, type Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import { accountRoutes } from '../accounts/accounts.routes.js';
 import { SystemMailer } from '../accounts/system-mail.js';
+import { mailingRoutes } from '../mailings/mailings.routes.js';
 import { messageRoutes } from '../messages/messages.routes.js';
 import { unsubscribeRoutes } from '../unsubscribe/unsubscribe.routes.js';
 import { assetRoutes, assetUrl } from './assets.js';
@@ -82,6 +83,7 @@ export function createApp(deps: AppDependencies): Express {
   app.use(homeRoutes());
   app.use(accountRoutes({ config, logger, systemMailer }));
   app.use(messageRoutes({ config }));
+  app.use(mailingRoutes(deps));
 
   app.use(notFoundHandler());
   app.use(errorHandler(logger, config.isProduction));
