@@ -79,7 +79,7 @@ export function mailingRoutes({ sequelize }: { sequelize: Sequelize }): Router {
 
   router.get('/mailings/new', can('mailings:write'), async (req, res) => {
     const user = currentUser(req);
-    const start = new Date(Math.ceil(Date.now() / 60_000) * 60_000);
+    const start = new Date(Math.floor(Date.now() / 60_000) * 60_000);
     await renderForm(req, res, {
       values: {
         startAt: toLocalDateTimeInput(start, user.timeZone),
@@ -109,13 +109,14 @@ export function mailingRoutes({ sequelize }: { sequelize: Sequelize }): Router {
     });
   });
 
-  // The self-polling progress fragment of the detail page (htmx asks for it every second while a run is on).
+  // The self-polling progress fragment of the detail page: htmx asks for it every second while a run is on
+  // or about to start; when the run it was watching has ended, the page reloads to show the history.
   router.get('/mailings/:id/progress', can('mailings:read'), async (req, res) => {
     const mailing = await findMailing(currentUser(req), idParam(req));
     const activeRun = await activeRunOf(mailing);
     res.set('Cache-Control', 'no-store');
-    // The run just ended: reload the page so its history and buttons are current.
-    if (!activeRun && req.query.polling === '1') res.set('HX-Refresh', 'true');
+    const watched = typeof req.query.run === 'string' ? req.query.run : undefined;
+    if (watched && watched !== String(activeRun?.id)) res.set('HX-Refresh', 'true');
     res.render('mailings/_progress', { mailing, activeRun, progressRun: activeRun ?? (await runsOf(mailing, 1))[0] });
   });
 

@@ -3,7 +3,9 @@ import type { Server } from 'node:http';
 import type { Command } from 'commander';
 import { seedDemoData } from '../../../seeders/demo-data.js';
 import { User } from '../../db/models/index.js';
+import { SystemMailer } from '../../accounts/system-mail.js';
 import { createApp } from '../../web/app.js';
+import { startSessionPruning } from '../../web/session-pruning.js';
 import { startScheduler } from '../../delivery/start-scheduler.js';
 import { openForService, say, stopOnSignal } from '../context.js';
 import { printDemoLogins } from './seed.js';
@@ -24,7 +26,9 @@ export function registerServe(program: Command): void {
       const stopScheduler = config.schedulerEnabled
         ? await startScheduler({ sequelize, config, logger })
         : () => Promise.resolve();
-      const app = createApp({ config, sequelize, logger });
+      const systemMailer = new SystemMailer(config, logger);
+      const stopPruning = startSessionPruning(logger);
+      const app = createApp({ config, sequelize, logger, systemMailer });
       const server: Server = await new Promise((resolve, reject) => {
         const listening = app.listen(config.port, () => resolve(listening));
         listening.once('error', reject);
@@ -33,7 +37,8 @@ export function registerServe(program: Command): void {
         const closed = new Promise((resolve) => server.close(resolve));
         server.closeAllConnections();
         await closed;
-        await stopScheduler();
+        stopPruning();
+        await Promise.all([stopScheduler(), systemMailer.close()]);
       });
 
       const address = server.address();

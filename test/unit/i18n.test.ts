@@ -1,0 +1,24 @@
+import { expect } from 'chai';
+import { keysOf, translator } from '../../src/i18n/i18n.js';
+
+const PLURAL_SUFFIX = /_(zero|one|two|few|many|other)$/;
+
+function baseKeys(language: 'en' | 'ru'): string[] {
+  return [...new Set(keysOf(language).map((key) => key.replace(PLURAL_SUFFIX, '')))].sort();
+}
+
+describe('translations', () => {
+  it('when a key exists in English, then it exists in Russian, and the other way round', () => {
+    expect(baseKeys('ru')).to.deep.equal(baseKeys('en'));
+  });
+
+  it('when a Russian plural is used, then every form Russian needs is there', () => {
+    const ru = new Set(keysOf('ru'));
+    const plurals = [...ru].filter((key) => key.endsWith('_one')).map((key) => key.slice(0, -4));
+    for (const key of plurals) {
+      for (const form of ['few', 'many', 'other']) expect(ru.has(`${key}_${form}`), `${key}_${form}`).to.equal(true);
+    }
+    expect(translator('ru')('messages.mailingCount', { count: 5 })).to.equal('5 рассылок');
+    expect(translator('ru')('messages.mailingCount', { count: 2 })).to.equal('2 рассылки');
+  });
+});
