@@ -2,7 +2,7 @@
 // mailings in each status and a few blog posts. Running it again adds nothing.
 import type { Sequelize, Transaction } from 'sequelize';
 import { hashPassword } from '../src/accounts/password.js';
-import { Client, Mailing, Message, Post, User, type UserRole } from '../src/db/models/index.js';
+import { Client, Delivery, Mailing, MailingRun, Message, Post, User, type UserRole } from '../src/db/models/index.js';
 
 export const DEMO_PASSWORD = 'mailer-demo-2026';
 
@@ -145,6 +145,7 @@ export async function seedDemoData(
         status: 'running' as const,
         nextRunAt: new Date(now.getTime() + 4 * DAY),
         recipients: clients,
+        pastRunAt: new Date(now.getTime() - 3 * DAY),
       },
       {
         name: 'Office move notice',
@@ -155,9 +156,10 @@ export async function seedDemoData(
         status: 'completed' as const,
         nextRunAt: null,
         recipients: clients.slice(10, 25),
+        pastRunAt: new Date(now.getTime() - 40 * DAY),
       },
     ];
-    for (const { message, recipients, ...mailing } of mailings) {
+    for (const { message, recipients, pastRunAt, ...mailing } of mailings) {
       const [row, created] = await Mailing.findOrCreate({
         where: { ownerId: customer.id, name: mailing.name },
         defaults: { ...mailing, ownerId: customer.id, messageId: message.id, timeZone: options.timeZone },
@@ -166,6 +168,7 @@ export async function seedDemoData(
       if (created) {
         createdRows += 1;
         await row.setClients(recipients, t);
+        if (pastRunAt) createdRows += await seedFinishedRun(row, recipients, pastRunAt, transaction);
       }
     }
 
@@ -199,4 +202,63 @@ export async function seedDemoData(
     createdRows,
     logins: DEMO_USERS.map(({ role, email }) => ({ role, email, password: DEMO_PASSWORD })),
   };
+}
+
+/** A run that already happened, so the report and the detail page have a log to show: most sent, a few not. */
+async function seedFinishedRun(
+  mailing: Mailing,
+  recipients: Client[],
+  at: Date,
+  transaction: Transaction,
+): Promise<number> {
+  const outcomes = recipients.map((client, index) => {
+    const lastAttemptAt = new Date(at.getTime() + (index + 1) * 1000);
+    const base = { email: client.email, fullName: client.fullName, clientId: client.id, lastAttemptAt };
+    if (index === 3) {
+      return {
+        ...base,
+        status: 'failed' as const,
+        attemptCount: 1,
+        errorClass: 'permanent',
+        smtpResponse: `550 5.1.1 <${client.email}>: Recipient address rejected: User unknown in virtual mailbox table`,
+      };
+    }
+    if (index === 7) {
+      return {
+        ...base,
+        status: 'failed' as const,
+        attemptCount: 3,
+        errorClass: 'temporary',
+        smtpResponse: '451 4.7.1 Greylisted, please try again later',
+      };
+    }
+    const queueId = `${(0x4a2f00 + index).toString(16).toUpperCase()}B${index}`;
+    return {
+      ...base,
+      status: 'sent' as const,
+      attemptCount: 1,
+      sentAt: lastAttemptAt,
+      smtpResponse: `250 2.0.0 Ok: queued as ${queueId}`,
+    };
+  });
+  const sent = outcomes.filter((outcome) => outcome.status === 'sent').length;
+  const run = await MailingRun.create(
+    {
+      mailingId: mailing.id,
+      scheduledAt: at,
+      state: 'finished',
+      totalCount: outcomes.length,
+      sentCount: sent,
+      failedCount: outcomes.length - sent,
+      unknownCount: 0,
+      startedAt: at,
+      finishedAt: new Date(at.getTime() + (outcomes.length + 1) * 1000),
+    },
+    { transaction },
+  );
+  await Delivery.bulkCreate(
+    outcomes.map((outcome) => ({ ...outcome, runId: run.id })),
+    { transaction },
+  );
+  return 1 + outcomes.length;
 }
