@@ -1,35 +1,53 @@
 import { expect } from 'chai';
-import type { Express } from 'express';
-import { testSite } from '../../support/web.js';
-
-interface LayerLike {
-  route?: { path: string; methods: Record<string, boolean>; stack: { handle: { access?: string } }[] };
-  handle?: { stack?: LayerLike[] };
-}
-
-function routesOf(app: Express): { route: string; access: string | undefined }[] {
-  const found: { route: string; access: string | undefined }[] = [];
-  const walk = (stack: LayerLike[]): void => {
-    for (const layer of stack) {
-      if (layer.route) {
-        const access = layer.route.stack.map((inner) => inner.handle.access).find(Boolean);
-        for (const method of Object.keys(layer.route.methods)) {
-          found.push({ route: `${method.toUpperCase()} ${layer.route.path}`, access });
-        }
-      } else if (layer.handle?.stack) {
-        walk(layer.handle.stack);
-      }
-    }
-  };
-  walk((app as unknown as { router: { stack: LayerLike[] } }).router.stack);
-  return found;
-}
+import { Client, Mailing, Message } from '../../../src/db/models/index.js';
+import { startRunNow } from '../../../src/delivery/mailing-lifecycle.js';
+import { makeClient, makeMailing, makeMessage, makeUser } from '../../support/factories.js';
+import { testDatabase } from '../../support/hooks.js';
+import { routesOf } from '../../support/routes.js';
+import { signedIn, testSite } from '../../support/web.js';
 
 describe('the route table', () => {
   it('when the app is built, then every route declares who may use it', () => {
     const routes = routesOf(testSite().app);
     expect(routes.length).to.be.greaterThan(20);
-    const undeclared = routes.filter((entry) => !entry.access).map((entry) => entry.route);
+    const undeclared = routes.filter((entry) => !entry.access).map((entry) => `${entry.method} ${entry.path}`);
     expect(undeclared, 'routes without a permission').to.deep.equal([]);
+  });
+
+  it("when any route that takes an id gets another user's id, then it answers 404 and changes nothing", async () => {
+    const site = testSite();
+    const owner = await makeUser();
+    const client = await makeClient(owner);
+    const message = await makeMessage(owner);
+    const mailing = await makeMailing(owner, { message, clients: [client] });
+    const run = await startRunNow(testDatabase(), mailing.id);
+    const stateBefore = run.state;
+    const idsByArea: Record<string, number> = {
+      clients: client.id,
+      messages: message.id,
+      mailings: mailing.id,
+      reports: run.id,
+    };
+    const stranger = await signedIn(site.app, await makeUser());
+
+    const withIds = routesOf(site.app).filter((route) => /:(id|runId)\b/.test(route.path));
+    expect(withIds.length).to.be.greaterThan(10);
+    const answers: string[] = [];
+    for (const route of withIds) {
+      const area = route.path.split('/')[1] ?? '';
+      const id = idsByArea[area];
+      expect(id, `no record of ${area} to try ${route.method} ${route.path} with`).to.be.a('number');
+      const path = route.path
+        .replace(':id', String(id))
+        .replace(':runId', String(run.id))
+        .replace(':action', 'cancel');
+      const res = route.method === 'GET' ? await stranger.agent.get(path) : await stranger.post(path, {});
+      if (res.status !== 404) answers.push(`${route.method} ${path} → ${res.status}`);
+    }
+    expect(answers, 'routes that did not answer 404').to.deep.equal([]);
+    expect(await Client.findByPk(client.id)).not.to.equal(null);
+    expect(await Message.findByPk(message.id)).not.to.equal(null);
+    expect((await Mailing.findByPk(mailing.id))?.name).to.equal(mailing.name);
+    expect((await run.reload()).state).to.equal(stateBefore);
   });
 });
