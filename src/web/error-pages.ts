@@ -1,6 +1,7 @@
 // The one place a failed request is answered: a friendly 403/404/500 page (or an htmx fragment), with
 // internals logged and hidden.
 import type { ErrorRequestHandler, RequestHandler } from 'express';
+import multer from 'multer';
 import { AppError } from '../errors.js';
 import { translator } from '../i18n/i18n.js';
 import type { Logger } from '../logger.js';
@@ -17,6 +18,7 @@ interface HttpErrorLike {
 
 function statusOf(err: unknown): number {
   if (err instanceof AppError) return err.status;
+  if (err instanceof multer.MulterError) return err.code === 'LIMIT_FILE_SIZE' ? 413 : 400;
   const candidate = (err ?? {}) as HttpErrorLike;
   const status = candidate.status ?? candidate.statusCode;
   return typeof status === 'number' && status >= 400 && status < 600 ? status : 500;
@@ -49,7 +51,12 @@ export function errorHandler(logger: Logger, isProduction: boolean): ErrorReques
     }
     if (status >= 500) logger.error({ err, method: req.method, url: req.originalUrl }, 'request failed');
     const t = req.t ?? translator('en');
-    const detail = status < 500 && err instanceof AppError ? t(err.message, { defaultValue: err.message }) : undefined;
+    const detail =
+      err instanceof multer.MulterError
+        ? t('errors.upload')
+        : status < 500 && err instanceof AppError
+          ? t(err.message, { defaultValue: err.message })
+          : undefined;
     const debug = !isProduction && status >= 500 && err instanceof Error ? err.message : undefined;
     const csrfFailed = (err as HttpErrorLike | null)?.code === 'EBADCSRFTOKEN';
     res.status(status);

@@ -1,0 +1,180 @@
+// The address book as CSV: reading an upload (encoding, size, header, rows), checking each row against the
+// client rules and the owner's book, and writing an export that spreadsheets cannot run as formulas.
+import { CsvError, parse } from 'csv-parse/sync';
+import { stringify } from 'csv-stringify/sync';
+import { normaliseEmail } from '../db/models/email.js';
+import { parseForm, type FieldErrors } from '../web/forms.js';
+import { clientForm, type ClientInput } from './client.form.js';
+
+export const MAX_IMPORT_ROWS = 5000;
+/** What the confirm form can carry back (multer's and the body parser's 1 MB field limit, with room to spare). */
+export const MAX_IMPORT_BYTES = 1_000_000;
+export const EXPORT_COLUMNS = ['email', 'full_name', 'comment', 'unsubscribed_at'] as const;
+
+/** Why a whole file is refused: an i18n key and its values. */
+export interface CsvProblem {
+  key: string;
+  params?: Record<string, number>;
+}
+
+/** One data row as written in the file; `row` is its line in the file (the header is row 1). */
+export interface CsvRow {
+  row: number;
+  email: string;
+  fullName: string;
+  comment: string;
+}
+
+export type CsvRead = { ok: true; rows: CsvRow[] } | { ok: false; problem: CsvProblem };
+export type CsvText = { ok: true; text: string } | { ok: false; problem: CsvProblem };
+
+/** new: will be imported; invalid: breaks a rule; duplicate: same e-mail earlier in the file; exists: in the book. */
+export type RowStatus = 'new' | 'invalid' | 'duplicate' | 'exists';
+
+export interface CheckedRow extends CsvRow {
+  status: RowStatus;
+  errors: FieldErrors;
+  /** The cleaned values, for rows that passed the rules. */
+  input?: ClientInput;
+}
+
+export interface ImportSummary {
+  total: number;
+  new: number;
+  invalid: number;
+  duplicate: number;
+  exists: number;
+  skipped: number;
+}
+
+// Header names are compared without case, spaces, '_' or '-': `full_name`, `fullName` and `Full name` are one.
+const HEADER_ALIASES = new Map<string, keyof Omit<CsvRow, 'row'>>([
+  ['email', 'email'],
+  ['emailaddress', 'email'],
+  ['fullname', 'fullName'],
+  ['name', 'fullName'],
+  ['comment', 'comment'],
+]);
+
+// Spreadsheets run a cell starting with one of these as a formula (OWASP's list for CSV injection).
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/** Turns an upload into text, refusing what is too big, binary, or not UTF-8 (a BOM is dropped). */
+export function decodeCsv(input: Buffer): CsvText {
+  if (input.length > MAX_IMPORT_BYTES) return { ok: false, problem: { key: 'clients.import.tooBig' } };
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(input);
+  } catch {
+    return { ok: false, problem: { key: 'clients.import.notUtf8' } };
+  }
+  if (text.includes('\0')) return { ok: false, problem: { key: 'clients.import.notUtf8' } };
+  return { ok: true, text };
+}
+
+/** Reads the header and the rows of a clients CSV; refuses files it cannot read whole. */
+export function readClientsCsv(text: string): CsvRead {
+  if (Buffer.byteLength(text, 'utf8') > MAX_IMPORT_BYTES)
+    return { ok: false, problem: { key: 'clients.import.tooBig' } };
+  if (text.trim() === '') return { ok: false, problem: { key: 'clients.import.empty' } };
+  let records: { record: string[]; info: { lines: number } }[];
+  try {
+    // With `info`, each record comes with the line it ends on (the typings only know plain records).
+    records = parse(text, {
+      bom: true,
+      delimiter: delimiterOf(text),
+      info: true,
+      relax_column_count: true,
+      skip_empty_lines: true,
+      skip_records_with_empty_values: true,
+    }) as unknown as { record: string[]; info: { lines: number } }[];
+  } catch (error) {
+    if (!(error instanceof CsvError)) throw error;
+    const line = typeof error.lines === 'number' ? error.lines : 0;
+    return { ok: false, problem: { key: 'clients.import.unreadable', params: { line } } };
+  }
+  const [header, ...data] = records;
+  const fields = (header?.record ?? []).map((name) =>
+    HEADER_ALIASES.get(
+      name
+        .trim()
+        .toLowerCase()
+        .replace(/[\s_-]/g, ''),
+    ),
+  );
+  if (!fields.includes('email')) return { ok: false, problem: { key: 'clients.import.noEmailColumn' } };
+  if (data.length === 0) return { ok: false, problem: { key: 'clients.import.empty' } };
+  if (data.length > MAX_IMPORT_ROWS) {
+    return { ok: false, problem: { key: 'clients.import.tooManyRows', params: { max: MAX_IMPORT_ROWS } } };
+  }
+  const rows = data.map(({ record, info }) => {
+    const row: CsvRow = { row: info.lines, email: '', fullName: '', comment: '' };
+    fields.forEach((field, column) => {
+      if (field && row[field] === '') row[field] = cellValue(record[column] ?? '');
+    });
+    return row;
+  });
+  return { ok: true, rows };
+}
+
+/** Applies the client rules to every row; `existing` holds the owner's e-mails (normalised). */
+export function checkRows(rows: CsvRow[], existing: ReadonlySet<string>): CheckedRow[] {
+  const seen = new Set<string>();
+  return rows.map((row) => {
+    const form = parseForm(clientForm, { email: row.email, fullName: row.fullName, comment: row.comment });
+    if (!form.ok) return { ...row, status: 'invalid', errors: form.errors };
+    const email = normaliseEmail(form.data.email);
+    const input = { ...form.data, email };
+    if (seen.has(email)) return { ...row, status: 'duplicate', errors: {}, input };
+    seen.add(email);
+    return { ...row, status: existing.has(email) ? 'exists' : 'new', errors: {}, input };
+  });
+}
+
+/** How many rows fall in each status (everything not new is skipped). */
+export function summarise(rows: CheckedRow[]): ImportSummary {
+  const count = (status: RowStatus): number => rows.filter((row) => row.status === status).length;
+  const summary = { total: rows.length, new: count('new'), invalid: count('invalid'), duplicate: count('duplicate') };
+  const exists = count('exists');
+  return { ...summary, exists, skipped: summary.invalid + summary.duplicate + exists };
+}
+
+export interface ExportedClient {
+  email: string;
+  fullName: string;
+  comment: string;
+  unsubscribedAt: Date | null;
+}
+
+/** The export file: one header row, then one row per client, every text cell safe from formula injection. */
+export function clientsToCsv(clients: ExportedClient[]): string {
+  return stringify(
+    clients.map((client) => [
+      guardFormula(client.email),
+      guardFormula(client.fullName),
+      guardFormula(client.comment),
+      client.unsubscribedAt ? client.unsubscribedAt.toISOString() : '',
+    ]),
+    { header: true, columns: [...EXPORT_COLUMNS] },
+  );
+}
+
+/** A cell a spreadsheet would run as a formula gets a leading apostrophe, which spreadsheets show as text. */
+export function guardFormula(value: string): string {
+  return FORMULA_START.test(value) ? `'${value}` : value;
+}
+
+// A file we exported comes back as it was: the apostrophe added by guardFormula is taken off again.
+// Line breaks inside cells become \n, so the text carried by the confirm form (browsers send CRLF) reads the same.
+function cellValue(raw: string): string {
+  const value = raw.replace(/\r\n?/g, '\n');
+  return value.startsWith("'") && FORMULA_START.test(value.slice(1)) ? value.slice(1) : value;
+}
+
+// Spreadsheets in many locales (Russian among them) save CSV with semicolons: follow the header line.
+function delimiterOf(text: string): string {
+  const firstLine = text.split(/\r?\n/, 1)[0] ?? '';
+  const count = (char: string): number => firstLine.split(char).length - 1;
+  const candidates = [',', ';', '\t'];
+  return candidates.reduce((best, char) => (count(char) > count(best) ? char : best), ',');
+}

@@ -1,0 +1,175 @@
+// Client rules: every query is scoped to the owner; an e-mail appears once per owner; an import saves all of
+// its new rows or none of them.
+import {
+  Op,
+  UniqueConstraintError,
+  col,
+  fn,
+  literal,
+  where,
+  type Sequelize,
+  type Transaction,
+  type WhereOptions,
+} from 'sequelize';
+import { Client, type User } from '../db/models/index.js';
+import { normaliseEmail } from '../db/models/email.js';
+import { NotFoundError, ValidationError } from '../errors.js';
+import type { ClientInput } from './client.form.js';
+import {
+  checkRows,
+  readClientsCsv,
+  summarise,
+  type CheckedRow,
+  type CsvProblem,
+  type CsvRow,
+  type ExportedClient,
+  type ImportSummary,
+} from './clients-csv.js';
+
+/** Rows per INSERT statement of an import (all of them inside one transaction). */
+export const IMPORT_BATCH = 500;
+
+const SEARCHED_COLUMNS = ['email', 'full_name', 'comment'];
+
+/** The owner's clients matching the search (e-mail, name or comment, any case), by e-mail. */
+export function listClients(owner: User, search: string, page: { offset: number; limit: number }): Promise<Client[]> {
+  return Client.findAll({
+    where: clientsOf(owner, search),
+    order: [
+      ['email', 'ASC'],
+      ['id', 'ASC'],
+    ],
+    offset: page.offset,
+    limit: page.limit,
+  });
+}
+
+/** How many of the owner's clients match the search (for the pager). */
+export function countClients(owner: User, search: string): Promise<number> {
+  return Client.count({ where: clientsOf(owner, search) });
+}
+
+/** One of the owner's clients; someone else's id is a 404. */
+export async function findClient(owner: User, id: number): Promise<Client> {
+  const client = await Client.findOne({ where: { id, ownerId: owner.id } });
+  if (!client) throw new NotFoundError();
+  return client;
+}
+
+/** Adds a client; an e-mail already in the owner's book is a field error. */
+export async function createClient(owner: User, input: ClientInput): Promise<Client> {
+  await ensureEmailFree(owner, input.email);
+  return savingEmail(() => Client.create({ ownerId: owner.id, ...input }));
+}
+
+/** Changes a client; the e-mail may not become another of the owner's clients'. */
+export async function updateClient(owner: User, id: number, input: ClientInput): Promise<Client> {
+  const client = await findClient(owner, id);
+  await ensureEmailFree(owner, input.email, client.id);
+  return savingEmail(() => client.update(input));
+}
+
+/** Deletes a client: mailings lose the recipient, the delivery log keeps its rows. */
+export async function deleteClient(owner: User, id: number): Promise<void> {
+  await (await findClient(owner, id)).destroy();
+}
+
+/** Every client of the owner, by e-mail, for the CSV export. */
+export function exportClients(owner: User): Promise<ExportedClient[]> {
+  return Client.findAll({
+    attributes: ['email', 'fullName', 'comment', 'unsubscribedAt'],
+    where: { ownerId: owner.id },
+    order: [
+      ['email', 'ASC'],
+      ['id', 'ASC'],
+    ],
+  });
+}
+
+export type ImportCheck = { ok: true; rows: CheckedRow[]; summary: ImportSummary } | { ok: false; problem: CsvProblem };
+export type ImportResult = { ok: true; imported: number; summary: ImportSummary } | { ok: false; problem: CsvProblem };
+
+/** The import problem when the book changed under a commit (a concurrent insert won the unique index). */
+export const IMPORT_CHANGED = 'clients.import.changed';
+
+/** Reads and checks a CSV against the owner's book without saving anything: the preview. */
+export async function checkImport(owner: User, text: string): Promise<ImportCheck> {
+  const read = readClientsCsv(text);
+  if (!read.ok) return read;
+  const rows = checkRows(read.rows, await existingEmails(owner, read.rows));
+  return { ok: true, rows, summary: summarise(rows) };
+}
+
+/** Checks the CSV again and inserts its new rows in one transaction: if any insert fails, none is kept. */
+export async function importClients(sequelize: Sequelize, owner: User, text: string): Promise<ImportResult> {
+  const read = readClientsCsv(text);
+  if (!read.ok) return read;
+  try {
+    return await sequelize.transaction(async (transaction) => {
+      const rows = checkRows(read.rows, await existingEmails(owner, read.rows, transaction));
+      const fresh = rows.flatMap((row) => (row.status === 'new' && row.input ? [row.input] : []));
+      for (let start = 0; start < fresh.length; start += IMPORT_BATCH) {
+        const batch = fresh.slice(start, start + IMPORT_BATCH).map((input) => ({ ownerId: owner.id, ...input }));
+        await Client.bulkCreate(batch, { transaction, validate: true });
+      }
+      return { ok: true as const, imported: fresh.length, summary: summarise(rows) };
+    });
+  } catch (error) {
+    if (isUniqueViolation(error)) return { ok: false, problem: { key: IMPORT_CHANGED } };
+    throw error;
+  }
+}
+
+async function existingEmails(owner: User, rows: CsvRow[], transaction?: Transaction): Promise<Set<string>> {
+  const emails = [...new Set(rows.map((row) => normaliseEmail(row.email)).filter(Boolean))];
+  if (emails.length === 0) return new Set();
+  const found = await Client.findAll({
+    attributes: ['email'],
+    where: { ownerId: owner.id, email: emails },
+    transaction,
+  });
+  return new Set(found.map((client) => client.email));
+}
+
+function clientsOf(owner: User, search: string): WhereOptions<Client> {
+  const words = search.trim().toLowerCase();
+  if (!words) return { ownerId: owner.id };
+  // LIKE with its wildcards escaped, so "a_b" finds "a_b" only; ESCAPE works the same on SQLite and PostgreSQL.
+  const pattern = literal(`${escapeSql(`%${words.replace(/[\\%_]/g, '\\$&')}%`)} ESCAPE '\\'`);
+  return {
+    ownerId: owner.id,
+    [Op.or]: SEARCHED_COLUMNS.map((column) => where(fn('lower', col(column)), Op.like, pattern)),
+  };
+}
+
+function escapeSql(value: string): string {
+  const sequelize = Client.sequelize;
+  if (!sequelize) throw new Error('the models are not bound to a database');
+  return sequelize.escape(value);
+}
+
+async function ensureEmailFree(owner: User, email: string, exceptId?: number): Promise<void> {
+  const clash = await Client.findOne({
+    attributes: ['id'],
+    where: { ownerId: owner.id, email: normaliseEmail(email), ...(exceptId ? { id: { [Op.ne]: exceptId } } : {}) },
+  });
+  if (clash) throw new ValidationError({ email: 'forms.emailTaken' });
+}
+
+// The pre-check can lose a race with another request: the unique index has the last word, with the same error.
+async function savingEmail<T>(save: () => Promise<T>): Promise<T> {
+  try {
+    return await save();
+  } catch (error) {
+    if (isUniqueViolation(error)) throw new ValidationError({ email: 'forms.emailTaken' });
+    throw error;
+  }
+}
+
+// Sequelize's SQLite dialect reports every constraint failure (NOT NULL, CHECK, a trigger's RAISE) as a
+// UniqueConstraintError; only a real unique-index violation means "this e-mail is taken".
+function isUniqueViolation(error: unknown): boolean {
+  if (!(error instanceof UniqueConstraintError)) return false;
+  const cause = error.original as (Error & { code?: unknown }) | undefined;
+  return cause?.code === '23505' || /UNIQUE constraint failed/.test(cause?.message ?? '');
+}
