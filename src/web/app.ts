@@ -8,8 +8,10 @@ import { PROJECT_ROOT, type Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import { accountRoutes } from '../accounts/accounts.routes.js';
 import { SystemMailer } from '../accounts/system-mail.js';
+import { clientRoutes } from '../clients/clients.routes.js';
 import { mailingRoutes } from '../mailings/mailings.routes.js';
 import { messageRoutes } from '../messages/messages.routes.js';
+import { reportRoutes } from '../reports/reports.routes.js';
 import { unsubscribeRoutes } from '../unsubscribe/unsubscribe.routes.js';
 import { assetRoutes, assetUrl } from './assets.js';
 import { errorHandler, notFoundHandler } from './error-pages.js';
@@ -52,10 +54,6 @@ export function createApp(deps: AppDependencies): Express {
   app.use(assetRoutes());
   app.use(unsubscribeRoutes(deps));
 
-  app.use(express.urlencoded({ extended: false, limit: '1mb' }));
-  app.use(
-    multer({ storage: multer.memoryStorage(), limits: { fileSize: UPLOAD_LIMIT_BYTES, files: 1 } }).single('file'),
-  );
   app.use(
     session({
       name: 'mailer.sid',
@@ -78,11 +76,19 @@ export function createApp(deps: AppDependencies): Express {
   app.use(exposeFlash());
   app.use(exposeCsrfToken());
   app.use(viewHelpers(config.timeZone));
+  // Bodies are parsed once the page helpers exist (so a refused upload still gets a proper error page), and
+  // before the CSRF check (which reads the token from the body, multipart included).
+  app.use(express.urlencoded({ extended: false, limit: '1mb' }));
+  app.use(
+    multer({ storage: multer.memoryStorage(), limits: { fileSize: UPLOAD_LIMIT_BYTES, files: 1 } }).single('file'),
+  );
   app.use(requireCsrfToken());
 
   app.use(homeRoutes());
   app.use(accountRoutes({ config, logger, systemMailer }));
   app.use(messageRoutes({ config }));
+  app.use(reportRoutes());
+  app.use(clientRoutes(deps));
   app.use(mailingRoutes(deps));
 
   app.use(notFoundHandler());

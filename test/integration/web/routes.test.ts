@@ -37,10 +37,7 @@ describe('the route table', () => {
       const area = route.path.split('/')[1] ?? '';
       const id = idsByArea[area];
       expect(id, `no record of ${area} to try ${route.method} ${route.path} with`).to.be.a('number');
-      const path = route.path
-        .replace(':id', String(id))
-        .replace(':runId', String(run.id))
-        .replace(':action', 'cancel');
+      const path = route.path.replace(':id', String(id)).replace(':runId', String(run.id)).replace(':action', 'cancel');
       const res = route.method === 'GET' ? await stranger.agent.get(path) : await stranger.post(path, {});
       if (res.status !== 404) answers.push(`${route.method} ${path} → ${res.status}`);
     }

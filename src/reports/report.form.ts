@@ -1,0 +1,88 @@
+// The report's filters, read from the query string: whole days in the user's zone, one of their mailings, a run
+// state; and the run log's delivery-status filter. Anything else is a field error, never a failed request.
+import { DateTime } from 'luxon';
+import { z } from 'zod';
+import { DELIVERY_STATUSES, RUN_STATES, type DeliveryStatus, type RunState } from '../db/models/index.js';
+
+const DAY_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
+const ID_PATTERN = /^[1-9]\d{0,14}$/;
+
+/** What the report is narrowed to, ready for the queries (instants are in UTC). */
+export interface ReportFilters {
+  /** The first day as typed (yyyy-MM-dd), or '' for no lower bound. */
+  from: string;
+  /** The last day as typed (yyyy-MM-dd), or '' for no upper bound. */
+  to: string;
+  mailingId: number | null;
+  state: RunState | null;
+  /** Start of `from` in the user's zone. */
+  scheduledFrom: Date | null;
+  /** Start of the day after `to` in the user's zone (exclusive bound). */
+  scheduledBefore: Date | null;
+}
+
+// A missing field is an empty one; a repeated field (an array) stays an array and fails as not a string.
+const optionalText = z.preprocess(
+  (value) => (value === undefined || value === null ? '' : value),
+  z.string({ error: 'forms.invalid' }).trim(),
+);
+
+function dayIn(value: string, zone: string): DateTime | null {
+  if (!DAY_PATTERN.test(value)) return null;
+  const day = DateTime.fromISO(value, { zone });
+  return day.isValid ? day.startOf('day') : null;
+}
+
+/** Builds the report filter schema for one user: their zone, and the ids of the mailings they may pick. */
+export function reportFilterForm(context: { timeZone: string; mailingIds: readonly number[] }) {
+  const { timeZone, mailingIds } = context;
+  const day = optionalText.refine((value) => value === '' || dayIn(value, timeZone) !== null, 'reports.errors.day');
+  return z
+    .object({
+      from: day,
+      to: day,
+      mailing: optionalText.refine(
+        (value) => value === '' || (ID_PATTERN.test(value) && mailingIds.includes(Number(value))),
+        'forms.chooseOne',
+      ),
+      state: optionalText.refine(
+        (value) => value === '' || (RUN_STATES as readonly string[]).includes(value),
+        'forms.chooseOne',
+      ),
+    })
+    .superRefine((values, ctx) => {
+      if (values.from && values.to && values.to < values.from) {
+        ctx.addIssue({ code: 'custom', path: ['to'], message: 'reports.errors.toBeforeFrom' });
+      }
+    })
+    .transform((values): ReportFilters => ({
+      from: values.from,
+      to: values.to,
+      mailingId: values.mailing ? Number(values.mailing) : null,
+      state: values.state ? (values.state as RunState) : null,
+      scheduledFrom: values.from ? (dayIn(values.from, timeZone)?.toJSDate() ?? null) : null,
+      scheduledBefore: values.to ? (dayIn(values.to, timeZone)?.plus({ days: 1 }).toJSDate() ?? null) : null,
+    }));
+}
+
+/** The run log's filter: one delivery status, or all. */
+export const runLogFilterForm = z
+  .object({
+    status: optionalText.refine(
+      (value) => value === '' || (DELIVERY_STATUSES as readonly string[]).includes(value),
+      'forms.chooseOne',
+    ),
+  })
+  .transform((values): { status: DeliveryStatus | null } => ({
+    status: values.status ? (values.status as DeliveryStatus) : null,
+  }));
+
+/** The filters as a query string (without `?`), for the pager and export links that must keep them. */
+export function reportFilterQuery(filters: ReportFilters): string {
+  const params = new URLSearchParams();
+  if (filters.from) params.set('from', filters.from);
+  if (filters.to) params.set('to', filters.to);
+  if (filters.mailingId) params.set('mailing', String(filters.mailingId));
+  if (filters.state) params.set('state', filters.state);
+  return params.toString();
+}

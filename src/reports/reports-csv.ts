@@ -1,0 +1,59 @@
+// CSV exports of the report: cells made safe for spreadsheets, written chunk by chunk with back-pressure, so a
+// run of 100,000 deliveries never sits in memory at once.
+import { once } from 'node:events';
+import type { Writable } from 'node:stream';
+import { stringify } from 'csv-stringify/sync';
+import { DateTime } from 'luxon';
+
+export type CsvCell = string | number | null;
+
+// A spreadsheet runs a cell starting with one of these as a formula (OWASP "CSV injection").
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/** A cell a spreadsheet shows as text: a leading formula character gets a `'` in front of it. */
+export function safeCell(value: CsvCell): string | number {
+  if (value === null) return '';
+  if (typeof value === 'number') return value;
+  return FORMULA_START.test(value) ? `'${value}` : value;
+}
+
+/** An instant as ISO 8601 with the reader's offset, unambiguous for people and programs. */
+export function csvDateTime(value: Date | null, zone: string): string {
+  return value ? (DateTime.fromJSDate(value, { zone }).toISO({ suppressMilliseconds: true }) ?? '') : '';
+}
+
+/** Lines of CSV for rows of cells, each cell made safe. */
+export function csvLines(rows: readonly (readonly CsvCell[])[]): string {
+  return stringify(rows.map((row) => row.map(safeCell)));
+}
+
+/**
+ * Writes a header and every chunk of rows to the stream, waiting for it to drain when its buffer is full and
+ * stopping if the reader went away. `begin` runs (to set the download headers) only once the first chunk was
+ * read, so a failing query still gets a normal error page. The byte-order mark lets spreadsheet programs read
+ * the UTF-8 (Cyrillic).
+ */
+export async function writeCsv<T>(
+  out: Writable,
+  header: readonly string[],
+  chunks: AsyncIterable<T[]>,
+  toCells: (item: T) => CsvCell[],
+  begin: () => void = () => undefined,
+): Promise<void> {
+  const write = async (text: string): Promise<void> => {
+    if (!out.write(text)) await Promise.race([once(out, 'drain'), once(out, 'close')]);
+  };
+  const iterator = chunks[Symbol.asyncIterator]();
+  let next = await iterator.next();
+  begin();
+  await write(`\uFEFF${csvLines([header])}`);
+  while (!next.done) {
+    await write(csvLines(next.value.map(toCells)));
+    if (out.destroyed) {
+      await iterator.return?.();
+      return;
+    }
+    next = await iterator.next();
+  }
+  out.end();
+}

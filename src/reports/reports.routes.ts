@@ -1,0 +1,214 @@
+// The report door: conducted runs with filters and a per-day chart, each run's per-recipient log, CSV exports.
+import { Router, type Request, type Response } from 'express';
+import { DateTime } from 'luxon';
+import type { Delivery, User } from '../db/models/index.js';
+import { DELIVERY_STATUSES, RUN_STATES } from '../db/models/index.js';
+import { parseForm, type FieldErrors } from '../web/forms.js';
+import { can, currentUser } from '../web/middleware/current-user.js';
+import { renderPageOrFragment, wantsFragment } from '../web/middleware/htmx.js';
+import { pageOf } from '../web/pagination.js';
+import { idParam } from '../web/params.js';
+import { chartGeometry } from './report-chart.js';
+import { reportFilterForm, reportFilterQuery, runLogFilterForm, type ReportFilters } from './report.form.js';
+import { csvDateTime, writeCsv, type CsvCell } from './reports-csv.js';
+import {
+  CHART_MAX_DAYS,
+  countDeliveries,
+  countRuns,
+  deliveriesPerDay,
+  deliveryChunks,
+  findRun,
+  hasAnyRun,
+  listDeliveries,
+  listMailingChoices,
+  listRuns,
+  runChunks,
+  type MailingChoice,
+  type RunRow,
+} from './reports.service.js';
+
+const REPORT_VIEWS = { page: 'reports/index', fragment: 'reports/_results' };
+const RUN_VIEWS = { page: 'reports/run', fragment: 'reports/_deliveries' };
+
+/** The query's fields as strings, to put back into the filter form as the user typed them. */
+function typedValues(query: unknown, fields: readonly string[]): Record<string, string> {
+  const source = query && typeof query === 'object' ? (query as Record<string, unknown>) : {};
+  return Object.fromEntries(fields.map((field) => [field, typeof source[field] === 'string' ? source[field] : '']));
+}
+
+/** The filters of a report request, or the field errors that stop it. */
+async function readFilters(req: Request, owner: User) {
+  const mailings = await listMailingChoices(owner);
+  const form = parseForm(
+    reportFilterForm({ timeZone: owner.timeZone, mailingIds: mailings.map((mailing) => mailing.id) }),
+    req.query,
+  );
+  return { mailings, form, values: typedValues(req.query, ['from', 'to', 'mailing', 'state']) };
+}
+
+function dayFormatter(req: Request): (day: string) => string {
+  return (day) => DateTime.fromISO(day).setLocale(req.language).toLocaleString({ day: 'numeric', month: 'short' });
+}
+
+function longDayFormatter(req: Request): (day: string) => string {
+  return (day) => DateTime.fromISO(day).setLocale(req.language).toLocaleString(DateTime.DATE_MED);
+}
+
+function download(res: Response, filename: string): void {
+  res.attachment(filename);
+  res.set('Cache-Control', 'no-store');
+}
+
+function withQuery(path: string, query: string): string {
+  return query ? `${path}?${query}` : path;
+}
+
+/** Registers /reports routes. */
+export function reportRoutes(): Router {
+  const router = Router();
+
+  const renderInvalidReport = (
+    req: Request,
+    res: Response,
+    locals: { mailings: MailingChoice[]; values: Record<string, string>; errors: FieldErrors },
+  ): void => {
+    res.status(422);
+    renderPageOrFragment(req, res, REPORT_VIEWS, {
+      title: req.t('reports.title'),
+      ...locals,
+      states: RUN_STATES,
+      filtersOob: wantsFragment(req),
+      invalid: true,
+      rows: [],
+    });
+  };
+
+  router.get('/reports', can('reports:read'), async (req, res) => {
+    const owner = currentUser(req);
+    const { mailings, form, values } = await readFilters(req, owner);
+    if (!form.ok) return renderInvalidReport(req, res, { mailings, values, errors: form.errors });
+    const filters = form.data;
+    const page = pageOf(req.query.page, await countRuns(owner, filters));
+    const rows = await listRuns(owner, filters, page);
+    const daily = await deliveriesPerDay(owner, filters);
+    const query = reportFilterQuery(filters);
+    renderPageOrFragment(req, res, REPORT_VIEWS, {
+      title: req.t('reports.title'),
+      mailings,
+      states: RUN_STATES,
+      values,
+      errors: {},
+      filtersOob: wantsFragment(req),
+      invalid: false,
+      rows,
+      page,
+      anyRun: rows.length > 0 || (await hasAnyRun(owner)),
+      chart: chartGeometry(daily.days),
+      chartTruncated: daily.truncated,
+      chartMaxDays: CHART_MAX_DAYS,
+      formatDay: dayFormatter(req),
+      formatLongDay: longDayFormatter(req),
+      pageUrl: (n: number) => withQuery('/reports', [query, `page=${n}`].filter(Boolean).join('&')),
+      exportUrl: withQuery('/reports/export.csv', query),
+    });
+  });
+
+  router.get('/reports/export.csv', can('reports:read'), async (req, res) => {
+    const owner = currentUser(req);
+    const { mailings, form, values } = await readFilters(req, owner);
+    if (!form.ok) return renderInvalidReport(req, res, { mailings, values, errors: form.errors });
+    const filters: ReportFilters = form.data;
+    const zone = owner.timeZone;
+    const header = [
+      req.t('reports.columns.run'),
+      req.t('reports.columns.mailing'),
+      req.t('reports.columns.scheduledAt'),
+      req.t('reports.columns.state'),
+      req.t('reports.columns.total'),
+      req.t('reports.columns.sent'),
+      req.t('reports.columns.failed'),
+      req.t('reports.columns.unknown'),
+      req.t('reports.columns.lastAttemptAt'),
+    ];
+    const toCells = (run: RunRow): CsvCell[] => [
+      run.id,
+      run.mailingName,
+      csvDateTime(run.scheduledAt, zone),
+      req.t(`reports.states.${run.state}`),
+      run.totalCount,
+      run.sentCount,
+      run.failedCount,
+      run.unknownCount,
+      csvDateTime(run.lastAttemptAt, zone),
+    ];
+    await writeCsv(res, header, runChunks(owner, filters), toCells, () =>
+      download(res, `report-${DateTime.now().setZone(zone).toFormat('yyyy-MM-dd')}.csv`),
+    );
+  });
+
+  const renderRunLog = async (req: Request, res: Response, run: RunRow): Promise<void> => {
+    const locals = {
+      title: req.t('reports.run.title', { name: run.mailingName }),
+      run,
+      statuses: DELIVERY_STATUSES,
+      values: typedValues(req.query, ['status']),
+      filtersOob: wantsFragment(req),
+    };
+    const form = parseForm(runLogFilterForm, req.query);
+    if (!form.ok) {
+      res.status(422);
+      return renderPageOrFragment(req, res, RUN_VIEWS, { ...locals, errors: form.errors, invalid: true, rows: [] });
+    }
+    const { status } = form.data;
+    const page = pageOf(req.query.page, await countDeliveries(run, status));
+    const query = status ? `status=${status}` : '';
+    renderPageOrFragment(req, res, RUN_VIEWS, {
+      ...locals,
+      errors: {},
+      invalid: false,
+      status,
+      page,
+      rows: await listDeliveries(run, status, page),
+      pageUrl: (n: number) => withQuery(`/reports/runs/${run.id}`, [query, `page=${n}`].filter(Boolean).join('&')),
+      exportUrl: withQuery(`/reports/runs/${run.id}/export.csv`, query),
+    });
+  };
+
+  router.get('/reports/runs/:id', can('reports:read'), async (req, res) => {
+    await renderRunLog(req, res, await findRun(currentUser(req), idParam(req)));
+  });
+
+  router.get('/reports/runs/:id/export.csv', can('reports:read'), async (req, res) => {
+    const owner = currentUser(req);
+    const run = await findRun(owner, idParam(req));
+    const form = parseForm(runLogFilterForm, req.query);
+    if (!form.ok) return renderRunLog(req, res, run);
+    const { status } = form.data;
+    const zone = owner.timeZone;
+    const header = [
+      req.t('reports.columns.email'),
+      req.t('reports.columns.fullName'),
+      req.t('reports.columns.status'),
+      req.t('reports.columns.attempts'),
+      req.t('reports.columns.lastAttemptAt'),
+      req.t('reports.columns.reply'),
+      req.t('reports.columns.errorClass'),
+      req.t('reports.columns.sentAt'),
+    ];
+    const toCells = (delivery: Delivery): CsvCell[] => [
+      delivery.email,
+      delivery.fullName,
+      req.t(`reports.statuses.${delivery.status}`),
+      delivery.attemptCount,
+      csvDateTime(delivery.lastAttemptAt, zone),
+      delivery.smtpResponse,
+      delivery.errorClass,
+      csvDateTime(delivery.sentAt, zone),
+    ];
+    await writeCsv(res, header, deliveryChunks(run, status), toCells, () =>
+      download(res, `run-${run.id}${status ? `-${status}` : ''}.csv`),
+    );
+  });
+
+  return router;
+}
