@@ -138,11 +138,14 @@ describe('bin/mailer', function () {
     expect((await runCli(['seed'], withOutbox)).code).to.equal(0);
     const sent = await runCli(['send', '--mailing', '1'], withOutbox);
     expect(sent.code, sent.stderr).to.equal(0);
-    expect(sent.stdout).to.match(/run #1: finished; 10 recipients, 10 sent, 0 failed, 0 unknown, 0 pending/);
+    const runId = /run #(\d+): finished; 10 recipients, 10 sent, 0 failed, 0 unknown, 0 pending/.exec(sent.stdout)?.[1];
+    expect(runId, sent.stdout).to.be.a('string');
     expect((await readdir(outbox)).filter((f) => f.endsWith('.eml'))).to.have.length(10);
     const runs = await runCli(['runs', '--mailing', '1'], withOutbox);
     expect(runs.code).to.equal(0);
-    expect(runs.stdout).to.match(/^1\t#1 Spring catalogue.*\tfinished\t10\t10\t0\t0\t0$/m);
+    expect(runs.stdout).to.match(
+      new RegExp(`^${runId}\\t#1 Spring catalogue.*\\tfinished\\t10\\t10\\t0\\t0\\t0$`, 'm'),
+    );
     await rm(outbox, { recursive: true, force: true });
   });
 
