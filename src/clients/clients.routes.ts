@@ -9,6 +9,7 @@ import { renderPageOrFragment } from '../web/middleware/htmx.js';
 import { parseForm, submittedValues, type FieldErrors } from '../web/forms.js';
 import { pageOf } from '../web/pagination.js';
 import { idParam } from '../web/params.js';
+import { confirmedOrAsk } from '../web/confirm.js';
 import { redirectAfterAction } from '../web/redirects.js';
 import { clientForm } from './client.form.js';
 import { clientsToCsv, decodeCsv, type CheckedRow, type CsvProblem, type ImportSummary } from './clients-csv.js';
@@ -128,7 +129,10 @@ export function clientRoutes({ sequelize }: { sequelize: Sequelize }): Router {
   });
 
   router.post('/clients/:id/delete', can('clients:write'), async (req, res) => {
-    await deleteClient(currentUser(req), idParam(req));
+    const client = await findClient(currentUser(req), idParam(req));
+    const question = req.t('clients.confirmDelete', { email: client.email });
+    if (!confirmedOrAsk(req, res, { question, back: '/clients' })) return;
+    await deleteClient(currentUser(req), client.id);
     flash(req, 'success', req.t('clients.deleted'));
     redirectAfterAction(req, res, '/clients');
   });

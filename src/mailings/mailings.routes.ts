@@ -9,6 +9,7 @@ import { flash } from '../web/middleware/flash.js';
 import { parseForm, submittedValues, type FieldErrors } from '../web/forms.js';
 import { pageOf } from '../web/pagination.js';
 import { idParam, routeParam } from '../web/params.js';
+import { confirmedOrAsk } from '../web/confirm.js';
 import { redirectAfterAction } from '../web/redirects.js';
 import { TIME_ZONES, toLocalDateTimeInput } from '../web/time-zones.js';
 import { mailingForm } from './mailing.form.js';
@@ -142,7 +143,10 @@ export function mailingRoutes({ sequelize }: { sequelize: Sequelize }): Router {
   });
 
   router.post('/mailings/:id/delete', can('mailings:write'), async (req, res) => {
-    await deleteMailing(sequelize, currentUser(req), idParam(req));
+    const mailing = await findMailing(currentUser(req), idParam(req));
+    if (!confirmedOrAsk(req, res, { question: req.t('mailings.confirmDelete'), back: `/mailings/${mailing.id}` }))
+      return;
+    await deleteMailing(sequelize, currentUser(req), mailing.id);
     flash(req, 'success', req.t('mailings.deleted'));
     redirectAfterAction(req, res, '/mailings');
   });

@@ -6,6 +6,7 @@ import { flash } from '../web/middleware/flash.js';
 import { parseForm, submittedValues, type FieldErrors } from '../web/forms.js';
 import { pageOf } from '../web/pagination.js';
 import { idParam } from '../web/params.js';
+import { confirmedOrAsk } from '../web/confirm.js';
 import { redirectAfterAction } from '../web/redirects.js';
 import { messageForm } from './message.form.js';
 import {
@@ -83,7 +84,10 @@ export function messageRoutes({ config }: { config: Config }): Router {
   });
 
   router.post('/messages/:id/delete', can('messages:write'), async (req, res) => {
-    await deleteMessage(currentUser(req), idParam(req));
+    const message = await findMessage(currentUser(req), idParam(req));
+    if (!confirmedOrAsk(req, res, { question: req.t('actions.confirmDelete'), back: `/messages/${message.id}` }))
+      return;
+    await deleteMessage(currentUser(req), message.id);
     flash(req, 'success', req.t('messages.deleted'));
     redirectAfterAction(req, res, '/messages');
   });

@@ -102,7 +102,7 @@ describe('clients screens', () => {
     expect(client).to.include({ fullName: 'Ada Lovelace', comment: '' });
     expect((await browser.agent.get('/clients')).text).to.contain('Client saved.');
 
-    await browser.post(`/clients/${client?.id}/delete`).expect(303).expect('Location', '/clients');
+    await browser.post(`/clients/${client?.id}/delete`, { confirm: '1' }).expect(303).expect('Location', '/clients');
     expect(await Client.findByPk(client?.id)).to.equal(null);
     expect((await browser.agent.get('/clients')).text).to.contain('Client deleted.');
   });

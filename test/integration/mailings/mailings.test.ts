@@ -218,7 +218,7 @@ describe('mailings screens', () => {
     const { owner, message, clients, browser } = await customerWithMaterial(2);
     const mailing = await makeMailing(owner, { message, clients });
     const run = await startRunNow(testDatabase(), mailing.id);
-    await browser.post(`/mailings/${mailing.id}/delete`).expect(303).expect('Location', '/mailings');
+    await browser.post(`/mailings/${mailing.id}/delete`, { confirm: '1' }).expect(303).expect('Location', '/mailings');
     expect(await Mailing.findByPk(mailing.id)).to.equal(null);
     expect(await MailingRun.findByPk(run.id)).to.equal(null);
     const list = await browser.agent.get('/mailings').expect(200);

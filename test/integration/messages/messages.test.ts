@@ -35,7 +35,7 @@ describe('messages screens', () => {
     await message?.reload();
     expect(message).to.include({ subject: 'Summer news', bodyHtml: '<p>Hi</p>' });
 
-    await browser.post(`/messages/${message?.id}/delete`).expect(303).expect('Location', '/messages');
+    await browser.post(`/messages/${message?.id}/delete`, { confirm: '1' }).expect(303).expect('Location', '/messages');
     expect(await Message.findByPk(message?.id)).to.equal(null);
   });
 
@@ -69,13 +69,22 @@ describe('messages screens', () => {
     expect(html.headers['content-security-policy']).to.contain('sandbox').and.to.contain("default-src 'none'");
   });
 
+  it('when a delete is posted without JavaScript, then a page asks first and nothing is deleted yet', async () => {
+    const owner = await makeUser();
+    const message = await makeMessage(owner);
+    const browser = await signedIn(site.app, owner);
+    const res = await browser.post(`/messages/${message.id}/delete`).expect(200);
+    expect(res.text).to.contain('Delete this for good?').and.to.contain('name="confirm" value="1"');
+    expect(await Message.findByPk(message.id)).not.to.equal(null);
+  });
+
   it('when a message is used by a mailing, then deleting it is refused with a notice', async () => {
     const owner = await makeUser();
     const message = await makeMessage(owner);
     await makeMailing(owner, { message });
     const browser = await signedIn(site.app, owner);
     const res = await browser
-      .post(`/messages/${message.id}/delete`)
+      .post(`/messages/${message.id}/delete`, { confirm: '1' })
       .set('Referer', `http://x/messages/${message.id}`)
       .expect(303);
     expect(res.headers.location).to.equal(`/messages/${message.id}`);

@@ -1,0 +1,16 @@
+// Confirming a destructive action with and without JavaScript: htmx asks with a dialog (hx-confirm) and sends
+// `confirm=1`; a plain form post without it gets a page that asks the same question first.
+import type { Request, Response } from 'express';
+
+/** True when the request carries the confirmation; otherwise renders the question and returns false. */
+export function confirmedOrAsk(req: Request, res: Response, ask: { question: string; back: string }): boolean {
+  const body = req.body as Record<string, unknown> | undefined;
+  if (body?.confirm === '1') return true;
+  res.render('partials/confirm', {
+    title: ask.question,
+    question: ask.question,
+    action: req.originalUrl,
+    back: ask.back,
+  });
+  return false;
+}
