@@ -21,6 +21,7 @@ export interface Config {
   memcachedServers: string[];
   smtpUrl: string | null;
   outboxDir: string;
+  uploadDir: string;
   mailFrom: string;
   timeZone: string;
   schedulerEnabled: boolean;
@@ -122,6 +123,7 @@ const schema = z.object({
   MEMCACHED_SERVERS: z.string().regex(/^$|^[^\s,:]+:\d+(,[^\s,:]+:\d+)*$/, 'must be empty or host:port[,host:port…]'),
   SMTP_URL: z.string().regex(/^$|^smtps?:\/\/[^\s]+$/, 'must be empty or an smtp:// or smtps:// URL'),
   OUTBOX_DIR: z.string().min(1, 'must not be empty'),
+  UPLOAD_DIR: z.string().min(1, 'must not be empty'),
   MAIL_FROM: z
     .string()
     .regex(
@@ -160,6 +162,7 @@ function defaultsFor(env: RawEnv): Record<keyof z.input<typeof schema>, string> 
     MEMCACHED_SERVERS: '',
     SMTP_URL: '',
     OUTBOX_DIR: 'var/outbox',
+    UPLOAD_DIR: 'var/uploads',
     MAIL_FROM: 'Mailer <no-reply@localhost>',
     TIME_ZONE: 'UTC',
     SCHEDULER: 'on',
@@ -208,6 +211,7 @@ export function loadConfig(env: RawEnv = process.env, root = PROJECT_ROOT): Conf
     memcachedServers: v.MEMCACHED_SERVERS ? v.MEMCACHED_SERVERS.split(',') : [],
     smtpUrl: v.SMTP_URL || null,
     outboxDir: path.resolve(root, v.OUTBOX_DIR),
+    uploadDir: path.resolve(root, v.UPLOAD_DIR),
     mailFrom: v.MAIL_FROM,
     timeZone: v.TIME_ZONE,
     schedulerEnabled: v.SCHEDULER,

@@ -28,6 +28,7 @@ describe('config', () => {
     expect(config.memcachedServers).to.deep.equal([]);
     expect(config.smtpUrl).to.equal(null);
     expect(config.outboxDir).to.equal(path.join(ROOT, 'var/outbox'));
+    expect(config.uploadDir).to.equal(path.join(ROOT, 'var/uploads'));
     expect(config.timeZone).to.equal('UTC');
     expect(config.schedulerEnabled).to.equal(true);
     expect(config.sessionSecret).to.have.length.greaterThan(20);
