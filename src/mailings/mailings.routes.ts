@@ -2,7 +2,8 @@
 // run buttons (send now, pause, resume, cancel, retry failed).
 import { Router, type Request, type Response } from 'express';
 import type { Sequelize } from 'sequelize';
-import { PERIODICITIES } from '../db/models/index.js';
+import { MAILING_STATUSES, PERIODICITIES, type MailingStatus } from '../db/models/index.js';
+import { seesEveryMailing } from '../web/permissions.js';
 import { NotFoundError, ValidationError } from '../errors.js';
 import { can, currentUser } from '../web/middleware/current-user.js';
 import { flash } from '../web/middleware/flash.js';
@@ -23,10 +24,14 @@ import {
   findMailing,
   formChoices,
   listMailings,
+  mailingOwners,
   RUN_ACTIONS,
   runsOf,
   sendNow,
+  setDisabledByManager,
   updateMailing,
+  viewMailing,
+  type MailingListFilters,
   type RunAction,
 } from './mailings.service.js';
 
@@ -34,10 +39,21 @@ import {
 export function mailingRoutes({ sequelize }: { sequelize: Sequelize }): Router {
   const router = Router();
 
-  router.get('/mailings', can('mailings:read'), async (req, res) => {
-    const owner = currentUser(req);
-    const page = pageOf(req.query.page, await countMailings(owner));
-    res.render('mailings/index', { title: req.t('mailings.title'), rows: await listMailings(owner, page), page });
+  // Customers see their own mailings; managers see everyone's, with owner and status filters.
+  router.get('/mailings', can('mailings:read', 'mailings:oversee'), async (req, res) => {
+    const viewer = currentUser(req);
+    const overseer = seesEveryMailing(viewer.role);
+    const filters = listFiltersOf(req.query);
+    const page = pageOf(req.query.page, await countMailings(viewer, filters));
+    res.render('mailings/index', {
+      title: req.t('mailings.title'),
+      rows: await listMailings(viewer, page, filters),
+      page,
+      overseer,
+      filters,
+      owners: overseer ? await mailingOwners() : [],
+      statuses: MAILING_STATUSES,
+    });
   });
 
   const renderForm = async (
@@ -93,8 +109,8 @@ export function mailingRoutes({ sequelize }: { sequelize: Sequelize }): Router {
   });
   router.post('/mailings', can('mailings:write'), (req, res) => saveFromForm(req, res));
 
-  router.get('/mailings/:id', can('mailings:read'), async (req, res) => {
-    const mailing = await findMailing(currentUser(req), idParam(req));
+  router.get('/mailings/:id', can('mailings:read', 'mailings:oversee'), async (req, res) => {
+    const mailing = await viewMailing(currentUser(req), idParam(req));
     const [runs, activeRun, clientCount] = await Promise.all([
       runsOf(mailing),
       activeRunOf(mailing),
@@ -112,8 +128,8 @@ export function mailingRoutes({ sequelize }: { sequelize: Sequelize }): Router {
 
   // The self-polling progress fragment of the detail page: htmx asks for it every second while a run is on
   // or about to start; when the run it was watching has ended, the page reloads to show the history.
-  router.get('/mailings/:id/progress', can('mailings:read'), async (req, res) => {
-    const mailing = await findMailing(currentUser(req), idParam(req));
+  router.get('/mailings/:id/progress', can('mailings:read', 'mailings:oversee'), async (req, res) => {
+    const mailing = await viewMailing(currentUser(req), idParam(req));
     const activeRun = await activeRunOf(mailing);
     res.set('Cache-Control', 'no-store');
     const watched = typeof req.query.run === 'string' ? req.query.run : undefined;
@@ -166,5 +182,31 @@ export function mailingRoutes({ sequelize }: { sequelize: Sequelize }): Router {
     redirectAfterAction(req, res, `/mailings/${mailingId}`);
   });
 
+  // A manager stops a mailing (its timers and the run under way) or lets it run again; the reason is kept.
+  router.post('/mailings/:id/disable', can('mailings:oversee'), async (req, res) => {
+    const reason = reasonOf(req.body);
+    await setDisabledByManager(sequelize, currentUser(req), idParam(req), true, reason);
+    flash(req, 'success', req.t('mailings.disabledDone'));
+    redirectAfterAction(req, res, `/mailings/${idParam(req)}`);
+  });
+  router.post('/mailings/:id/enable', can('mailings:oversee'), async (req, res) => {
+    await setDisabledByManager(sequelize, currentUser(req), idParam(req), false, '');
+    flash(req, 'success', req.t('mailings.enabledDone'));
+    redirectAfterAction(req, res, `/mailings/${idParam(req)}`);
+  });
+
   return router;
+}
+
+function listFiltersOf(query: Request['query']): MailingListFilters {
+  const ownerId = typeof query.owner === 'string' && /^[1-9]\d{0,15}$/.test(query.owner) ? Number(query.owner) : null;
+  const status = (MAILING_STATUSES as readonly unknown[]).includes(query.status)
+    ? (query.status as MailingStatus)
+    : null;
+  return { ownerId, status };
+}
+
+function reasonOf(body: unknown): string {
+  const reason = (body as Record<string, unknown> | undefined)?.reason;
+  return typeof reason === 'string' ? reason.trim().slice(0, 500) : '';
 }

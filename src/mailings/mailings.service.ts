@@ -1,10 +1,11 @@
 // Mailing rules for the customer site: every query is scoped to the owner; the schedule is kept true through
 // the delivery engine (refreshMailing), and run actions act only on the owner's runs.
-import { Op, type Sequelize } from 'sequelize';
-import { Client, Mailing, MailingRun, Message, type User } from '../db/models/index.js';
+import { Op, type Sequelize, type WhereOptions } from 'sequelize';
+import { Client, Mailing, MailingRun, Message, User, type MailingStatus } from '../db/models/index.js';
+import { seesEveryMailing } from '../web/permissions.js';
 import { ValidationError, NotFoundError } from '../errors.js';
 import { deliveryEvents } from '../delivery/events.js';
-import { refreshMailing, startRunNow } from '../delivery/mailing-lifecycle.js';
+import { refreshMailing, setMailingDisabled, startRunNow } from '../delivery/mailing-lifecycle.js';
 import { ACTIVE_RUN_STATES, cancelRun, pauseRun, resumeRun, retryDeliveries } from '../delivery/runs.js';
 import type { MailingInput } from './mailing.form.js';
 
@@ -13,10 +14,28 @@ export interface MailingRow {
   lastRun: MailingRun | null;
 }
 
-/** The owner's mailings, newest first, each with its latest run's counters. */
-export async function listMailings(owner: User, page: { offset: number; limit: number }): Promise<MailingRow[]> {
+export interface MailingListFilters {
+  ownerId?: number | null;
+  status?: MailingStatus | null;
+}
+
+/** Which mailings a viewer may see: a customer their own, a manager everyone's (optionally one owner's). */
+function visibleWhere(viewer: User, filters: MailingListFilters = {}): WhereOptions<Mailing> {
+  const ownerId = seesEveryMailing(viewer.role) ? filters.ownerId : viewer.id;
+  return { ...(ownerId ? { ownerId } : {}), ...(filters.status ? { status: filters.status } : {}) };
+}
+
+const OWNER_SUMMARY = { model: User, as: 'owner', attributes: ['id', 'email', 'fullName'] };
+
+/** The mailings the viewer may see, newest first, each with its owner and its latest run's counters. */
+export async function listMailings(
+  viewer: User,
+  page: { offset: number; limit: number },
+  filters: MailingListFilters = {},
+): Promise<MailingRow[]> {
   const mailings = await Mailing.findAll({
-    where: { ownerId: owner.id },
+    where: visibleWhere(viewer, filters),
+    include: [OWNER_SUMMARY],
     order: [
       ['createdAt', 'DESC'],
       ['id', 'DESC'],
@@ -36,12 +55,50 @@ export async function listMailings(owner: User, page: { offset: number; limit: n
   return mailings.map((mailing) => ({ mailing, lastRun: latest.get(mailing.id) ?? null }));
 }
 
-/** How many mailings the owner has (for the pager). */
-export function countMailings(owner: User): Promise<number> {
-  return Mailing.count({ where: { ownerId: owner.id } });
+/** How many mailings the viewer may see with these filters (for the pager). */
+export function countMailings(viewer: User, filters: MailingListFilters = {}): Promise<number> {
+  return Mailing.count({ where: visibleWhere(viewer, filters) });
 }
 
-/** One of the owner's mailings with its message; someone else's id is a 404. */
+/** The owners a manager can filter the list by (everyone who has a mailing). */
+export async function mailingOwners(): Promise<User[]> {
+  const rows = (await Mailing.findAll({ attributes: ['ownerId'], group: ['ownerId'], raw: true })) as unknown as {
+    ownerId: number;
+  }[];
+  return User.findAll({
+    where: { id: rows.map((row) => row.ownerId) },
+    attributes: ['id', 'email', 'fullName'],
+    order: [['email', 'ASC']],
+  });
+}
+
+/** A mailing the viewer may look at (their own; any for a manager), with its message, owner and who disabled it. */
+export async function viewMailing(viewer: User, id: number): Promise<Mailing> {
+  const mailing = await Mailing.findOne({
+    where: { ...visibleWhere(viewer), id },
+    include: [
+      { model: Message, as: 'message' },
+      OWNER_SUMMARY,
+      { model: User, as: 'disabledBy', attributes: ['id', 'email', 'fullName'] },
+    ],
+  });
+  if (!mailing) throw new NotFoundError();
+  return mailing;
+}
+
+/** A manager disables a mailing (no new runs; a run under way is cancelled) or enables it again. */
+export async function setDisabledByManager(
+  sequelize: Sequelize,
+  manager: User,
+  id: number,
+  disabled: boolean,
+  reason: string,
+): Promise<Mailing> {
+  const mailing = await viewMailing(manager, id);
+  return setMailingDisabled(sequelize, mailing.id, disabled, { userId: manager.id, reason: reason || undefined });
+}
+
+/** One of the owner's own mailings (for changes); someone else's id is a 404, even for a manager. */
 export async function findMailing(owner: User, id: number): Promise<Mailing> {
   const mailing = await Mailing.findOne({
     where: { id, ownerId: owner.id },

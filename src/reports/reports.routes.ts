@@ -83,7 +83,7 @@ export function reportRoutes(): Router {
     });
   };
 
-  router.get('/reports', can('reports:read'), async (req, res) => {
+  router.get('/reports', can('reports:read', 'mailings:oversee'), async (req, res) => {
     const owner = currentUser(req);
     const { mailings, form, values } = await readFilters(req, owner);
     if (!form.ok) return renderInvalidReport(req, res, { mailings, values, errors: form.errors });
@@ -113,7 +113,7 @@ export function reportRoutes(): Router {
     });
   });
 
-  router.get('/reports/export.csv', can('reports:read'), async (req, res) => {
+  router.get('/reports/export.csv', can('reports:read', 'mailings:oversee'), async (req, res) => {
     const owner = currentUser(req);
     const { mailings, form, values } = await readFilters(req, owner);
     if (!form.ok) return renderInvalidReport(req, res, { mailings, values, errors: form.errors });
@@ -174,11 +174,11 @@ export function reportRoutes(): Router {
     });
   };
 
-  router.get('/reports/runs/:id', can('reports:read'), async (req, res) => {
+  router.get('/reports/runs/:id', can('reports:read', 'mailings:oversee'), async (req, res) => {
     await renderRunLog(req, res, await findRun(currentUser(req), idParam(req)));
   });
 
-  router.get('/reports/runs/:id/export.csv', can('reports:read'), async (req, res) => {
+  router.get('/reports/runs/:id/export.csv', can('reports:read', 'mailings:oversee'), async (req, res) => {
     const owner = currentUser(req);
     const run = await findRun(owner, idParam(req));
     const form = parseForm(runLogFilterForm, req.query);

@@ -1,10 +1,11 @@
-// Report rules and queries: every run is reached through mailings.owner_id, so a user only ever sees their own
-// runs and logs. Days are the acting user's calendar days (their time zone), on SQLite and PostgreSQL alike.
+// Report rules and queries: every run is reached through mailings.owner_id, so a customer only ever sees their
+// own runs and logs (a manager sees everyone's). Days are the acting user's calendar days (their time zone), on SQLite and PostgreSQL alike.
 import { DateTime } from 'luxon';
 import { col, fn, Op, type Sequelize, type WhereOptions } from 'sequelize';
 import { Delivery, Mailing, MailingRun, type DeliveryStatus, type RunState, type User } from '../db/models/index.js';
 import { selectRows, toDate } from '../delivery/sql.js';
 import { NotFoundError } from '../errors.js';
+import { seesEveryMailing } from '../web/permissions.js';
 import type { DayCounts } from './report-chart.js';
 import type { ReportFilters } from './report.form.js';
 
@@ -59,8 +60,13 @@ function runWhere(filters: ReportFilters): WhereOptions<MailingRun> {
   };
 }
 
-function ownedBy(owner: User) {
-  return { model: Mailing, as: 'mailing', attributes: ['id', 'name'], where: { ownerId: owner.id }, required: true };
+// A customer's report covers their own mailings; a manager's covers everyone's.
+function ownerScope(viewer: User): { ownerId?: number } {
+  return seesEveryMailing(viewer.role) ? {} : { ownerId: viewer.id };
+}
+
+function ownedBy(viewer: User) {
+  return { model: Mailing, as: 'mailing', attributes: ['id', 'name'], where: ownerScope(viewer), required: true };
 }
 
 function toRunRow(run: MailingRun, lastAttemptAt: Date | null): RunRow {
@@ -82,7 +88,7 @@ function toRunRow(run: MailingRun, lastAttemptAt: Date | null): RunRow {
 export async function listMailingChoices(owner: User): Promise<MailingChoice[]> {
   const mailings = await Mailing.findAll({
     attributes: ['id', 'name'],
-    where: { ownerId: owner.id },
+    where: ownerScope(owner),
     order: [
       ['name', 'ASC'],
       ['id', 'ASC'],
@@ -182,12 +188,13 @@ function chartConditions(
   owner: User,
   filters: ReportFilters,
 ): { conditions: string[]; replacements: Record<string, unknown> } {
-  const conditions = [
-    'm.owner_id = :ownerId',
-    "d.status IN ('sent', 'failed', 'unknown')",
-    'd.last_attempt_at IS NOT NULL',
-  ];
-  const replacements: Record<string, unknown> = { ownerId: owner.id };
+  const conditions = ["d.status IN ('sent', 'failed', 'unknown')", 'd.last_attempt_at IS NOT NULL'];
+  const replacements: Record<string, unknown> = {};
+  const { ownerId } = ownerScope(owner);
+  if (ownerId) {
+    conditions.push('m.owner_id = :ownerId');
+    replacements.ownerId = ownerId;
+  }
   if (filters.scheduledFrom) {
     conditions.push('r.scheduled_at >= :scheduledFrom');
     replacements.scheduledFrom = filters.scheduledFrom;

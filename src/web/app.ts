@@ -13,6 +13,7 @@ import { mailingRoutes } from '../mailings/mailings.routes.js';
 import { messageRoutes } from '../messages/messages.routes.js';
 import { reportRoutes } from '../reports/reports.routes.js';
 import { unsubscribeRoutes } from '../unsubscribe/unsubscribe.routes.js';
+import { userRoutes } from '../users/users.routes.js';
 import { assetRoutes, assetUrl } from './assets.js';
 import { errorHandler, notFoundHandler } from './error-pages.js';
 import { healthRoutes } from './health.routes.js';
@@ -90,6 +91,7 @@ export function createApp(deps: AppDependencies): Express {
   app.use(reportRoutes());
   app.use(clientRoutes(deps));
   app.use(mailingRoutes(deps));
+  app.use(userRoutes());
 
   app.use(notFoundHandler());
   app.use(errorHandler(logger, config.isProduction));

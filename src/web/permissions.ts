@@ -40,3 +40,8 @@ const ROLE_PERMISSIONS: Record<UserRole, ReadonlySet<Permission>> = {
 export function roleCan(role: UserRole, permission: Permission): boolean {
   return ROLE_PERMISSIONS[role].has(permission);
 }
+
+/** Managers and admins see every customer's mailings and reports; everyone else only their own. */
+export function seesEveryMailing(role: UserRole): boolean {
+  return roleCan(role, 'mailings:oversee');
+}

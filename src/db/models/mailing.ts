@@ -45,6 +45,7 @@ export class Mailing extends Model<InferAttributes<Mailing>, InferCreationAttrib
 
   declare message?: NonAttribute<Message>;
   declare owner?: NonAttribute<User>;
+  declare disabledBy?: NonAttribute<User | null>;
 
   /** Binds the model to a connection (called once per process by initModels). */
   static initModel(sequelize: Sequelize): void {

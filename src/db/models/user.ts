@@ -6,6 +6,7 @@ import {
   type ForeignKey,
   type InferAttributes,
   type InferCreationAttributes,
+  type NonAttribute,
   type Sequelize,
 } from 'sequelize';
 import { normaliseEmail } from './email.js';
@@ -30,6 +31,8 @@ export class User extends Model<InferAttributes<User>, InferCreationAttributes<U
   declare language: CreationOptional<Language>;
   declare createdAt: CreationOptional<Date>;
   declare updatedAt: CreationOptional<Date>;
+
+  declare blockedBy?: NonAttribute<User | null>;
 
   /** Binds the model to a connection (called once per process by initModels). */
   static initModel(sequelize: Sequelize): void {

@@ -17,7 +17,7 @@ declare module 'express-serve-static-core' {
 }
 
 /** A route's declared access; the router test reads it off the middleware to prove every route has one. */
-export type Access = Permission | 'public' | 'guest';
+export type Access = string;
 export type AccessGate = RequestHandler & { access: Access };
 
 /** Puts the signed-in user on `req.user`; a deleted or blocked user's session ends here. */
@@ -45,9 +45,9 @@ function gate(access: Access, check: (req: Request, res: Response, next: NextFun
   return Object.assign(check, { access });
 }
 
-/** Lets only signed-in users holding the permission through; others go to the login page or get 403. */
-export function can(permission: Permission): AccessGate {
-  return gate(permission, (req, res, next) => {
+/** Lets only signed-in users holding one of the permissions through; others go to the login page or get 403. */
+export function can(...permissions: [Permission, ...Permission[]]): AccessGate {
+  return gate(permissions.join('|'), (req, res, next) => {
     if (!req.user) {
       if (req.method === 'GET') {
         const target = `/login?next=${encodeURIComponent(req.originalUrl)}`;
@@ -56,7 +56,10 @@ export function can(permission: Permission): AccessGate {
       }
       return next(new AppError('Sign in first', 401, 'unauthenticated'));
     }
-    if (!roleCan(req.user.role, permission)) return next(new AppError('Forbidden', 403, 'forbidden'));
+    const { role } = req.user;
+    if (!permissions.some((permission) => roleCan(role, permission))) {
+      return next(new AppError('Forbidden', 403, 'forbidden'));
+    }
     next();
   });
 }

@@ -1,0 +1,57 @@
+// The managers' users screen: every account with its activity; block (with a reason) and unblock.
+import { Router } from 'express';
+import { USER_ROLES, type UserRole } from '../db/models/index.js';
+import { can, currentUser } from '../web/middleware/current-user.js';
+import { flash } from '../web/middleware/flash.js';
+import { pageOf } from '../web/pagination.js';
+import { idParam } from '../web/params.js';
+import { redirectAfterAction } from '../web/redirects.js';
+import { blockUser, countUsers, listUsers, unblockUser, type UserListFilters } from './users.service.js';
+
+function filtersOf(query: Record<string, unknown>): UserListFilters {
+  const search = typeof query.q === 'string' ? query.q.trim().slice(0, 200) : '';
+  const role = (USER_ROLES as readonly unknown[]).includes(query.role) ? (query.role as UserRole) : null;
+  return { search, role };
+}
+
+function backTo(body: unknown): string {
+  const back = (body as Record<string, unknown> | undefined)?.back;
+  return typeof back === 'string' && /^\/users(\?[^\s]*)?$/.test(back) ? back : '/users';
+}
+
+/** Registers /users routes (managers and admins). */
+export function userRoutes(): Router {
+  const router = Router();
+
+  router.get('/users', can('users:oversee'), async (req, res) => {
+    const filters = filtersOf(req.query);
+    const page = pageOf(req.query.page, await countUsers(filters));
+    res.render('users/index', {
+      title: req.t('users.title'),
+      rows: await listUsers(filters, page),
+      page,
+      filters,
+      roles: USER_ROLES,
+      back: req.originalUrl,
+    });
+  });
+
+  router.post('/users/:id/block', can('users:oversee'), async (req, res) => {
+    const reason = (req.body as Record<string, unknown>).reason;
+    const user = await blockUser(
+      currentUser(req),
+      idParam(req),
+      typeof reason === 'string' ? reason.trim().slice(0, 500) : '',
+    );
+    flash(req, 'success', req.t('users.blocked', { email: user.email }));
+    redirectAfterAction(req, res, backTo(req.body));
+  });
+
+  router.post('/users/:id/unblock', can('users:oversee'), async (req, res) => {
+    const user = await unblockUser(currentUser(req), idParam(req));
+    flash(req, 'success', req.t('users.unblocked', { email: user.email }));
+    redirectAfterAction(req, res, backTo(req.body));
+  });
+
+  return router;
+}
