@@ -25,6 +25,7 @@ export interface Config {
   mailFrom: string;
   timeZone: string;
   schedulerEnabled: boolean;
+  cacheEnabled: boolean;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   delivery: DeliverySettings;
 }
@@ -132,6 +133,7 @@ const schema = z.object({
     ),
   TIME_ZONE: z.string().refine(isValidTimeZone, 'must be an IANA time zone such as Europe/Berlin'),
   SCHEDULER: onOff,
+  CACHE: onOff,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
     error: 'must be one of fatal, error, warn, info, debug, trace, silent',
   }),
@@ -166,6 +168,7 @@ function defaultsFor(env: RawEnv): Record<keyof z.input<typeof schema>, string> 
     MAIL_FROM: 'Mailer <no-reply@localhost>',
     TIME_ZONE: 'UTC',
     SCHEDULER: 'on',
+    CACHE: 'on',
     LOG_LEVEL: 'info',
     SMTP_POOL_SIZE: '5',
     SMTP_RATE_PER_SECOND: '0',
@@ -215,6 +218,7 @@ export function loadConfig(env: RawEnv = process.env, root = PROJECT_ROOT): Conf
     mailFrom: v.MAIL_FROM,
     timeZone: v.TIME_ZONE,
     schedulerEnabled: v.SCHEDULER,
+    cacheEnabled: v.CACHE,
     logLevel: v.LOG_LEVEL,
     delivery: {
       poolSize: v.SMTP_POOL_SIZE,
