@@ -6,9 +6,19 @@ import { Session } from '../db/models/index.js';
 
 type Callback<T = void> = (err?: unknown, value?: T) => void;
 const DAY_MS = 24 * 60 * 60 * 1000;
+// express-session touches the session on every request; a 14-day session need not be extended more often.
+const TOUCH_INTERVAL_MS = 5 * 60 * 1000;
+const MAX_REMEMBERED_TOUCHES = 50_000;
 
 /** Stores sessions as JSON rows keyed by the session id. */
 export class DatabaseSessionStore extends session.Store {
+  private readonly touchedAt = new Map<string, number>();
+
+  private remember(sid: string): void {
+    if (this.touchedAt.size >= MAX_REMEMBERED_TOUCHES) this.touchedAt.clear();
+    this.touchedAt.set(sid, Date.now());
+  }
+
   /** Reads a live session; expired rows count as absent. */
   override get(sid: string, callback: Callback<session.SessionData | null>): void {
     Session.findOne({ where: { sid, expires: { [Op.gt]: new Date() } } })
@@ -18,13 +28,17 @@ export class DatabaseSessionStore extends session.Store {
 
   /** Writes (inserts or replaces) a session with its owner's id. */
   override set(sid: string, data: session.SessionData, callback?: Callback): void {
+    this.remember(sid);
     Session.upsert({ sid, data: JSON.stringify(data), expires: expiryOf(data), userId: data.userId ?? null })
       .then(() => callback?.())
       .catch((err: unknown) => callback?.(err));
   }
 
-  /** Extends a session's life on activity without rewriting its data. */
+  /** Extends a session's life on activity without rewriting its data (at most every few minutes per session). */
   override touch(sid: string, data: session.SessionData, callback?: Callback): void {
+    const last = this.touchedAt.get(sid);
+    if (last !== undefined && Date.now() - last < TOUCH_INTERVAL_MS) return void callback?.();
+    this.remember(sid);
     Session.update({ expires: expiryOf(data) }, { where: { sid } })
       .then(() => callback?.())
       .catch((err: unknown) => callback?.(err));
@@ -32,6 +46,7 @@ export class DatabaseSessionStore extends session.Store {
 
   /** Ends one session (logout). */
   override destroy(sid: string, callback?: Callback): void {
+    this.touchedAt.delete(sid);
     Session.destroy({ where: { sid } })
       .then(() => callback?.())
       .catch((err: unknown) => callback?.(err));
