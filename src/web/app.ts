@@ -4,9 +4,14 @@ import session from 'express-session';
 import multer from 'multer';
 import type { Sequelize } from 'sequelize';
 import path from 'node:path';
+import { ADMIN_ROOT, buildAdminRouter, uploadsRoutes } from '../../admin/admin.js';
 import { PROJECT_ROOT, type Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import { accountRoutes } from '../accounts/accounts.routes.js';
+import { blogRoutes } from '../blog/blog.routes.js';
+import type { CacheStore } from '../cache/cache-store.js';
+import { cacheStoreFor } from '../cache/create-store.js';
+import { createSiteCache } from '../cache/site-cache.js';
 import { SystemMailer } from '../accounts/system-mail.js';
 import { clientRoutes } from '../clients/clients.routes.js';
 import { mailingRoutes } from '../mailings/mailings.routes.js';
@@ -33,6 +38,8 @@ export interface AppDependencies {
   logger: Logger;
   /** Sends the site's own e-mails (verification, reset) in the background; one is made from config if absent. */
   systemMailer?: SystemMailer;
+  /** Computed data (home statistics, the post pool): Memcached if MEMCACHED_SERVERS is set, else memory; made from config if absent. */
+  cache?: CacheStore;
 }
 
 const SESSION_DAYS = 14;
@@ -42,6 +49,7 @@ export const UPLOAD_LIMIT_BYTES = 2 * 1024 * 1024;
 export function createApp(deps: AppDependencies): Express {
   const { config, logger } = deps;
   const systemMailer = deps.systemMailer ?? new SystemMailer(config, logger);
+  const siteCache = createSiteCache(deps.cache ?? cacheStoreFor(config, logger), { enabled: config.cacheEnabled });
   const app = express();
   app.disable('x-powered-by');
   app.set('views', path.join(PROJECT_ROOT, 'views'));
@@ -54,6 +62,8 @@ export function createApp(deps: AppDependencies): Express {
   app.use(healthRoutes(deps));
   app.use(assetRoutes());
   app.use(unsubscribeRoutes(deps));
+  app.use(uploadsRoutes(config));
+  app.use(ADMIN_ROOT, buildAdminRouter(deps));
 
   app.use(
     session({
@@ -85,7 +95,8 @@ export function createApp(deps: AppDependencies): Express {
   );
   app.use(requireCsrfToken());
 
-  app.use(homeRoutes());
+  app.use(homeRoutes({ sequelize: deps.sequelize, siteCache }));
+  app.use(blogRoutes({ config, siteCache }));
   app.use(accountRoutes({ config, logger, systemMailer }));
   app.use(messageRoutes({ config }));
   app.use(reportRoutes());

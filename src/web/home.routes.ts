@@ -1,12 +1,29 @@
-// The home page: an introduction with a sign-up call to action for visitors, links to their screens for users.
+// The home page: what the service does, its numbers, three posts from the blog; a sign-up call to action for
+// visitors, links to their screens for users. Anonymous visitors get it from the page cache (src/cache).
 import { Router } from 'express';
+import type { Sequelize } from 'sequelize';
+import { postCard, readerOf } from '../blog/post-card.js';
+import { randomPublishedPosts } from '../blog/post-pool.js';
+import { homeStats } from '../cache/home-stats.js';
+import type { SiteCache } from '../cache/site-cache.js';
 import { everyone } from './middleware/current-user.js';
 
+export const HOME_POST_COUNT = 3;
+
 /** Registers `/`. */
-export function homeRoutes(): Router {
+export function homeRoutes({ sequelize, siteCache }: { sequelize: Sequelize; siteCache: SiteCache }): Router {
   const router = Router();
-  router.get('/', everyone(), (req, res) => {
-    res.render('home/index', { title: req.t('home.title') });
+  router.get('/', everyone(), siteCache.pages.middleware('home'), async (req, res) => {
+    const [stats, posts] = await Promise.all([
+      homeStats(siteCache.computed, sequelize),
+      randomPublishedPosts(siteCache.computed, HOME_POST_COUNT),
+    ]);
+    const reader = readerOf(req, res);
+    res.render('home/index', {
+      title: req.t('home.title'),
+      stats,
+      posts: posts.map((post) => postCard(post, reader)),
+    });
   });
   return router;
 }

@@ -1,0 +1,47 @@
+// The post's image in AdminJS: a thumbnail in lists, the picture on the record page, and a drop zone in the
+// form whose file goes to the server with the record (the server checks the bytes again; see admin/images.ts).
+import React from 'react';
+import { Box, DropZone, FormGroup, FormMessage, Label, ValueGroup } from '@adminjs/design-system';
+import { useTranslation } from 'adminjs';
+
+const MIME_TYPES = ['image/png', 'image/jpeg', 'image/webp', 'image/gif'];
+const MAX_SIZE = 2 * 1024 * 1024;
+
+const ImageUpload = (props) => {
+  const { property, record, onChange, where } = props;
+  const { translateProperty } = useTranslation();
+  const label = translateProperty(property.label, property.resourceId);
+  const stored = record && record.params ? record.params.imagePath : null;
+  const baseUrl = (property.custom && property.custom.baseUrl) || '/uploads/';
+  const src = stored ? `${baseUrl}${stored}` : null;
+
+  if (where === 'list') {
+    return src ? <img src={src} alt="" style={{ maxHeight: 40, maxWidth: 80 }} /> : null;
+  }
+  if (where === 'show') {
+    return (
+      <ValueGroup label={label}>
+        {src ? <img src={src} alt="" style={{ maxWidth: '100%', maxHeight: 320 }} /> : 'No image'}
+      </ValueGroup>
+    );
+  }
+  const error = record && record.errors ? record.errors[property.path] : null;
+  return (
+    <FormGroup error={Boolean(error)}>
+      <Label>{label}</Label>
+      {src ? (
+        <Box mb="default">
+          <img src={src} alt="" style={{ maxWidth: 240, maxHeight: 160 }} />
+        </Box>
+      ) : null}
+      <DropZone
+        multiple={false}
+        validate={{ mimeTypes: MIME_TYPES, maxSize: MAX_SIZE }}
+        onChange={(files) => onChange(property.path, files.length > 0 ? files[0] : null)}
+      />
+      <FormMessage>{error ? error.message : 'PNG, JPEG, WebP or GIF, at most 2 MB.'}</FormMessage>
+    </FormGroup>
+  );
+};
+
+export default ImageUpload;

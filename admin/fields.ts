@@ -1,0 +1,61 @@
+// Field readers for the back office's forms: AdminJS posts multipart strings (booleans and dates already
+// converted for typed properties), API clients may post either.
+import { z } from 'zod';
+import type { Payload } from './handlers.js';
+
+/** A checkbox: true, "true", "on" or "1" are on; anything else (or nothing) is off. */
+export const flag = z
+  .union([z.boolean(), z.string(), z.null()])
+  .optional()
+  .transform((value) => value === true || value === 'true' || value === 'on' || value === '1');
+
+/** An optional instant: empty means none. */
+export const optionalDate = z
+  .union([z.date(), z.string(), z.null()])
+  .optional()
+  .transform((value, ctx) => {
+    if (value === null || value === undefined || value === '') return null;
+    const date = value instanceof Date ? value : new Date(value);
+    if (Number.isNaN(date.getTime())) {
+      ctx.addIssue({ code: 'custom', message: 'forms.dateInvalid' });
+      return z.NEVER;
+    }
+    return date;
+  });
+
+/** A required instant. */
+export const requiredDate = optionalDate.transform((value, ctx) => {
+  if (value === null) {
+    ctx.addIssue({ code: 'custom', message: 'forms.required' });
+    return z.NEVER;
+  }
+  return value;
+});
+
+/** Optional text: empty or missing is null. */
+export const optionalText = (max: number) =>
+  z
+    .union([z.string(), z.null()])
+    .optional()
+    .transform((value) => (value ? value.trim() : ''))
+    .pipe(z.string().max(max, 'forms.tooLong'))
+    .transform((value) => value || null);
+
+/** A positive whole-number id. */
+export const recordId = z.coerce.number().int().positive();
+
+/**
+ * The record's current values overlaid with the payload's values for the named fields: a field the form did
+ * not send keeps its value, and fields the form may not change are never read.
+ */
+export function overlay<K extends string>(
+  current: Partial<Record<K, unknown>>,
+  payload: Payload,
+  fields: readonly K[],
+): Record<K, unknown> {
+  const merged: Record<string, unknown> = { ...current };
+  for (const field of fields) {
+    if (payload[field] !== undefined) merged[field] = payload[field];
+  }
+  return merged;
+}

@@ -1,0 +1,20 @@
+// The customer behind a record: the site's services take the owner, so back-office writes act as them.
+import { User } from '../../src/db/models/index.js';
+import { NotFoundError } from '../../src/errors.js';
+import { fieldError, type Payload } from '../handlers.js';
+import { recordId } from '../fields.js';
+
+/** The owner chosen in a "new" form (the `ownerId` reference). */
+export async function chosenOwner(payload: Payload): Promise<User> {
+  const id = recordId.safeParse(payload.ownerId);
+  const owner = id.success ? await User.findByPk(id.data) : null;
+  if (!owner) throw fieldError('ownerId', 'forms.chooseOne');
+  return owner;
+}
+
+/** The owner of an existing record. */
+export async function ownerOf(ownerId: number): Promise<User> {
+  const owner = await User.findByPk(ownerId);
+  if (!owner) throw new NotFoundError();
+  return owner;
+}

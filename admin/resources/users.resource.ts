@@ -1,0 +1,97 @@
+// Accounts (admins only): roles, verification, blocking and a new password; the hash never leaves the server.
+import type { BaseRecord, Filter, ResourceWithOptions } from 'adminjs';
+import type { Model } from 'sequelize';
+import { LANGUAGES, User, USER_ROLES } from '../../src/db/models/index.js';
+import { TIME_ZONES } from '../../src/web/time-zones.js';
+import { adminJs } from '../adminjs.js';
+import { actorOf, type Payload } from '../handlers.js';
+import { createUser, updateUser } from '../users.js';
+import { choices, gatedActions, type ResourceDeps } from './common.js';
+
+const SECRET_COLUMNS = ['passwordHash'];
+
+function withoutSecrets<T extends BaseRecord | null>(record: T): T {
+  if (record) for (const column of SECRET_COLUMNS) delete record.params[column];
+  return record;
+}
+
+/**
+ * The users table without its password hashes: every read AdminJS makes (lists, record pages, search, and
+ * the author/owner shown on other resources' records) goes through these methods.
+ */
+function userResource() {
+  const SequelizeResource = adminJs().adapter.Resource;
+  return new (class UserResource extends SequelizeResource {
+    override async find(filter: Filter, options: Parameters<InstanceType<typeof SequelizeResource>['find']>[1]) {
+      const records = (await super.find(filter, options)) as BaseRecord[];
+      return records.map(withoutSecrets);
+    }
+
+    override async findOne(id: string): Promise<BaseRecord | null> {
+      return withoutSecrets(await super.findOne(id));
+    }
+
+    override async findMany(ids: (string | number)[]): Promise<BaseRecord[]> {
+      return (await super.findMany(ids)).map(withoutSecrets);
+    }
+  })(
+    // The adapter's constructor is typed for a bare `Model`; our typed model class is one.
+    User as unknown as typeof Model,
+  );
+}
+
+export function usersResource(deps: ResourceDeps): ResourceWithOptions {
+  return {
+    resource: userResource(),
+    options: {
+      navigation: { name: 'Accounts', icon: 'Users' },
+      sort: { sortBy: 'id', direction: 'desc' },
+      listProperties: ['id', 'email', 'fullName', 'role', 'isBlocked', 'emailVerifiedAt', 'createdAt'],
+      showProperties: [
+        'id',
+        'email',
+        'fullName',
+        'role',
+        'language',
+        'timeZone',
+        'emailVerifiedAt',
+        'isBlocked',
+        'blockedAt',
+        'blockedById',
+        'blockedReason',
+        'createdAt',
+        'updatedAt',
+      ],
+      editProperties: [
+        'email',
+        'fullName',
+        'role',
+        'language',
+        'timeZone',
+        'emailVerifiedAt',
+        'newPassword',
+        'isBlocked',
+        'blockedReason',
+      ],
+      filterProperties: ['email', 'fullName', 'role', 'isBlocked', 'createdAt'],
+      properties: {
+        passwordHash: { isVisible: false },
+        newPassword: {
+          type: 'password',
+          isVisible: { list: false, show: false, edit: true, filter: false },
+          description: 'Leave empty to keep the current password. Setting one signs the account out everywhere.',
+        },
+        role: { availableValues: choices(USER_ROLES) },
+        language: { availableValues: choices(LANGUAGES) },
+        timeZone: { availableValues: choices(TIME_ZONES) },
+        blockedReason: { type: 'textarea' },
+        isBlocked: { description: 'Blocking signs the account out at once.' },
+      },
+      actions: gatedActions('users', {
+        create: (payload: Payload, context) =>
+          createUser(actorOf(context).userId, payload, { timeZone: deps.config.timeZone }),
+        update: (id, payload, context) => updateUser(actorOf(context).userId, id, payload),
+      }),
+    },
+  };
+}

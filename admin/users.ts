@@ -1,0 +1,149 @@
+// Account writes from the back office: a password is only ever stored as a bcrypt hash (set through a virtual
+// "new password" field), and blocking records who, when and why and ends the account's sessions at once.
+import { Op, UniqueConstraintError } from 'sequelize';
+import validator from 'validator';
+import { z } from 'zod';
+import { hashPassword } from '../src/accounts/password.js';
+import { passwordProblem } from '../src/accounts/password-rules.js';
+import { LANGUAGES, normaliseEmail, User, USER_ROLES } from '../src/db/models/index.js';
+import { NotFoundError } from '../src/errors.js';
+import { endSessionsOf } from '../src/web/session-store.js';
+import { isKnownTimeZone } from '../src/web/time-zones.js';
+import { fieldError, parsePayload, type Payload } from './handlers.js';
+import { flag, optionalDate, optionalText, overlay } from './fields.js';
+
+export const USER_FIELDS = [
+  'email',
+  'fullName',
+  'role',
+  'language',
+  'timeZone',
+  'emailVerifiedAt',
+  'isBlocked',
+  'blockedReason',
+  'newPassword',
+] as const;
+
+const EMAIL_TAKEN = 'An account with this e-mail already exists.';
+
+const userForm = z.object({
+  email: z
+    .string({ error: 'forms.required' })
+    .trim()
+    .min(1, 'forms.required')
+    .max(254, 'forms.tooLong')
+    .refine((value) => validator.isEmail(value), 'forms.emailInvalid'),
+  fullName: z
+    .union([z.string(), z.null()])
+    .optional()
+    .transform((value) => (value ?? '').trim())
+    .pipe(z.string().max(200, 'forms.tooLong')),
+  role: z.enum(USER_ROLES, { error: 'forms.chooseOne' }),
+  language: z.enum(LANGUAGES, { error: 'forms.chooseOne' }),
+  timeZone: z.string({ error: 'forms.required' }).refine(isKnownTimeZone, 'forms.timeZoneInvalid'),
+  emailVerifiedAt: optionalDate,
+  isBlocked: flag,
+  blockedReason: optionalText(500),
+  newPassword: z
+    .union([z.string(), z.null()])
+    .optional()
+    .transform((value) => value ?? ''),
+});
+
+type UserInput = z.infer<typeof userForm>;
+
+async function ensureEmailFree(email: string, exceptId?: number): Promise<void> {
+  const clash = await User.findOne({
+    attributes: ['id'],
+    where: { email: normaliseEmail(email), ...(exceptId ? { id: { [Op.ne]: exceptId } } : {}) },
+  });
+  if (clash) throw fieldError('email', EMAIL_TAKEN);
+}
+
+/** The bcrypt hash of the new password, or null when none was given; a weak one is a field error. */
+async function passwordHashOf(input: UserInput): Promise<string | null> {
+  if (!input.newPassword) return null;
+  const problem = passwordProblem(input.newPassword, input.email);
+  if (problem) throw fieldError('newPassword', problem);
+  return hashPassword(input.newPassword);
+}
+
+async function saving<T>(save: () => Promise<T>): Promise<T> {
+  try {
+    return await save();
+  } catch (error) {
+    if (error instanceof UniqueConstraintError) throw fieldError('email', EMAIL_TAKEN);
+    throw error;
+  }
+}
+
+/** Creates an account (verified unless the form says otherwise); the password is required. */
+export async function createUser(actorId: number, payload: Payload, defaults: { timeZone: string }): Promise<number> {
+  const initial = { role: 'user', language: 'en', timeZone: defaults.timeZone, emailVerifiedAt: new Date() };
+  const input = parsePayload(userForm, overlay(initial, payload, USER_FIELDS));
+  if (!input.newPassword) throw fieldError('newPassword', 'Set a password for the new account.');
+  await ensureEmailFree(input.email);
+  const passwordHash = (await passwordHashOf(input)) as string;
+  const user = await saving(() =>
+    User.create({
+      email: input.email,
+      passwordHash,
+      fullName: input.fullName,
+      role: input.role,
+      language: input.language,
+      timeZone: input.timeZone,
+      emailVerifiedAt: input.emailVerifiedAt,
+      isBlocked: input.isBlocked,
+      blockedAt: input.isBlocked ? new Date() : null,
+      blockedById: input.isBlocked ? actorId : null,
+      blockedReason: input.isBlocked ? input.blockedReason : null,
+    }),
+  );
+  return user.id;
+}
+
+/**
+ * Changes an account. Blocking stamps blockedAt/blockedBy and ends every session of the account (site and
+ * back office); a new password ends them too. Nobody blocks or demotes themselves here.
+ */
+export async function updateUser(actorId: number, id: number, payload: Payload): Promise<void> {
+  const user = await User.findByPk(id);
+  if (!user) throw new NotFoundError();
+  const current = {
+    email: user.email,
+    fullName: user.fullName,
+    role: user.role,
+    language: user.language,
+    timeZone: user.timeZone,
+    emailVerifiedAt: user.emailVerifiedAt,
+    isBlocked: user.isBlocked,
+    blockedReason: user.blockedReason,
+  };
+  const input = parsePayload(userForm, overlay(current, payload, USER_FIELDS));
+  if (user.id === actorId && input.isBlocked) throw fieldError('isBlocked', 'You cannot block your own account.');
+  if (user.id === actorId && input.role !== user.role) throw fieldError('role', 'You cannot change your own role.');
+  await ensureEmailFree(input.email, user.id);
+  const passwordHash = await passwordHashOf(input);
+  const blocking = input.isBlocked && !user.isBlocked;
+  const block = input.isBlocked
+    ? {
+        isBlocked: true,
+        blockedAt: blocking ? new Date() : user.blockedAt,
+        blockedById: blocking ? actorId : user.blockedById,
+        blockedReason: input.blockedReason,
+      }
+    : { isBlocked: false, blockedAt: null, blockedById: null, blockedReason: null };
+  await saving(() =>
+    user.update({
+      email: input.email,
+      fullName: input.fullName,
+      role: input.role,
+      language: input.language,
+      timeZone: input.timeZone,
+      emailVerifiedAt: input.emailVerifiedAt,
+      ...block,
+      ...(passwordHash ? { passwordHash } : {}),
+    }),
+  );
+  if (blocking || passwordHash) await endSessionsOf(user.id);
+}

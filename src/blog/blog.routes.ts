@@ -1,0 +1,42 @@
+// The public blog: the list of published posts and one post, both cached for anonymous readers (src/cache).
+import { Router } from 'express';
+import type { SiteCache } from '../cache/site-cache.js';
+import type { Config } from '../config.js';
+import { everyone } from '../web/middleware/current-user.js';
+import { renderPageOrFragment } from '../web/middleware/htmx.js';
+import { pageOf } from '../web/pagination.js';
+import { idParam } from '../web/params.js';
+import { countPublished, findPublished, listPublished } from './blog.service.js';
+import { renderMarkdown } from './markdown.js';
+import { postCard, readerOf } from './post-card.js';
+import { countViews } from './view-counter.js';
+
+export const BLOG_PER_PAGE = 10;
+
+/** Registers /blog and /blog/:id. */
+export function blogRoutes({ config, siteCache }: { config: Config; siteCache: SiteCache }): Router {
+  const router = Router();
+
+  router.get('/blog', everyone(), siteCache.pages.middleware('blog'), async (req, res) => {
+    const page = pageOf(req.query.page, await countPublished(), BLOG_PER_PAGE);
+    const reader = readerOf(req, res);
+    const posts = (await listPublished(page)).map((post) => postCard(post, reader));
+    renderPageOrFragment(
+      req,
+      res,
+      { page: 'blog/index', fragment: 'blog/_list' },
+      { title: req.t('blog.title'), posts, page },
+    );
+  });
+
+  router.get('/blog/:id', everyone(), countViews(), siteCache.pages.middleware('blog'), async (req, res) => {
+    const post = await findPublished(idParam(req));
+    res.render('blog/show', {
+      title: post.title,
+      post: postCard(post, readerOf(req, res)),
+      html: renderMarkdown(post.content, config.appUrl),
+    });
+  });
+
+  return router;
+}

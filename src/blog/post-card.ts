@@ -1,0 +1,63 @@
+// What the views need of a post: plain values (title, date in the reader's language, excerpt, image URL, views),
+// so templates do no formatting and never see the model.
+import type { Request, Response } from 'express';
+import { DateTime } from 'luxon';
+import type { Post } from '../db/models/index.js';
+import { excerptOf } from './markdown.js';
+
+export interface PostCard {
+  id: number;
+  title: string;
+  url: string;
+  /** ISO 8601, for <time datetime>. */
+  publishedIso: string;
+  /** The date as the reader writes it. */
+  publishedOn: string;
+  excerpt: string;
+  imageUrl: string | null;
+  viewCount: number;
+}
+
+export interface Reader {
+  language: string;
+  timeZone: string;
+}
+
+/** The reader of this request: their language, and the time zone the page helpers chose (theirs, or the site's). */
+export function readerOf(req: Request, res: Response): Reader {
+  const zone: unknown = res.locals.timeZone;
+  return { language: req.language, timeZone: typeof zone === 'string' ? zone : 'UTC' };
+}
+
+/**
+ * The public URL of a post's image: `imagePath` is relative to UPLOAD_DIR and served under /uploads/. A path that
+ * tries to leave that folder (absolute, `..`, a URL) gets no image rather than a surprising link.
+ */
+export function imageUrlOf(imagePath: string | null | undefined): string | null {
+  if (!imagePath) return null;
+  const segments = imagePath.split('/');
+  if (imagePath.includes('\\') || imagePath.includes(':') || segments.some((s) => s === '' || s === '.' || s === '..'))
+    return null;
+  return `/uploads/${segments.map(encodeURIComponent).join('/')}`;
+}
+
+/** The publication date in the reader's language and time zone. */
+export function publishedOn(date: Date | null, reader: Reader): string {
+  return date
+    ? DateTime.fromJSDate(date, { zone: reader.timeZone }).setLocale(reader.language).toLocaleString(DateTime.DATE_MED)
+    : '';
+}
+
+/** The card of a post for lists and the home page. */
+export function postCard(post: Post, reader: Reader): PostCard {
+  return {
+    id: post.id,
+    title: post.title,
+    url: `/blog/${post.id}`,
+    publishedIso: post.publishedAt?.toISOString() ?? '',
+    publishedOn: publishedOn(post.publishedAt, reader),
+    excerpt: excerptOf(post.content),
+    imageUrl: imageUrlOf(post.imagePath),
+    viewCount: post.viewCount,
+  };
+}
