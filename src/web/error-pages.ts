@@ -2,6 +2,7 @@
 // internals logged and hidden.
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import multer from 'multer';
+import { LANGUAGES } from '../db/models/index.js';
 import { AppError } from '../errors.js';
 import { translator } from '../i18n/i18n.js';
 import type { Logger } from '../logger.js';
@@ -61,7 +62,11 @@ export function errorHandler(logger: Logger, isProduction: boolean): ErrorReques
     const csrfFailed = (err as HttpErrorLike | null)?.code === 'EBADCSRFTOKEN';
     res.status(status);
     res.set('Cache-Control', 'no-store');
+    // A request can fail before the page helpers ran (a broken session store): the page must still render.
     if (!res.locals.t) res.locals.t = t;
+    res.locals.currentPath ??= req.path;
+    res.locals.languages ??= LANGUAGES;
+    res.locals.userCan ??= () => false;
     const view = wantsFragment(req) ? 'errors/_fragment' : pageFor(status);
     res.render(view, { title: t(`errors.title.${pageFor(status).slice(7)}`), status, detail, debug, csrfFailed });
   };
