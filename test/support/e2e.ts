@@ -1,0 +1,157 @@
+// End-to-end support: the real app listening on a port, its scheduler sending through a real SMTP test server
+// process, the site's own e-mails in an outbox folder, and Debian's Chromium driven by playwright-core.
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { SystemMailer } from '../../src/accounts/system-mail.js';
+import { PROJECT_ROOT, type Config } from '../../src/config.js';
+import { startScheduler } from '../../src/delivery/start-scheduler.js';
+import { createLogger } from '../../src/logger.js';
+import { createApp } from '../../src/web/app.js';
+import { deliveryConfig } from './delivery.js';
+import { testDatabase } from './hooks.js';
+import { SmtpTestServer } from './smtp-test-process.js';
+
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+export const SCREENSHOTS_DIR = path.join(PROJECT_ROOT, 'docs', 'screenshots');
+
+/** Skips a browser suite (with the reason) where Chromium is not installed; CI installs it. */
+export function requireChromium(context: Mocha.Context): void {
+  if (!existsSync(CHROMIUM_PATH)) {
+    process.stderr.write(`e2e: ${CHROMIUM_PATH} not found (apt-get install -y chromium); browser tests skipped\n`);
+    context.skip();
+  }
+}
+
+export interface E2eSite {
+  baseUrl: string;
+  config: Config;
+  smtp: SmtpTestServer;
+  mailer: SystemMailer;
+  outboxDir: string;
+  stop(): Promise<void>;
+}
+
+/** Starts the whole service on the suite's fresh database, sending through a real SMTP server process. */
+export async function startE2eSite(): Promise<E2eSite> {
+  const smtp = await SmtpTestServer.start('accept');
+  const server: Server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const baseUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  const outboxDir = mkdtempSync(path.join(tmpdir(), 'mailer-e2e-outbox-'));
+  const config: Config = {
+    ...deliveryConfig(smtp.url, {
+      maxAttempts: 4,
+      backoffBaseMs: 500,
+      outageThreshold: 3,
+      outagePauseMs: 1500,
+      leaseMs: 5000,
+      reconcileCron: '*/2 * * * * *',
+    }),
+    appUrl: baseUrl,
+    outboxDir,
+    uploadDir: mkdtempSync(path.join(tmpdir(), 'mailer-e2e-uploads-')),
+  };
+  const logger = createLogger('silent');
+  // Mailings go to the SMTP test server; the site's own e-mails (verification, reset) to the outbox, to be read.
+  const mailer = new SystemMailer({ ...config, smtpUrl: null }, logger);
+  server.on('request', createApp({ config, sequelize: testDatabase(), logger, systemMailer: mailer }));
+  const stopScheduler = await startScheduler({ sequelize: testDatabase(), config, logger });
+  return {
+    baseUrl,
+    config,
+    smtp,
+    mailer,
+    outboxDir,
+    async stop() {
+      const closed = new Promise((resolve) => server.close(resolve));
+      server.closeAllConnections();
+      await closed;
+      await stopScheduler();
+      await mailer.close();
+      await smtp.stop();
+    },
+  };
+}
+
+/** Launches headless Chromium. */
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+}
+
+/** A fresh browser profile (its own cookies) on the site, with console errors collected. */
+export async function openPage(browser: Browser, site: E2eSite): Promise<{ page: Page; problems: string[] }> {
+  const context = await browser.newContext({ baseURL: site.baseUrl, viewport: { width: 1280, height: 860 } });
+  context.setDefaultTimeout(15_000);
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on('console', (message) => {
+    // A form with errors answers 422 by design; Chromium logs every 4xx of a script's request.
+    if (message.type() === 'error' && !/status of 422/.test(message.text())) {
+      problems.push(`console: ${message.text()} (${page.url()})`);
+    }
+  });
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message} (${page.url()})`));
+  return { page, problems };
+}
+
+/** Saves a screenshot of the visible page to docs/screenshots/<name>.png (shown in the README). */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: path.join(SCREENSHOTS_DIR, `${name}.png`) });
+}
+
+const require = createRequire(import.meta.url);
+const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+/** Runs axe-core on the page and returns its serious and critical violations, one line each. */
+export async function seriousAccessibilityProblems(page: Page): Promise<string[]> {
+  // Injected through the DevTools protocol, which the page's Content-Security-Policy does not restrict.
+  await page.evaluate(AXE_SOURCE);
+  const violations = await page.evaluate(async () => {
+    const axe = (globalThis as unknown as { axe: { run(): Promise<{ violations: AxeViolation[] }> } }).axe;
+    const result = await axe.run();
+    return result.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      targets: v.nodes.map((n) => n.target.join(' ')),
+    }));
+  });
+  return violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.impact} ${v.id}: ${v.help} at ${v.targets.slice(0, 3).join(', ')} (${page.url()})`);
+}
+
+interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: { target: string[] }[];
+}
+
+/** The newest link in the outbox e-mails matching the pattern, as a path (the e-mails are written in the background). */
+export async function linkFromOutbox(site: E2eSite, pattern: RegExp): Promise<string> {
+  await site.mailer.idle();
+  const files = readdirSync(site.outboxDir)
+    .filter((name) => name.endsWith('.eml'))
+    .map((name) => path.join(site.outboxDir, name))
+    .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
+  for (const file of files) {
+    const match = pattern.exec(readFileSync(file, 'utf8').replace(/=\r?\n/g, ''));
+    if (match) return new URL(match[0]).pathname;
+  }
+  throw new Error(`no e-mail in the outbox has a link matching ${pattern}`);
+}
