@@ -6,6 +6,13 @@ import { useTranslation } from 'adminjs';
 
 const MIME_TYPES = ['image/png', 'image/jpeg', 'image/webp', 'image/gif'];
 const MAX_SIZE = 2 * 1024 * 1024;
+// Texts without {{placeholders}}: the drop zone's own interpolation is not wired up in the admin bundle.
+const DROP_ZONE_TEXTS = {
+  acceptedSize: 'Max size: 2 MB',
+  acceptedType: 'Supports: PNG, JPEG, WebP, GIF',
+  unsupportedSize: 'This file is larger than 2 MB',
+  unsupportedType: 'Only PNG, JPEG, WebP or GIF images are accepted',
+};
 
 const ImageUpload = (props) => {
   const { property, record, onChange, where } = props;
@@ -37,6 +44,7 @@ const ImageUpload = (props) => {
       <DropZone
         multiple={false}
         validate={{ mimeTypes: MIME_TYPES, maxSize: MAX_SIZE }}
+        translations={DROP_ZONE_TEXTS}
         onChange={(files) => onChange(property.path, files.length > 0 ? files[0] : null)}
       />
       <FormMessage>{error ? error.message : 'PNG, JPEG, WebP or GIF, at most 2 MB.'}</FormMessage>
