@@ -132,9 +132,18 @@ export function mailingRoutes({ sequelize }: { sequelize: Sequelize }): Router {
     const mailing = await viewMailing(currentUser(req), idParam(req));
     const activeRun = await activeRunOf(mailing);
     res.set('Cache-Control', 'no-store');
+    const latestRun = activeRun ?? (await runsOf(mailing, 1))[0];
     const watched = typeof req.query.run === 'string' ? req.query.run : undefined;
-    if (watched && watched !== String(activeRun?.id)) res.set('HX-Refresh', 'true');
-    res.render('mailings/_progress', { mailing, activeRun, progressRun: activeRun ?? (await runsOf(mailing, 1))[0] });
+    // A page waiting for a run to start knows the newest run it shows (`since`); a newer one, even one that has
+    // already ended between two polls, reloads the page too, so its history shows it.
+    const since = typeof req.query.since === 'string' ? req.query.since : undefined;
+    if (
+      (watched && watched !== String(activeRun?.id)) ||
+      (since !== undefined && since !== String(latestRun?.id ?? 0))
+    ) {
+      res.set('HX-Refresh', 'true');
+    }
+    res.render('mailings/_progress', { mailing, activeRun, progressRun: latestRun });
   });
 
   router.get('/mailings/:id/edit', can('mailings:write'), async (req, res) => {

@@ -110,7 +110,8 @@ export async function openPage(browser: Browser, site: E2eSite): Promise<{ page:
 
 /** Saves a screenshot of the visible page to docs/screenshots/<name>.png (shown in the README). */
 export async function screenshot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: path.join(SCREENSHOTS_DIR, `${name}.png`) });
+  // caret 'initial': hiding the caret leaves style="" on inputs, which a later htmx swap copies (a CSP error).
+  await page.screenshot({ path: path.join(SCREENSHOTS_DIR, `${name}.png`), caret: 'initial' });
 }
 
 const require = createRequire(import.meta.url);

@@ -214,6 +214,21 @@ describe('mailings screens', () => {
     expect(ended.headers['hx-refresh']).to.equal('true');
   });
 
+  it('when a page waiting for a first run polls and a run has come and gone meanwhile, then it is told to reload', async () => {
+    const { owner, message, clients, browser } = await customerWithMaterial(1);
+    const mailing = await makeMailing(owner, { message, clients });
+    const waiting = await browser.agent.get(`/mailings/${mailing.id}/progress?since=0`).set('HX-Request', 'true');
+    expect(waiting.headers['hx-refresh']).to.equal(undefined);
+    const run = await startRunNow(testDatabase(), mailing.id);
+    await run.update({ state: 'finished', finishedAt: new Date() });
+    const after = await browser.agent.get(`/mailings/${mailing.id}/progress?since=0`).set('HX-Request', 'true');
+    expect(after.headers['hx-refresh']).to.equal('true');
+    const current = await browser.agent
+      .get(`/mailings/${mailing.id}/progress?since=${run.id}`)
+      .set('HX-Request', 'true');
+    expect(current.headers['hx-refresh']).to.equal(undefined);
+  });
+
   it('when a mailing is deleted, then it is gone with its runs, and a run under way was cancelled first', async () => {
     const { owner, message, clients, browser } = await customerWithMaterial(2);
     const mailing = await makeMailing(owner, { message, clients });
