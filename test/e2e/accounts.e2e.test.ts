@@ -2,29 +2,20 @@ import { expect } from 'chai';
 import type { Browser } from 'playwright-core';
 import { unique } from '../support/factories.js';
 import {
-  launchBrowser,
+  browserSuite,
+  type E2eSite,
   linkFromOutbox,
   openPage,
-  requireChromium,
   screenshot,
   seriousAccessibilityProblems,
-  startE2eSite,
-  type E2eSite,
 } from '../support/e2e.js';
 
 describe('in the browser: accounts', function () {
   this.timeout(90_000);
   let browser: Browser;
   let site: E2eSite;
-
-  before(async function () {
-    requireChromium(this);
-    [browser, site] = await Promise.all([launchBrowser(), startE2eSite()]);
-  });
-  after(async () => {
-    await browser?.close();
-    await site?.stop();
-  });
+  const suite = browserSuite();
+  beforeEach(() => ({ browser, site } = suite));
 
   it('when a visitor registers, opens the verification e-mail and follows its link, then they can log in', async () => {
     const { page, problems } = await openPage(browser, site);

@@ -3,13 +3,11 @@ import type { Browser, Page } from 'playwright-core';
 import type { User } from '../../src/db/models/index.js';
 import { FACTORY_PASSWORD, makeClient, makeMailing, makeMessage, makeUser, unique } from '../support/factories.js';
 import {
-  launchBrowser,
+  browserSuite,
+  type E2eSite,
   openPage,
-  requireChromium,
   screenshot as saveScreenshot,
   seriousAccessibilityProblems,
-  startE2eSite,
-  type E2eSite,
 } from '../support/e2e.js';
 
 /** Logs the user in from the start page, as a person would. */
@@ -47,15 +45,8 @@ describe('in the browser: a customer with clients, messages and mailings', funct
   this.timeout(90_000);
   let browser: Browser;
   let site: E2eSite;
-
-  before(async function () {
-    requireChromium(this);
-    [browser, site] = await Promise.all([launchBrowser(), startE2eSite()]);
-  });
-  after(async () => {
-    await browser?.close();
-    await site?.stop();
-  });
+  const suite = browserSuite();
+  beforeEach(() => ({ browser, site } = suite));
 
   it('when a customer adds, edits and deletes a client, imports a CSV file and searches, then the list follows', async () => {
     const { page, problems } = await openPage(browser, site);

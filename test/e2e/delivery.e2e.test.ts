@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import type { Browser, Page } from 'playwright-core';
 import type { Client, Message, User } from '../../src/db/models/index.js';
 import { FACTORY_PASSWORD, makeClient, makeMessage, makeUser, unique } from '../support/factories.js';
-import { launchBrowser, openPage, requireChromium, startE2eSite, type E2eSite } from '../support/e2e.js';
+import { browserSuite, type E2eSite, openPage } from '../support/e2e.js';
 
 /** Logs the user in from the start page, as a person would. */
 async function logIn(page: Page, user: User): Promise<void> {
@@ -57,15 +57,8 @@ describe('in the browser: mailings going out through the SMTP server', function 
   this.timeout(90_000);
   let browser: Browser;
   let site: E2eSite;
-
-  before(async function () {
-    requireChromium(this);
-    [browser, site] = await Promise.all([launchBrowser(), startE2eSite()]);
-  });
-  after(async () => {
-    await browser?.close();
-    await site?.stop();
-  });
+  const suite = browserSuite();
+  beforeEach(() => ({ browser, site } = suite));
   afterEach(async () => {
     await site?.smtp.setMode('accept');
   });

@@ -10,15 +10,7 @@ import {
   makeUser,
   unique,
 } from '../support/factories.js';
-import {
-  launchBrowser,
-  openPage,
-  requireChromium,
-  screenshot,
-  seriousAccessibilityProblems,
-  startE2eSite,
-  type E2eSite,
-} from '../support/e2e.js';
+import { browserSuite, type E2eSite, openPage, screenshot, seriousAccessibilityProblems } from '../support/e2e.js';
 
 /** Fills the login form as the user and waits for the home page's greeting. */
 async function logIn(page: Page, user: User): Promise<void> {
@@ -42,15 +34,8 @@ describe('in the browser: who sees what', function () {
   this.timeout(90_000);
   let browser: Browser;
   let site: E2eSite;
-
-  before(async function () {
-    requireChromium(this);
-    [browser, site] = await Promise.all([launchBrowser(), startE2eSite()]);
-  });
-  after(async () => {
-    await browser?.close();
-    await site?.stop();
-  });
+  const suite = browserSuite();
+  beforeEach(() => ({ browser, site } = suite));
 
   it("a customer sees none of another customer's data, and the other's addresses answer 'Page not found'", async () => {
     const first = await makeUser({ fullName: 'First Owner' });
@@ -152,8 +137,8 @@ describe('in the browser: who sees what', function () {
     const row = page.getByRole('row').filter({ hasText: other.email });
     await row.getByLabel('Reason').fill('Sends to bought lists.');
     await row.getByRole('button', { name: 'Block' }).click();
+    // Back on the filtered list (the whole list has pages; other tests' users share the database).
     await page.getByText(`${other.email} is blocked and was logged out.`).waitFor();
-    await navigate(page, 'Users', 'Users');
     const blockedRow = page.getByRole('row').filter({ hasText: other.email });
     await blockedRow.getByText('Blocked', { exact: true }).waitFor();
     expect(await blockedRow.textContent())

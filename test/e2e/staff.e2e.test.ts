@@ -7,15 +7,7 @@ import { countPublished } from '../../src/blog/blog.service.js';
 import { Post } from '../../src/db/models/index.js';
 import { HOME_POST_COUNT } from '../../src/web/home.routes.js';
 import { FACTORY_PASSWORD, makeUser } from '../support/factories.js';
-import {
-  launchBrowser,
-  openPage,
-  requireChromium,
-  screenshot,
-  seriousAccessibilityProblems,
-  startE2eSite,
-  type E2eSite,
-} from '../support/e2e.js';
+import { browserSuite, type E2eSite, openPage, screenshot, seriousAccessibilityProblems } from '../support/e2e.js';
 
 function crc32(bytes: Buffer): number {
   let crc = 0xffffffff;
@@ -67,15 +59,8 @@ describe('in the browser: staff', function () {
   this.timeout(120_000);
   let browser: Browser;
   let site: E2eSite;
-
-  before(async function () {
-    requireChromium(this);
-    [browser, site] = await Promise.all([launchBrowser(), startE2eSite()]);
-  });
-  after(async () => {
-    await browser?.close();
-    await site?.stop();
-  });
+  const suite = browserSuite();
+  beforeEach(() => ({ browser, site } = suite));
 
   it('a content manager publishes a post with an image in /admin; readers find it on the blog and count views', async () => {
     const editor = await makeUser({ role: 'content_manager', fullName: 'Cora Content' });
@@ -117,6 +102,11 @@ describe('in the browser: staff', function () {
 
     // A reader (another browser profile, not signed in) finds the post through the navbar.
     const { page, problems } = await openPage(browser, site);
+    // Other tests' posts share the database and may name image files that were never uploaded here.
+    const missing: string[] = [];
+    page.on('response', (response) => {
+      if (response.status() === 404) missing.push(new URL(response.url()).pathname);
+    });
     await page.goto('/');
     await page.getByRole('navigation', { name: 'Main navigation' }).getByRole('link', { name: 'Blog' }).click();
     await page.getByRole('heading', { level: 1, name: 'Blog' }).waitFor();
@@ -151,6 +141,9 @@ describe('in the browser: staff', function () {
         .waitFor();
     }
     expect(await seriousAccessibilityProblems(page)).to.deep.equal([]);
+    expect(
+      missing.filter((url) => !url.startsWith('/uploads/') || url.endsWith(post?.imagePath ?? 'none')),
+    ).to.deep.equal([]);
     expect(problems).to.deep.equal([]);
 
     // The back office's list, loaded afresh (it is never cached), shows the stored count.

@@ -92,6 +92,20 @@ export function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
 }
 
+/** Registers the suite's hooks: a site and a browser started once, stopped after (skipped without Chromium). */
+export function browserSuite(): { browser: Browser; site: E2eSite } {
+  const suite = {} as { browser: Browser; site: E2eSite };
+  before(async function () {
+    requireChromium(this);
+    [suite.browser, suite.site] = await Promise.all([launchBrowser(), startE2eSite()]);
+  });
+  after(async () => {
+    await suite.browser?.close();
+    await suite.site?.stop();
+  });
+  return suite;
+}
+
 /** A fresh browser profile (its own cookies) on the site, with console errors collected. */
 export async function openPage(browser: Browser, site: E2eSite): Promise<{ page: Page; problems: string[] }> {
   const context = await browser.newContext({ baseURL: site.baseUrl, viewport: { width: 1280, height: 860 } });
@@ -99,9 +113,17 @@ export async function openPage(browser: Browser, site: E2eSite): Promise<{ page:
   const page = await context.newPage();
   const problems: string[] = [];
   page.on('console', (message) => {
-    // A form with errors answers 422 by design; Chromium logs every 4xx of a script's request.
-    if (message.type() === 'error' && !/status of 422/.test(message.text())) {
+    // A form with errors answers 422 by design; Chromium logs every 4xx of a script's request. A 404 is
+    // reported below with its address instead, since the console line does not say which resource it was.
+    if (message.type() === 'error' && !/status of (422|404)/.test(message.text())) {
       problems.push(`console: ${message.text()} (${page.url()})`);
+    }
+  });
+  page.on('response', (response) => {
+    const url = new URL(response.url());
+    // Posts made by other tests (one database per run) may name images that were never uploaded to this site.
+    if (response.status() === 404 && !url.pathname.startsWith('/uploads/')) {
+      problems.push(`response: status of 404 for ${url.pathname} (${page.url()})`);
     }
   });
   page.on('pageerror', (error) => problems.push(`page error: ${error.message} (${page.url()})`));
