@@ -73,10 +73,13 @@ describe('in the browser: a customer with clients, messages and mailings', funct
 
     // Edit it.
     await row.getByRole('link', { name: 'Edit' }).click();
+    await page.waitForURL(/\/clients\/\d+\/edit$/);
     await page.getByRole('heading', { name: 'Edit client' }).waitFor();
+    await page.waitForLoadState('networkidle'); // htmx has finished swapping in the form
     expect(await page.getByLabel('E-mail').inputValue()).to.equal(email);
     await page.getByLabel('Full name').fill('Ada King');
     await page.getByRole('button', { name: 'Save' }).click();
+    await page.waitForURL(/\/clients$/);
     await page.getByText('Client saved.').waitFor();
     await row.getByText('Ada King').waitFor();
 
