@@ -97,7 +97,7 @@ export function accountRoutes({
     res.set('Cache-Control', 'no-store');
     if (await verifyEmail(routeParam(req, 'token'))) {
       flash(req, 'success', req.t('accounts.verify.done'));
-      return res.redirect(303, '/login');
+      return redirectAfterAction(req, res, '/login');
     }
     res.status(410).render('accounts/verify-invalid', { title: req.t('accounts.verify.invalidTitle') });
   });

@@ -8,7 +8,7 @@ import { translator } from '../i18n/i18n.js';
 import type { Logger } from '../logger.js';
 import { flash } from './middleware/flash.js';
 import { wantsFragment } from './middleware/htmx.js';
-import { safeLocalPath } from './redirects.js';
+import { redirectAfterAction, safeLocalPath } from './redirects.js';
 
 interface HttpErrorLike {
   status?: number;
@@ -48,7 +48,7 @@ export function errorHandler(logger: Logger, isProduction: boolean): ErrorReques
       flash(req, 'danger', req.t(err.message, { defaultValue: err.message }));
       const referrer = req.get('Referer');
       const back = referrer ? new URL(referrer, 'http://site.invalid').pathname : '/';
-      return res.redirect(303, safeLocalPath(back, '/'));
+      return redirectAfterAction(req, res, safeLocalPath(back, '/'));
     }
     if (status >= 500) logger.error({ err, method: req.method, url: req.originalUrl }, 'request failed');
     const t = req.t ?? translator('en');
