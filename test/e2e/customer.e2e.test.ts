@@ -1,30 +1,15 @@
 import { expect } from 'chai';
 import type { Browser, Page } from 'playwright-core';
-import type { User } from '../../src/db/models/index.js';
-import { FACTORY_PASSWORD, makeClient, makeMailing, makeMessage, makeUser, unique } from '../support/factories.js';
+import { makeClient, makeMailing, makeMessage, makeUser, unique } from '../support/factories.js';
 import {
   browserSuite,
   type E2eSite,
+  logIn,
+  openFromNavbar,
   openPage,
   screenshot as saveScreenshot,
   seriousAccessibilityProblems,
 } from '../support/e2e.js';
-
-/** Logs the user in from the start page, as a person would. */
-async function logIn(page: Page, user: User): Promise<void> {
-  await page.goto('/');
-  await page.getByRole('link', { name: 'Log in' }).first().click();
-  await page.getByLabel('E-mail').fill(user.email);
-  await page.getByLabel('Password').fill(FACTORY_PASSWORD);
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.getByRole('heading', { name: `Welcome back, ${user.fullName}` }).waitFor();
-}
-
-/** Follows a link of the navbar. */
-async function openFromNavbar(page: Page, name: string, heading: string): Promise<void> {
-  await page.getByRole('navigation', { name: 'Main navigation' }).getByRole('link', { name, exact: true }).click();
-  await page.getByRole('heading', { name: heading, level: 1 }).waitFor();
-}
 
 /**
  * Saves a README screenshot. Playwright hides the caret for it and leaves `style=""` on inputs; htmx would later

@@ -1,26 +1,8 @@
 import { expect } from 'chai';
 import type { Browser, Page } from 'playwright-core';
 import type { Client, Message, User } from '../../src/db/models/index.js';
-import { FACTORY_PASSWORD, makeClient, makeMessage, makeUser, unique } from '../support/factories.js';
-import { browserSuite, type E2eSite, openPage } from '../support/e2e.js';
-
-/** Logs the user in from the start page, as a person would. */
-async function logIn(page: Page, user: User): Promise<void> {
-  await page.goto('/');
-  await page.getByRole('link', { name: 'Log in' }).first().click();
-  await page.getByLabel('E-mail').fill(user.email);
-  await page.getByLabel('Password').fill(FACTORY_PASSWORD);
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.getByRole('heading', { name: `Welcome back, ${user.fullName}` }).waitFor();
-}
-
-/** Follows a link of the navbar and waits for the page's heading; returns how long that took. */
-async function openFromNavbar(page: Page, name: string, heading: string): Promise<number> {
-  const started = Date.now();
-  await page.getByRole('navigation', { name: 'Main navigation' }).getByRole('link', { name, exact: true }).click();
-  await page.getByRole('heading', { name: heading, level: 1 }).waitFor();
-  return Date.now() - started;
-}
+import { makeClient, makeMessage, makeUser, unique } from '../support/factories.js';
+import { browserSuite, type E2eSite, logIn, openFromNavbar, openPage } from '../support/e2e.js';
 
 /** A `datetime-local` value in UTC (the factory users' zone), to the second. */
 function utcInput(at: Date): string {

@@ -10,16 +10,14 @@ import {
   makeUser,
   unique,
 } from '../support/factories.js';
-import { browserSuite, type E2eSite, openPage, screenshot, seriousAccessibilityProblems } from '../support/e2e.js';
-
-/** Fills the login form as the user and waits for the home page's greeting. */
-async function logIn(page: Page, user: User): Promise<void> {
-  await page.goto('/login');
-  await page.getByLabel('E-mail').fill(user.email);
-  await page.getByLabel('Password').fill(FACTORY_PASSWORD);
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.getByRole('heading', { name: `Welcome back, ${user.fullName}` }).waitFor();
-}
+import {
+  browserSuite,
+  type E2eSite,
+  logIn,
+  openPage,
+  screenshot,
+  seriousAccessibilityProblems,
+} from '../support/e2e.js';
 
 /** Clicks a link of the main navigation and waits until htmx has put its page in place (address, heading). */
 async function navigate(page: Page, link: string, heading: string | RegExp, menu = 'Main navigation'): Promise<void> {

@@ -7,11 +7,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { SystemMailer } from '../../src/accounts/system-mail.js';
+import type { User } from '../../src/db/models/index.js';
 import { PROJECT_ROOT, type Config } from '../../src/config.js';
 import { startScheduler } from '../../src/delivery/start-scheduler.js';
 import { createLogger } from '../../src/logger.js';
 import { createApp } from '../../src/web/app.js';
 import { deliveryConfig } from './delivery.js';
+import { FACTORY_PASSWORD } from './factories.js';
 import { testDatabase } from './hooks.js';
 import { SmtpTestServer } from './smtp-test-process.js';
 
@@ -177,4 +179,22 @@ export async function linkFromOutbox(site: E2eSite, pattern: RegExp): Promise<st
     if (match) return new URL(match[0]).pathname;
   }
   throw new Error(`no e-mail in the outbox has a link matching ${pattern}`);
+}
+
+/** Logs a factory user in by clicking "Log in" on the home page and waits for the greeting. */
+export async function logIn(page: Page, user: User): Promise<void> {
+  await page.goto('/');
+  await page.getByRole('link', { name: 'Log in' }).first().click();
+  await page.getByLabel('E-mail').fill(user.email);
+  await page.getByLabel('Password').fill(FACTORY_PASSWORD);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.getByRole('heading', { name: `Welcome back, ${user.fullName}` }).waitFor();
+}
+
+/** Follows a link of the navbar and waits for the page's heading; returns how long that took. */
+export async function openFromNavbar(page: Page, name: string, heading: string): Promise<number> {
+  const started = Date.now();
+  await page.getByRole('navigation', { name: 'Main navigation' }).getByRole('link', { name, exact: true }).click();
+  await page.getByRole('heading', { name: heading, level: 1 }).waitFor();
+  return Date.now() - started;
 }
