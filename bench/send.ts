@@ -17,7 +17,8 @@ if (!Number.isInteger(recipients) || recipients <= 0) {
   process.exit(1);
 }
 const TSX = `file://${path.join(PROJECT_ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')}`;
-const pool = loadConfig().delivery.poolSize;
+const config = loadConfig();
+const pool = config.delivery.poolSize;
 
 /** Runs a TypeScript file in its own Node process and returns its last stdout line as JSON. */
 function runPhase<T>(file: string, args: string[]): Promise<T> {
@@ -41,18 +42,40 @@ function runPhase<T>(file: string, args: string[]): Promise<T> {
   });
 }
 
-async function startSink(): Promise<{ url: string; stop: () => void }> {
-  const child = spawn(process.execPath, ['--import', TSX, path.join(PROJECT_ROOT, 'bench', 'smtp-sink.ts')], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const port = await new Promise<string>((resolve) => {
-    createInterface({ input: child.stdout }).once('line', (line) => resolve(line.split(' ')[1] as string));
-  });
-  return { url: `smtp://127.0.0.1:${port}`, stop: () => child.kill('SIGTERM') };
+interface Measured {
+  seconds: number;
+  rssMb: number;
+  cpuSeconds: number;
 }
 
-/** Creates a user with N clients and a mailing to all of them (not measured). */
-async function prepare(url: string): Promise<number> {
+interface Sink {
+  url: string;
+  /** What the sink has received so far. */
+  count(): Promise<{ messages: number; bytes: number; cpuSeconds: number }>;
+  stop(): void;
+}
+
+async function startSink(): Promise<Sink> {
+  const child = spawn(process.execPath, ['--import', TSX, path.join(PROJECT_ROOT, 'bench', 'smtp-sink.ts')], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const lines = createInterface({ input: child.stdout });
+  const nextLine = (): Promise<string[]> => new Promise((resolve) => lines.once('line', (l) => resolve(l.split(' '))));
+  const [, port] = await nextLine();
+  return {
+    url: `smtp://127.0.0.1:${port}`,
+    async count() {
+      const reply = nextLine();
+      child.stdin.write('count\n');
+      const [, messages, bytes, cpu] = await reply;
+      return { messages: Number(messages), bytes: Number(bytes), cpuSeconds: Number(cpu) };
+    },
+    stop: () => child.kill('SIGTERM'),
+  };
+}
+
+/** Creates a user with N clients and a mailing to all of them (not measured); returns ids the baseline needs. */
+async function prepare(url: string): Promise<{ mailingId: number; firstClientId: number }> {
   const sequelize = await openDatabase(loadConfig({ ...process.env, DATABASE_URL: url }).database);
   await migrateUp(sequelize);
   const owner = await User.create({ email: 'bench@example.com', passwordHash: 'x', timeZone: 'UTC' });
@@ -70,6 +93,7 @@ async function prepare(url: string): Promise<number> {
     periodicity: 'once',
     timeZone: 'UTC',
   });
+  let firstClientId = 0;
   for (let from = 0; from < recipients; from += 1000) {
     const rows = Array.from({ length: Math.min(1000, recipients - from) }, (_, i) => ({
       ownerId: owner.id,
@@ -77,14 +101,18 @@ async function prepare(url: string): Promise<number> {
       fullName: `Client ${from + i}`,
     }));
     const clients = await Client.bulkCreate(rows, { returning: true });
+    firstClientId ||= clients[0]?.id ?? 0;
     await sequelize.getQueryInterface().bulkInsert(
       'mailing_clients',
       clients.map((c) => ({ mailing_id: mailing.id, client_id: c.id })),
     );
   }
   await sequelize.close();
-  return mailing.id;
+  return { mailingId: mailing.id, firstClientId };
 }
+
+/** CPU seconds of the sending process and of the sink during a phase (on 2 cores they compete). */
+const cpu = (sender: number, sink: number): string => `${sender.toFixed(1)} s sender + ${sink.toFixed(1)} s sink`;
 
 const scratch = await createScratchDatabase();
 const sink = await startSink();
@@ -93,26 +121,37 @@ try {
   process.stdout.write(
     `bench:send: ${recipients} recipients, ${dialect}, SMTP pool ${pool}, sink in its own process\n`,
   );
-  const mailingId = await prepare(scratch.url);
-  const baseline = await runPhase<{ seconds: number; rssMb: number }>('send-baseline.ts', [
+  const { mailingId, firstClientId } = await prepare(scratch.url);
+  const beforeBaseline = await sink.count();
+  const settings = { from: config.mailFrom, appUrl: config.appUrl, secret: config.sessionSecret };
+  const baseline = await runPhase<Measured>('send-baseline.ts', [
     sink.url,
     String(recipients),
     String(pool),
+    String(firstClientId),
+    JSON.stringify(settings),
   ]);
-  const pipeline = await runPhase<{ seconds: number; rssMb: number; state: string; sent: number }>('send-pipeline.ts', [
+  const afterBaseline = await sink.count();
+  const pipeline = await runPhase<Measured & { state: string; sent: number }>('send-pipeline.ts', [
     scratch.url,
     sink.url,
     String(mailingId),
   ]);
   if (pipeline.state !== 'finished' || pipeline.sent !== recipients)
     throw new Error(`pipeline ended ${pipeline.state} with ${pipeline.sent} sent`);
+  // Both phases must have sent the same messages: same count and (within a few bytes each) the same size.
+  const afterPipeline = await sink.count();
+  const baseBytes = afterBaseline.bytes / recipients;
+  const pipeBytes = (afterPipeline.bytes - afterBaseline.bytes) / recipients;
+  if (afterPipeline.messages !== 2 * recipients || Math.abs(pipeBytes - baseBytes) > 8)
+    throw new Error(`the phases sent different mail: ${baseBytes.toFixed(0)} vs ${pipeBytes.toFixed(0)} bytes each`);
   const baseRate = recipients / baseline.seconds;
   const pipeRate = recipients / pipeline.seconds;
   process.stdout.write(
     [
-      `baseline (pooled nodemailer): ${baseRate.toFixed(0)} msg/s (${baseline.seconds.toFixed(1)} s, peak RSS ${baseline.rssMb.toFixed(0)} MB)`,
-      `pipeline (run + claim + render + log): ${pipeRate.toFixed(0)} msg/s (${pipeline.seconds.toFixed(1)} s, peak RSS ${pipeline.rssMb.toFixed(0)} MB)`,
-      `ratio pipeline/baseline: ${(pipeRate / baseRate).toFixed(2)}`,
+      `baseline (pooled nodemailer): ${baseRate.toFixed(0)} msg/s (${baseline.seconds.toFixed(1)} s, peak RSS ${baseline.rssMb.toFixed(0)} MB, CPU ${cpu(baseline.cpuSeconds, afterBaseline.cpuSeconds - beforeBaseline.cpuSeconds)})`,
+      `pipeline (run + claim + render + log): ${pipeRate.toFixed(0)} msg/s (${pipeline.seconds.toFixed(1)} s, peak RSS ${pipeline.rssMb.toFixed(0)} MB, CPU ${cpu(pipeline.cpuSeconds, afterPipeline.cpuSeconds - afterBaseline.cpuSeconds)})`,
+      `ratio pipeline/baseline: ${(pipeRate / baseRate).toFixed(2)} (messages of ${pipeBytes.toFixed(0)} bytes in both)`,
       '',
     ].join('\n'),
   );

@@ -1,6 +1,5 @@
 // Claiming deliveries with a lease, so several workers (processes) never send the same one twice.
-import { Op, type Sequelize } from 'sequelize';
-import { Delivery } from '../db/models/index.js';
+import type { Sequelize } from 'sequelize';
 import { execute, isPostgres, selectRows, toDate } from './sql.js';
 
 export interface ClaimedDelivery {
@@ -8,7 +7,10 @@ export interface ClaimedDelivery {
   clientId: number | null;
   email: string;
   fullName: string;
-  attemptCount: number;
+  /** The number of this attempt (1 for the first). */
+  attempt: number;
+  /** When this worker's lease on it runs out unless renewed. */
+  leaseExpiresAt: number;
 }
 
 interface ClaimRow {
@@ -20,8 +22,11 @@ interface ClaimRow {
 }
 
 /**
- * Leases up to `limit` due, unleased pending deliveries of a run to `owner`. On PostgreSQL the inner
- * SELECT skips rows another worker has locked; SQLite has a single writer, so the statement is atomic.
+ * Takes up to `limit` due, unleased pending deliveries of a run for an attempt by `owner`: they become
+ * "sending" (one attempt more) under a lease, so a worker that dies leaves them to become `unknown`, never
+ * to be sent twice. On PostgreSQL the inner SELECT skips rows another worker has locked; SQLite has a
+ * single writer, so the statement is atomic. Claimed deliveries not attempted are given back with
+ * `releaseUnattempted`.
  */
 export async function claimBatch(
   sequelize: Sequelize,
@@ -31,9 +36,11 @@ export async function claimBatch(
   leaseMs: number,
   now = new Date(),
 ): Promise<ClaimedDelivery[]> {
+  const leaseExpiresAt = now.getTime() + leaseMs;
   const rows = await selectRows<ClaimRow>(
     sequelize,
-    `UPDATE deliveries SET lease_owner = :owner, lease_expires_at = :expires, updated_at = :now
+    `UPDATE deliveries SET status = 'sending', attempt_count = attempt_count + 1,
+       lease_owner = :owner, lease_expires_at = :expires, updated_at = :now
      WHERE id IN (
        SELECT id FROM deliveries
        WHERE run_id = :runId AND status = 'pending'
@@ -44,7 +51,7 @@ export async function claimBatch(
        ${isPostgres(sequelize) ? 'FOR UPDATE SKIP LOCKED' : ''}
      )
      RETURNING id, client_id, email, full_name, attempt_count`,
-    { owner, runId, limit, now, expires: new Date(now.getTime() + leaseMs) },
+    { owner, runId, limit, now, expires: new Date(leaseExpiresAt) },
   );
   return rows
     .map((r) => ({
@@ -52,33 +59,15 @@ export async function claimBatch(
       clientId: r.client_id === null ? null : Number(r.client_id),
       email: r.email,
       fullName: r.full_name,
-      attemptCount: Number(r.attempt_count),
+      attempt: Number(r.attempt_count),
+      leaseExpiresAt,
     }))
     .sort((a, b) => a.id - b.id);
 }
 
-/**
- * Marks claimed deliveries as being sent (one attempt more) just before their SMTP conversations start, so
- * a crash leaves a trace. Returns the ids it marked: one missing had its lease lost or its run cancelled.
- */
-export async function markSending(
-  sequelize: Sequelize,
-  deliveryIds: number[],
-  owner: string,
-  now = new Date(),
-): Promise<Set<number>> {
-  const rows = await selectRows<{ id: number }>(
-    sequelize,
-    `UPDATE deliveries SET status = 'sending', attempt_count = attempt_count + 1, last_attempt_at = :now, updated_at = :now
-     WHERE id IN (:deliveryIds) AND lease_owner = :owner AND status = 'pending'
-     RETURNING id`,
-    { deliveryIds, owner, now },
-  );
-  return new Set(rows.map((r) => Number(r.id)));
-}
-
 export interface AttemptResult {
   deliveryId: number;
+  attemptedAt: Date;
   status: 'sent' | 'failed' | 'pending';
   reply: string;
   errorClass: string | null;
@@ -115,6 +104,7 @@ export async function recordAttempts(
        error_class = ${column('errorClass', (r) => r.errorClass)},
        smtp_message_id = COALESCE(${column('messageId', (r) => r.messageId)}, smtp_message_id),
        next_attempt_at = (${column('nextAttemptAt', (r) => r.nextAttemptAt)})${timestamp},
+       last_attempt_at = (${column('attemptedAt', (r) => r.attemptedAt)})${timestamp},
        sent_at = CASE WHEN id IN (:sentIds) THEN :now ELSE sent_at END,
        lease_owner = NULL, lease_expires_at = NULL, updated_at = :now
      WHERE id IN (:ids) AND lease_owner = :owner`,
@@ -128,36 +118,53 @@ export async function recordAttempts(
   );
 }
 
-/** Extends the leases a live worker holds, so only a dead worker's leases ever expire. */
-export async function renewLeases(owner: string, ids: number[], leaseMs: number, now = new Date()): Promise<void> {
-  if (ids.length === 0) return;
-  await Delivery.update(
-    { leaseExpiresAt: new Date(now.getTime() + leaseMs) },
-    { where: { id: { [Op.in]: ids }, leaseOwner: owner, status: { [Op.in]: ['pending', 'sending'] } } },
+/**
+ * Extends the leases a live worker holds, so only a dead worker's leases ever expire. Returns the ids still
+ * held: one missing was reaped (its lease had run out) and must not be sent by this worker any more.
+ */
+export async function renewLeases(
+  sequelize: Sequelize,
+  owner: string,
+  ids: number[],
+  leaseMs: number,
+  now = new Date(),
+): Promise<Set<number>> {
+  if (ids.length === 0) return new Set();
+  const rows = await selectRows<{ id: number }>(
+    sequelize,
+    `UPDATE deliveries SET lease_expires_at = :expires
+     WHERE id IN (:ids) AND lease_owner = :owner AND status = 'sending'
+     RETURNING id`,
+    { ids, owner, expires: new Date(now.getTime() + leaseMs) },
   );
+  return new Set(rows.map((r) => Number(r.id)));
 }
 
-/** Gives back claimed deliveries this worker did not attempt (on stop, pause or cancel). */
-export async function releaseUnattempted(owner: string, ids: number[]): Promise<void> {
+/** Gives back claimed deliveries this worker did not attempt (on stop, pause or cancel): pending again. */
+export async function releaseUnattempted(sequelize: Sequelize, owner: string, ids: number[]): Promise<void> {
   if (ids.length === 0) return;
-  await Delivery.update(
-    { leaseOwner: null, leaseExpiresAt: null },
-    { where: { id: { [Op.in]: ids }, leaseOwner: owner, status: 'pending' } },
+  await execute(
+    sequelize,
+    `UPDATE deliveries SET status = 'pending', attempt_count = attempt_count - 1,
+       lease_owner = NULL, lease_expires_at = NULL
+     WHERE id IN (:ids) AND lease_owner = :owner AND status = 'sending'`,
+    { ids, owner },
   );
 }
 
 export const INTERRUPTED_REPLY =
-  'The sending process stopped during this attempt; the server may or may not have accepted the message. Not retried automatically, to avoid sending it twice.';
+  'The sending process stopped while this attempt was under way; the server may or may not have accepted the message. Not retried automatically, to avoid sending it twice.';
 
 /**
- * Deliveries whose worker died mid-send: their lease ran out while "sending". They become `unknown`
- * (a person may retry them). Returns the runs touched, so their counters can be refreshed.
+ * Deliveries whose worker died holding them: their lease ran out while "sending". They become `unknown`
+ * (a person may retry them); the claim's time stands as the interrupted attempt's. Returns the runs
+ * touched, so their counters can be refreshed.
  */
 export async function reapExpiredLeases(sequelize: Sequelize, now = new Date()): Promise<number[]> {
   const rows = await selectRows<{ run_id: number }>(
     sequelize,
     `UPDATE deliveries SET status = 'unknown', error_class = 'interrupted', smtp_response = :reply,
-       lease_owner = NULL, lease_expires_at = NULL, updated_at = :now
+       last_attempt_at = updated_at, lease_owner = NULL, lease_expires_at = NULL, updated_at = :now
      WHERE status = 'sending' AND lease_expires_at < :now
      RETURNING run_id`,
     { now, reply: INTERRUPTED_REPLY },

@@ -4,6 +4,8 @@ import { EventEmitter } from 'node:events';
 interface DeliveryEventMap {
   'mailing-changed': [mailingId: number];
   'run-ready': [runId: number];
+  /** A run was paused or cancelled: workers in this process stop taking its deliveries at once. */
+  'run-halted': [runId: number];
 }
 
 /** The process-wide bus; a scheduler in another process picks the same changes up when it reconciles. */

@@ -7,7 +7,6 @@ import { Mailing, MailingRun, Message, type RunState } from '../db/models/index.
 import type { Logger } from '../logger.js';
 import {
   claimBatch,
-  markSending,
   recordAttempts,
   type AttemptResult,
   nextRetryAt,
@@ -17,8 +16,9 @@ import {
 } from './claims.js';
 import { Coalescer } from './coalescer.js';
 import { composeEmail, type ComposeSettings, type MessageContent } from './compose.js';
+import { deliveryEvents } from './events.js';
 import { settleMailingStatus } from './mailing-lifecycle.js';
-import { finishRunIfDone, pauseRun, refreshRunCounters } from './runs.js';
+import { failCancelledDeliveries, finishRunIfDone, pauseRun, refreshRunCounters } from './runs.js';
 import { outcomeOfFailure, outcomeOfSuccess, type Outcome } from './smtp-outcome.js';
 import type { MailTransport } from './transports.js';
 
@@ -38,6 +38,17 @@ export const LANES_PER_CONNECTION = 2;
 /** Log writes wait this long to travel together: nobody waits on them, and fewer statements cost less. */
 const RECORD_LINGER_MS = 5;
 const COUNTER_REFRESH_MS = 1_000;
+/** How often a worker rereads its run's state, to see a pause or cancel made by another process. */
+const RUN_STATE_POLL_MS = 1_000;
+
+/**
+ * The most deliveries a worker holds as "sending" at once: one in flight per lane, a claimed batch, and what
+ * was left in the local queue when it was refilled. A worker killed outright leaves at most this many `unknown`.
+ */
+export function maxHeldDeliveries(settings: Pick<Config['delivery'], 'poolSize' | 'batchSize'>): number {
+  const lanes = settings.poolSize * LANES_PER_CONNECTION;
+  return 2 * lanes + settings.batchSize;
+}
 
 /** Exponential backoff: base, 2×base, 4×base… after the 1st, 2nd, 3rd attempt. */
 export function backoffDelayMs(baseMs: number, attempt: number): number {
@@ -51,17 +62,12 @@ export class RunWorker {
   private readonly leaseTimer: NodeJS.Timeout;
   /** What this worker itself has done (attempts by outcome), for the CLI's summary. */
   readonly attempts = { accepted: 0, temporary: 0, permanent: 0 };
-  /** Marks and log writes of all lanes, coalesced into few statements. */
-  private readonly marker: Coalescer<number, boolean>;
+  /** Log writes of all lanes, coalesced into few statements. */
   private readonly recorder: Coalescer<AttemptResult, void>;
-  /** Deliveries this worker has claimed and not yet logged: the only leases it renews. */
-  private readonly held = new Set<number>();
+  /** Deliveries this worker has claimed and not yet logged, with when their leases run out: the only leases it renews. */
+  private readonly held = new Map<number, number>();
 
   constructor(private readonly deps: WorkerDependencies) {
-    this.marker = new Coalescer(async (ids) => {
-      const marked = await markSending(deps.sequelize, ids, this.id);
-      return ids.map((id) => marked.has(id));
-    });
     this.recorder = new Coalescer<AttemptResult, void>(
       async (results) => {
         await recordAttempts(deps.sequelize, this.id, results);
@@ -71,15 +77,30 @@ export class RunWorker {
       RECORD_LINGER_MS,
     );
     const { leaseMs } = deps.config.delivery;
-    this.leaseTimer = setInterval(
-      () => {
-        renewLeases(this.id, [...this.held], leaseMs).catch((err: unknown) =>
-          deps.logger.warn({ err }, 'renewing delivery leases failed'),
-        );
-      },
-      Math.max(250, Math.floor(leaseMs / 3)),
-    );
+    this.leaseTimer = setInterval(() => void this.renewHeldLeases(), Math.max(250, Math.floor(leaseMs / 3)));
     this.leaseTimer.unref();
+  }
+
+  /** Extends the leases of what this worker holds; a delivery whose lease was lost is dropped, never sent. */
+  private async renewHeldLeases(): Promise<void> {
+    const { leaseMs } = this.deps.config.delivery;
+    const ids = [...this.held.keys()];
+    const now = new Date();
+    try {
+      const kept = await renewLeases(this.deps.sequelize, this.id, ids, leaseMs, now);
+      for (const id of ids) {
+        if (!kept.has(id)) this.held.delete(id);
+        else if (this.held.has(id)) this.held.set(id, now.getTime() + leaseMs);
+      }
+    } catch (err) {
+      this.deps.logger.warn({ err }, 'renewing delivery leases failed');
+    }
+  }
+
+  /** True while the lease on a held delivery has a safe margin left (renewals run every third of it). */
+  private mayAttempt(deliveryId: number): boolean {
+    const expiresAt = this.held.get(deliveryId);
+    return expiresAt !== undefined && expiresAt - Date.now() > this.deps.config.delivery.leaseMs / 3;
   }
 
   /** Asks every run in progress to stop after its in-flight messages; unattempted claims are given back. */
@@ -106,19 +127,33 @@ export class RunWorker {
     const lanes = settings.poolSize * LANES_PER_CONNECTION;
 
     const queue: ClaimedDelivery[] = [];
+    const setAside: ClaimedDelivery[] = []; // claimed, but their leases are in doubt: given back unattempted
     const writes = new Set<Promise<void>>(); // log writes still in flight (only those: a run may be huge)
     let countedAt = Date.now(); // counters are recounted from the log, at most once a second while sending
     let runState: RunState = 'running';
+    let haltRequested = false;
     let exhausted = false;
     let outage: Outcome | null = null;
     let failure: unknown = null;
     const refill$ = { current: null as Promise<void> | null }; // the claim in flight, if any
     let consecutiveConnectionFailures = 0;
 
-    const halted = (): boolean => this.stopping || outage !== null || runState !== 'running' || failure !== null;
-    const refill = async (): Promise<void> => {
+    const halted = (): boolean =>
+      this.stopping || haltRequested || outage !== null || runState !== 'running' || failure !== null;
+    const readRunState = async (): Promise<void> => {
       const run = await MailingRun.findByPk(runId, { attributes: ['id', 'state'] });
       runState = run?.state ?? 'cancelled';
+    };
+    // A pause or cancel stops the lanes at once in this process, within a second from another one.
+    const onHalted = (id: number): void => {
+      if (id === runId) haltRequested = true;
+    };
+    deliveryEvents.on('run-halted', onHalted);
+    const statePoll = setInterval(() => {
+      readRunState().catch(() => undefined);
+    }, RUN_STATE_POLL_MS);
+    const refill = async (): Promise<void> => {
+      await readRunState();
       if (halted()) return;
       if (Date.now() - countedAt >= COUNTER_REFRESH_MS) {
         countedAt = Date.now();
@@ -126,7 +161,7 @@ export class RunWorker {
         await this.deps.onBatch?.(runId);
       }
       const batch = await claimBatch(sequelize, runId, this.id, settings.batchSize, settings.leaseMs);
-      for (const d of batch) this.held.add(d.id);
+      for (const d of batch) this.held.set(d.id, d.leaseExpiresAt);
       queue.push(...batch);
       if (batch.length < settings.batchSize) exhausted = true;
     };
@@ -140,12 +175,13 @@ export class RunWorker {
         }));
 
     const sendOne = async (delivery: ClaimedDelivery): Promise<void> => {
-      if (!(await this.marker.submit(delivery.id))) {
-        runState = 'cancelled'; // its pending deliveries were failed by a cancel, or the lease was lost
+      if (!this.mayAttempt(delivery.id)) {
+        setAside.push(delivery);
         return;
       }
+      const attemptedAt = new Date();
       const outcome = await this.attempt(content, runId, delivery, compose);
-      const result = this.resultOf(delivery, outcome);
+      const result = this.resultOf(delivery, outcome, attemptedAt);
       // The lane moves on while the log row is written; the pass waits for the writes in flight at the end.
       const write: Promise<void> = this.recorder
         .submit(result)
@@ -173,18 +209,25 @@ export class RunWorker {
       }
     };
 
+    const untouched: number[] = [];
     try {
       await startRefill();
       await Promise.all(Array.from({ length: lanes }, lane));
       await refill$.current;
       await Promise.all([...writes]);
     } finally {
+      deliveryEvents.off('run-halted', onHalted);
+      clearInterval(statePoll);
       // Claimed but never attempted: give them back. On a database error the leases simply run out instead.
-      const untouched = queue.splice(0).map((d) => d.id);
-      await releaseUnattempted(this.id, untouched).catch(() => undefined);
+      untouched.push(...[...queue.splice(0), ...setAside.splice(0)].map((d) => d.id));
+      await releaseUnattempted(sequelize, this.id, untouched).catch(() => undefined);
       for (const id of untouched) this.held.delete(id);
     }
     if (failure) throw failure instanceof Error ? failure : new Error('a delivery pass failed', { cause: failure });
+    const run = await MailingRun.findByPk(runId, { attributes: ['id', 'state', 'mailingId', 'pausedReason'] });
+    // What was given back after a cancel is failed like the rest of the cancelled run.
+    if (run?.state === 'cancelled' && untouched.length > 0)
+      await failCancelledDeliveries(runId, run.pausedReason ?? 'Cancelled');
     // A recount, not an increment: several workers may share the run, and a recount is never counted twice.
     await refreshRunCounters(sequelize, runId);
     await this.deps.onBatch?.(runId);
@@ -197,7 +240,6 @@ export class RunWorker {
       return { state: 'paused' };
     }
     if (this.stopping) return { state: 'stopped' };
-    const run = await MailingRun.findByPk(runId, { attributes: ['id', 'state', 'mailingId'] });
     if (!run) return { state: 'gone' };
     if (run.state !== 'running') return this.ended(run);
     if (await finishRunIfDone(sequelize, runId)) {
@@ -241,7 +283,7 @@ export class RunWorker {
           fullName: delivery.fullName,
         },
         compose,
-        delivery.attemptCount + 1,
+        delivery.attempt,
       );
       const info = await this.deps.transport.send(mail);
       return { ...outcomeOfSuccess(info), messageId: info.messageId };
@@ -251,12 +293,13 @@ export class RunWorker {
   }
 
   /** What the log says after this attempt: sent, failed, or pending again after a backoff. */
-  private resultOf(delivery: ClaimedDelivery, outcome: Outcome): AttemptResult {
+  private resultOf(delivery: ClaimedDelivery, outcome: Outcome, attemptedAt: Date): AttemptResult {
     const { maxAttempts, backoffBaseMs } = this.deps.config.delivery;
-    const attempt = delivery.attemptCount + 1;
+    const { attempt } = delivery;
     const final = outcome.kind === 'accepted' || outcome.kind === 'permanent' || attempt >= maxAttempts;
     return {
       deliveryId: delivery.id,
+      attemptedAt,
       status: outcome.kind === 'accepted' ? 'sent' : final ? 'failed' : 'pending',
       reply: outcome.reply,
       errorClass: outcome.errorClass,

@@ -96,6 +96,7 @@ export async function pauseRun(
     { where: { id: runId, state: 'running' } },
   );
   if (!changed) throw new AppError('Only a running run can be paused', 409, 'conflict');
+  deliveryEvents.emit('run-halted', runId);
   return findRun(runId);
 }
 
@@ -122,6 +123,17 @@ export async function cancelRun(
     { where: { id: runId, state: { [Op.in]: ACTIVE_RUN_STATES } } },
   );
   if (!changed) throw new AppError('This run has already ended', 409, 'conflict');
+  deliveryEvents.emit('run-halted', runId);
+  await failCancelledDeliveries(runId, reason);
+  await refreshRunCounters(sequelize, runId);
+  return findRun(runId);
+}
+
+/**
+ * Fails a cancelled run's deliveries that are pending: those left when it was cancelled, and those a worker
+ * gives back afterwards without attempting them.
+ */
+export async function failCancelledDeliveries(runId: number, reason: string): Promise<void> {
   await Delivery.update(
     {
       status: 'failed',
@@ -133,8 +145,6 @@ export async function cancelRun(
     },
     { where: { runId, status: 'pending' } },
   );
-  await refreshRunCounters(sequelize, runId);
-  return findRun(runId);
 }
 
 /** Puts failed and/or unknown deliveries of a run back in the queue (with a fresh attempt budget) and reopens the run. */

@@ -1,7 +1,13 @@
 import { readdirSync } from 'node:fs';
 import { expect } from 'chai';
 import { Delivery, Mailing, MailingRun } from '../../../src/db/models/index.js';
-import { claimBatch, INTERRUPTED_REPLY, markSending, reapExpiredLeases } from '../../../src/delivery/claims.js';
+import {
+  claimBatch,
+  INTERRUPTED_REPLY,
+  reapExpiredLeases,
+  releaseUnattempted,
+  renewLeases,
+} from '../../../src/delivery/claims.js';
 import {
   dispatchDueRun,
   refreshMailing,
@@ -58,33 +64,53 @@ describe('mailing runs', () => {
     expect(await claimBatch(testDatabase(), run.id, 'w4', 10, 60_000)).to.deep.equal([]);
   });
 
-  it('when a worker dies mid-send, then after its lease expires the delivery is unknown, not sent again', async () => {
+  it('when a worker dies holding deliveries, then after its lease expires they are unknown, not sent again', async () => {
     const { mailing } = await mailingWithClients(3);
     const run = await startRunNow(testDatabase(), mailing.id);
-    const claimed = await claimBatch(testDatabase(), run.id, 'dead-worker', 10, 1);
-    expect([...(await markSending(testDatabase(), [claimed[0]?.id ?? 0], 'dead-worker'))]).to.deep.equal([
-      claimed[0]?.id,
-    ]);
+    const claimed = await claimBatch(testDatabase(), run.id, 'dead-worker', 2, 1);
+    expect(claimed.map((d) => d.attempt)).to.deep.equal([1, 1]);
     await new Promise((resolve) => setTimeout(resolve, 20));
 
     expect(await reapExpiredLeases(testDatabase())).to.include(run.id);
 
     const { deliveries } = await loadRun(run.id);
-    const interrupted = deliveries.find((d) => d.id === claimed[0]?.id);
-    expect(interrupted).to.deep.include({
-      status: 'unknown',
-      errorClass: 'interrupted',
-      smtpResponse: INTERRUPTED_REPLY,
-      leaseOwner: null,
-    });
-    // The two it had claimed but not started are simply claimable again.
+    for (const { id } of claimed)
+      expect(deliveries.find((d) => d.id === id)).to.deep.include({
+        status: 'unknown',
+        errorClass: 'interrupted',
+        smtpResponse: INTERRUPTED_REPLY,
+        attemptCount: 1,
+        leaseOwner: null,
+      });
+    // The one it had not claimed is claimable as usual.
     const again = await claimBatch(testDatabase(), run.id, 'new-worker', 10, 60_000);
-    expect(again.map((d) => d.id).sort()).to.deep.equal(
-      claimed
-        .slice(1)
-        .map((d) => d.id)
-        .sort(),
+    expect(again.map((d) => d.id)).to.deep.equal(
+      deliveries.filter((d) => !claimed.some((c) => c.id === d.id)).map((d) => d.id),
     );
+  });
+
+  it('when a worker gives back deliveries it did not attempt, then they are pending as before', async () => {
+    const { mailing } = await mailingWithClients(2);
+    const run = await startRunNow(testDatabase(), mailing.id);
+    const claimed = await claimBatch(testDatabase(), run.id, 'w1', 10, 60_000);
+    await releaseUnattempted(testDatabase(), 'w2', [claimed[0]?.id ?? 0]); // not its own: nothing happens
+    await releaseUnattempted(testDatabase(), 'w1', [claimed[1]?.id ?? 0]);
+
+    const { deliveries } = await loadRun(run.id);
+    expect(deliveries.map((d) => [d.status, d.attemptCount, d.leaseOwner])).to.deep.equal([
+      ['sending', 1, 'w1'],
+      ['pending', 0, null],
+    ]);
+    expect(
+      (
+        await renewLeases(
+          testDatabase(),
+          'w1',
+          claimed.map((d) => d.id),
+          60_000,
+        )
+      ).size,
+    ).to.equal(1);
   });
 
   it('when a run is paused, resumed and cancelled, then the states follow and unsent deliveries fail as cancelled', async () => {
