@@ -1,6 +1,9 @@
 import { expect } from 'chai';
-import { resumeRun } from '../../../src/delivery/runs.js';
+import { MailingRun } from '../../../src/db/models/index.js';
+import { startRunNow } from '../../../src/delivery/mailing-lifecycle.js';
+import { cancelRun, pauseRun, resumeRun } from '../../../src/delivery/runs.js';
 import { continueRun, deliveryConfig, mailingWithClients, sendNow } from '../../support/delivery.js';
+import { testDatabase } from '../../support/hooks.js';
 import { closedPort, SmtpTestServer } from '../../support/smtp-test-process.js';
 
 describe('delivery against a misbehaving SMTP server (a real server process)', function () {
@@ -126,5 +129,71 @@ describe('delivery against a misbehaving SMTP server (a real server process)', f
     for (const m of smtp.received.slice(before)) counts.set(m.to, (counts.get(m.to) ?? 0) + 1);
     expect([...counts.keys()].sort()).to.deep.equal(clients.map((c) => c.email).sort());
     expect([...counts.values()].every((n) => n === 1)).to.equal(true);
+  });
+
+  /** Resolves once the server has received `count` more messages than `from`. */
+  async function receivedAtLeast(from: number, count: number): Promise<void> {
+    while (smtp.received.length - from < count) await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+
+  it('when a run is cancelled while sending, then the worker stops after its in-flight messages and the rest fail as cancelled', async () => {
+    await smtp.setMode('delay 100');
+    const { mailing } = await mailingWithClients(30);
+    const before = smtp.received.length;
+    const run = await startRunNow(testDatabase(), mailing.id);
+    const working = continueRun(deliveryConfig(smtp.url), run.id);
+    await receivedAtLeast(before, 2);
+    await cancelRun(testDatabase(), run.id);
+    const { progress, run: after, deliveries } = await working;
+
+    expect(progress.state).to.equal('cancelled');
+    const received = smtp.received.length - before;
+    // Only the messages on the wire when it was cancelled (one per lane: a pool of 2, 2 lanes each) still went out.
+    expect(received).to.be.at.most(2 + 4);
+    expect(deliveries.filter((d) => d.status === 'sent')).to.have.length(received);
+    const rest = deliveries.filter((d) => d.status !== 'sent');
+    expect(rest.every((d) => d.status === 'failed' && d.errorClass === 'cancelled' && d.leaseOwner === null)).to.equal(
+      true,
+    );
+    expect(after).to.deep.include({ state: 'cancelled', sentCount: received, failedCount: 30 - received });
+  });
+
+  it('when another process pauses the run, then the worker sees it within about a second and gives its claims back', async () => {
+    await smtp.setMode('delay 100');
+    const { mailing } = await mailingWithClients(40);
+    const before = smtp.received.length;
+    const run = await startRunNow(testDatabase(), mailing.id);
+    const working = continueRun(deliveryConfig(smtp.url), run.id);
+    await receivedAtLeast(before, 2);
+    // As another process would: the state changes in the database, no event reaches this one.
+    await MailingRun.update({ state: 'paused', pausedReason: 'Paused by user' }, { where: { id: run.id } });
+    const { progress, elapsedMs, deliveries } = await working;
+
+    expect(progress.state).to.equal('paused');
+    expect(elapsedMs).to.be.below(2_500);
+    const sent = deliveries.filter((d) => d.status === 'sent');
+    expect(sent)
+      .to.have.length(smtp.received.length - before)
+      .and.length.below(40);
+    for (const d of deliveries.filter((x) => x.status !== 'sent'))
+      expect(d).to.deep.include({ status: 'pending', attemptCount: 0, leaseOwner: null });
+
+    await resumeRun(run.id);
+    expect((await continueRun(deliveryConfig(smtp.url), run.id)).run.sentCount).to.equal(40);
+    expect(new Set(smtp.received.slice(before).map((m) => m.to)).size).to.equal(smtp.received.length - before);
+  });
+
+  it('when a run is paused in this process, then the lanes stop at once', async () => {
+    await smtp.setMode('delay 100');
+    const { mailing } = await mailingWithClients(30);
+    const before = smtp.received.length;
+    const run = await startRunNow(testDatabase(), mailing.id);
+    const working = continueRun(deliveryConfig(smtp.url), run.id);
+    await receivedAtLeast(before, 2);
+    await pauseRun(run.id);
+    const { progress, deliveries } = await working;
+    expect(progress.state).to.equal('paused');
+    expect(smtp.received.length - before).to.be.at.most(2 + 4);
+    expect(deliveries.filter((d) => d.status === 'pending')).to.have.length(30 - (smtp.received.length - before));
   });
 });
