@@ -4,12 +4,12 @@
 // login POST hang on Express 5). AdminJS itself is loaded with import() (see admin/adminjs.ts).
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { fileURLToPath } from 'node:url';
+import path from 'node:path';
 import express, { type ErrorRequestHandler, type Express, type RequestHandler, type Router } from 'express';
 import session from 'express-session';
 import type AdminJS from 'adminjs';
 import type { Sequelize } from 'sequelize';
-import type { Config } from '../src/config.js';
+import { PROJECT_ROOT, type Config } from '../src/config.js';
 import type { Logger } from '../src/logger.js';
 import { adminJs, loadAdminJs } from './adminjs.js';
 import {
@@ -54,7 +54,7 @@ export async function buildAdmin(deps: AdminDependencies): Promise<AdminJS> {
   const { adminjs } = await loadAdminJs();
   const componentLoader = new adminjs.ComponentLoader();
   const component = (name: string, file: string) =>
-    componentLoader.add(name, fileURLToPath(new URL(`./components/${file}`, import.meta.url)));
+    componentLoader.add(name, path.join(PROJECT_ROOT, 'admin/components', file));
   const imageUpload = component('PostImage', 'image-upload.jsx');
   const dashboard = component('BackOfficeHome', 'dashboard.jsx');
   return new adminjs.default({

@@ -8,9 +8,6 @@ import { createMailTransport } from '../src/delivery/transports.js';
 import { createLogger } from '../src/logger.js';
 import { MailingRun } from '../src/db/models/index.js';
 
-// As `mailer` runs in production: no source-mapped stack traces (see src/cli/main.ts).
-process.setSourceMapsEnabled(false);
-
 const [databaseUrl, smtpUrl, mailingIdArg] = process.argv.slice(2);
 const config = loadConfig({ ...process.env, DATABASE_URL: databaseUrl, SMTP_URL: smtpUrl, LOG_LEVEL: 'silent' });
 const sequelize = await openDatabase(config.database);

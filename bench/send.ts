@@ -16,28 +16,27 @@ if (!Number.isInteger(recipients) || recipients <= 0) {
   process.stderr.write('bench:send: --recipients must be a positive whole number\n');
   process.exit(1);
 }
-const TSX = `file://${path.join(PROJECT_ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')}`;
+/** The phases run from the JavaScript build (as `bin/mailer` does), each in a fresh Node process. */
+const phaseFile = (name: string): string => path.join(PROJECT_ROOT, 'build', 'bench', `${name}.js`);
 const config = loadConfig();
 const pool = config.delivery.poolSize;
 
-/** Runs a TypeScript file in its own Node process and returns its last stdout line as JSON. */
-function runPhase<T>(file: string, args: string[]): Promise<T> {
+/** Runs a benchmark phase in its own Node process and returns its last stdout line as JSON. */
+function runPhase<T>(name: string, args: string[]): Promise<T> {
   return new Promise((resolve, reject) => {
     // BENCH_PROFILE=1 writes a CPU profile of each measured phase to var/profiles/ (open it in Chrome DevTools).
     const profile = process.env.BENCH_PROFILE
       ? ['--cpu-prof', `--cpu-prof-dir=${path.join(PROJECT_ROOT, 'var', 'profiles')}`]
       : [];
-    const child = spawn(
-      process.execPath,
-      [...profile, '--import', TSX, path.join(PROJECT_ROOT, 'bench', file), ...args],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
-    );
+    const child = spawn(process.execPath, [...profile, phaseFile(name), ...args], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
     child.on('exit', (code) =>
       code === 0
         ? resolve(JSON.parse(out.trim().split('\n').pop() as string) as T)
-        : reject(new Error(`${file} exited with ${code}`)),
+        : reject(new Error(`${name} exited with ${code}`)),
     );
   });
 }
@@ -56,9 +55,7 @@ interface Sink {
 }
 
 async function startSink(): Promise<Sink> {
-  const child = spawn(process.execPath, ['--import', TSX, path.join(PROJECT_ROOT, 'bench', 'smtp-sink.ts')], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
+  const child = spawn(process.execPath, [phaseFile('smtp-sink')], { stdio: ['pipe', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout });
   const nextLine = (): Promise<string[]> => new Promise((resolve) => lines.once('line', (l) => resolve(l.split(' '))));
   const [, port] = await nextLine();
@@ -124,7 +121,7 @@ try {
   const { mailingId, firstClientId } = await prepare(scratch.url);
   const beforeBaseline = await sink.count();
   const settings = { from: config.mailFrom, appUrl: config.appUrl, secret: config.sessionSecret };
-  const baseline = await runPhase<Measured>('send-baseline.ts', [
+  const baseline = await runPhase<Measured>('send-baseline', [
     sink.url,
     String(recipients),
     String(pool),
@@ -132,7 +129,7 @@ try {
     JSON.stringify(settings),
   ]);
   const afterBaseline = await sink.count();
-  const pipeline = await runPhase<Measured & { state: string; sent: number }>('send-pipeline.ts', [
+  const pipeline = await runPhase<Measured & { state: string; sent: number }>('send-pipeline', [
     scratch.url,
     sink.url,
     String(mailingId),

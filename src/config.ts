@@ -6,8 +6,18 @@ import dotenv from 'dotenv';
 import { z } from 'zod';
 import cronParser from 'cron-parser';
 
-/** The project's root folder, so relative defaults do not depend on the caller's cwd. */
-export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+/**
+ * The project's root folder (the one holding package.json), so relative defaults do not depend on the caller's
+ * cwd; the same whether this file runs from src/ (tsx) or from its build/ copy.
+ */
+export const PROJECT_ROOT = findProjectRoot(path.dirname(fileURLToPath(import.meta.url)));
+
+function findProjectRoot(dir: string): string {
+  if (existsSync(path.join(dir, 'package.json'))) return dir;
+  const parent = path.dirname(dir);
+  if (parent === dir) throw new Error('package.json not found above the mailer sources');
+  return findProjectRoot(parent);
+}
 
 export type DatabaseTarget = { dialect: 'sqlite'; storage: string; url: string } | { dialect: 'postgres'; url: string };
 

@@ -21,10 +21,6 @@ function fail(error: unknown): never {
   process.exit(EXIT_FAILURE);
 }
 
-// tsx maps every stack trace back to the TypeScript source; Sequelize's SQLite driver reads a stack on every
-// query, so in production the mapping costs more than it gives (traces keep their file names, not exact lines).
-if (process.env.NODE_ENV === 'production') process.setSourceMapsEnabled(false);
-
 try {
   await buildProgram().parseAsync(process.argv);
 } catch (error) {

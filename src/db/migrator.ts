@@ -12,11 +12,15 @@ export interface MigrationContext {
 
 type MigrationFn = (params: { context: MigrationContext }) => Promise<void>;
 
-/** Builds the migrator for a connection; migrations are the .ts files in migrations/, in name order. */
+/** Where the migrations to load are: the .ts sources under tsx, their .js copies when running from build/. */
+const FROM_BUILD = import.meta.url.endsWith('.js');
+const MIGRATIONS_GLOB = FROM_BUILD ? 'build/migrations/*.js' : 'migrations/*.ts';
+
+/** Builds the migrator for a connection; migrations are the files in migrations/, in name order. */
 export function createMigrator(sequelize: Sequelize): Umzug<MigrationContext> {
   return new Umzug<MigrationContext>({
     migrations: {
-      glob: ['migrations/*.ts', { cwd: PROJECT_ROOT }],
+      glob: [MIGRATIONS_GLOB, { cwd: PROJECT_ROOT }],
       resolve: ({ name, path: file, context }) => {
         const load = async (): Promise<{ up: MigrationFn; down: MigrationFn }> =>
           (await import(pathToFileURL(path.resolve(PROJECT_ROOT, file ?? name)).href)) as {
@@ -24,7 +28,7 @@ export function createMigrator(sequelize: Sequelize): Umzug<MigrationContext> {
             down: MigrationFn;
           };
         return {
-          name: path.basename(name, '.ts'),
+          name: path.basename(name).replace(/\.[jt]s$/, ''),
           up: async () => (await load()).up({ context }),
           down: async () => (await load()).down({ context }),
         };

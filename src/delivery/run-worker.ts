@@ -34,7 +34,7 @@ export interface WorkerDependencies {
   onBatch?: (runId: number) => void | Promise<void>;
 }
 
-export const LANES_PER_CONNECTION = 2;
+export const LANES_PER_CONNECTION = 1;
 /** Log writes wait this long to travel together: nobody waits on them, and fewer statements cost less. */
 const RECORD_LINGER_MS = 5;
 const COUNTER_REFRESH_MS = 1_000;

@@ -3,10 +3,10 @@
 import i18next, { type TFunction } from 'i18next';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { PROJECT_ROOT } from '../config.js';
 import { LANGUAGES, type Language } from '../db/models/index.js';
 
-const LOCALES_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'locales');
+const LOCALES_DIR = path.join(PROJECT_ROOT, 'src/i18n/locales');
 
 export type Translate = TFunction;
 

@@ -1,6 +1,9 @@
-// Root hooks: every test run gets its own freshly migrated database, dropped at the end.
+// Root hooks: every test run gets its own freshly migrated database, dropped at the end, and a fresh JavaScript
+// build for the `bin/mailer` processes tests start (built once here, so processes started together never race to).
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
 import type { Sequelize } from 'sequelize';
-import { loadConfig, type Config } from '../../src/config.js';
+import { loadConfig, PROJECT_ROOT, type Config } from '../../src/config.js';
 import { openDatabase } from '../../src/db/connection.js';
 import { migrateUp } from '../../src/db/migrator.js';
 import { createScratchDatabase, type ScratchDatabase } from './database.js';
@@ -26,6 +29,7 @@ export function testConfig(): Config {
 export const mochaHooks = {
   async beforeAll(this: Mocha.Context): Promise<void> {
     this.timeout(60_000);
+    execFileSync(process.execPath, [path.join(PROJECT_ROOT, 'scripts', 'build.mjs')], { stdio: 'inherit' });
     scratch = await createScratchDatabase();
     config = loadConfig({ ...process.env, NODE_ENV: 'test', DATABASE_URL: scratch.url, SCHEDULER: 'off' });
     sequelize = await openDatabase(config.database);
