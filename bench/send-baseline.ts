@@ -3,10 +3,11 @@
 import nodemailer from 'nodemailer';
 import { signUnsubscribeToken } from '../src/delivery/unsubscribe-token.js';
 
-const [url, countArg, poolArg, firstClientArg, settingsJson] = process.argv.slice(2);
+const [url, countArg, poolArg, firstClientArg, roundArg, settingsJson] = process.argv.slice(2);
 const count = Number(countArg);
 const pool = Number(poolArg);
 const firstClientId = Number(firstClientArg);
+const round = Number(roundArg); // the pipeline's run of this round has this id, its deliveries follow the last round's
 const { from, appUrl, secret } = JSON.parse(settingsJson as string) as { from: string; appUrl: string; secret: string };
 const domain = /@([^>\s]+)>?\s*$/.exec(from)?.[1] ?? 'localhost';
 const transport = nodemailer.createTransport({ url, pool: true, maxConnections: pool, maxMessages: Infinity });
@@ -28,7 +29,7 @@ await Promise.all(
         to: { name: `Client ${i}`, address: `client${i}@example.org` },
         subject: 'Your weekly digest',
         text: `Hello Client ${i},\n\nHere is what happened this week.\n\n\n--\nTo stop receiving these e-mails: ${unsubscribe}\n`,
-        messageId: `<run1.d${i + 1}.a1@${domain}>`,
+        messageId: `<run${round}.d${(round - 1) * count + i + 1}.a1@${domain}>`,
         date: new Date(),
         headers: { 'List-Unsubscribe': `<${unsubscribe}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
       });

@@ -10,11 +10,19 @@ import { migrateUp } from '../src/db/migrator.js';
 import { Client, Mailing, Message, User } from '../src/db/models/index.js';
 import { createScratchDatabase } from '../test/support/database.js';
 
-const { values } = parseArgs({ options: { recipients: { type: 'string', default: '10000' } } });
+const { values } = parseArgs({
+  options: { recipients: { type: 'string', default: '10000' }, rounds: { type: 'string', default: '3' } },
+});
 const recipients = Number(values.recipients);
-if (!Number.isInteger(recipients) || recipients <= 0) {
-  process.stderr.write('bench:send: --recipients must be a positive whole number\n');
-  process.exit(1);
+const rounds = Number(values.rounds);
+for (const [name, value] of [
+  ['--recipients', recipients],
+  ['--rounds', rounds],
+] as const) {
+  if (!Number.isInteger(value) || value <= 0) {
+    process.stderr.write(`bench:send: ${name} must be a positive whole number\n`);
+    process.exit(1);
+  }
 }
 /** The phases run from the JavaScript build (as `bin/mailer` does), each in a fresh Node process. */
 const phaseFile = (name: string): string => path.join(PROJECT_ROOT, 'build', 'bench', `${name}.js`);
@@ -28,9 +36,18 @@ function runPhase<T>(name: string, args: string[]): Promise<T> {
     const profile = process.env.BENCH_PROFILE
       ? ['--cpu-prof', `--cpu-prof-dir=${path.join(PROJECT_ROOT, 'var', 'profiles')}`]
       : [];
-    const child = spawn(process.execPath, [...profile, phaseFile(name), ...args], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        ...profile,
+        ...(process.env.XFLAGS && name === 'send-pipeline' ? process.env.XFLAGS.split(' ') : []),
+        phaseFile(name),
+        ...args,
+      ],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
     child.on('exit', (code) =>
@@ -71,8 +88,8 @@ async function startSink(): Promise<Sink> {
   };
 }
 
-/** Creates a user with N clients and a mailing to all of them (not measured); returns ids the baseline needs. */
-async function prepare(url: string): Promise<{ mailingId: number; firstClientId: number }> {
+/** Creates a user with N clients and one mailing to all of them per round (not measured). */
+async function prepare(url: string): Promise<{ mailingIds: number[]; firstClientId: number }> {
   const sequelize = await openDatabase(loadConfig({ ...process.env, DATABASE_URL: url }).database);
   await migrateUp(sequelize);
   const owner = await User.create({ email: 'bench@example.com', passwordHash: 'x', timeZone: 'UTC' });
@@ -81,15 +98,18 @@ async function prepare(url: string): Promise<{ mailingId: number; firstClientId:
     subject: 'Your weekly digest',
     bodyText: 'Hello {{full_name}},\n\nHere is what happened this week.\n',
   });
-  const mailing = await Mailing.create({
-    ownerId: owner.id,
-    messageId: message.id,
-    name: 'Bench',
-    startAt: new Date(),
-    endAt: new Date(Date.now() + 86_400_000),
-    periodicity: 'once',
-    timeZone: 'UTC',
-  });
+  const mailings = await Mailing.bulkCreate(
+    Array.from({ length: rounds }, (_, round) => ({
+      ownerId: owner.id,
+      messageId: message.id,
+      name: `Bench round ${round + 1}`,
+      startAt: new Date(),
+      endAt: new Date(Date.now() + 86_400_000),
+      periodicity: 'once' as const,
+      timeZone: 'UTC',
+    })),
+    { returning: true },
+  );
   let firstClientId = 0;
   for (let from = 0; from < recipients; from += 1000) {
     const rows = Array.from({ length: Math.min(1000, recipients - from) }, (_, i) => ({
@@ -99,58 +119,76 @@ async function prepare(url: string): Promise<{ mailingId: number; firstClientId:
     }));
     const clients = await Client.bulkCreate(rows, { returning: true });
     firstClientId ||= clients[0]?.id ?? 0;
-    await sequelize.getQueryInterface().bulkInsert(
-      'mailing_clients',
-      clients.map((c) => ({ mailing_id: mailing.id, client_id: c.id })),
-    );
+    for (const mailing of mailings)
+      await sequelize.getQueryInterface().bulkInsert(
+        'mailing_clients',
+        clients.map((c) => ({ mailing_id: mailing.id, client_id: c.id })),
+      );
   }
   await sequelize.close();
-  return { mailingId: mailing.id, firstClientId };
+  return { mailingIds: mailings.map((m) => m.id), firstClientId };
 }
 
 /** CPU seconds of the sending process and of the sink during a phase (on 2 cores they compete). */
 const cpu = (sender: number, sink: number): string => `${sender.toFixed(1)} s sender + ${sink.toFixed(1)} s sink`;
+
+const median = (numbers: number[]): number => {
+  const sorted = [...numbers].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] as number;
+};
 
 const scratch = await createScratchDatabase();
 const sink = await startSink();
 try {
   const dialect = scratch.url.startsWith('sqlite') ? 'SQLite' : 'PostgreSQL';
   process.stdout.write(
-    `bench:send: ${recipients} recipients, ${dialect}, SMTP pool ${pool}, sink in its own process\n`,
+    `bench:send: ${recipients} recipients, ${dialect}, SMTP pool ${pool}, sink in its own process, ${rounds} rounds\n`,
   );
-  const { mailingId, firstClientId } = await prepare(scratch.url);
-  const beforeBaseline = await sink.count();
+  const { mailingIds, firstClientId } = await prepare(scratch.url);
   const settings = { from: config.mailFrom, appUrl: config.appUrl, secret: config.sessionSecret };
-  const baseline = await runPhase<Measured>('send-baseline', [
-    sink.url,
-    String(recipients),
-    String(pool),
-    String(firstClientId),
-    JSON.stringify(settings),
-  ]);
-  const afterBaseline = await sink.count();
-  const pipeline = await runPhase<Measured & { state: string; sent: number }>('send-pipeline', [
-    scratch.url,
-    sink.url,
-    String(mailingId),
-  ]);
-  if (pipeline.state !== 'finished' || pipeline.sent !== recipients)
-    throw new Error(`pipeline ended ${pipeline.state} with ${pipeline.sent} sent`);
-  // Both phases must have sent the same messages: same count and (within a few bytes each) the same size.
-  const afterPipeline = await sink.count();
-  const baseBytes = afterBaseline.bytes / recipients;
-  const pipeBytes = (afterPipeline.bytes - afterBaseline.bytes) / recipients;
-  if (afterPipeline.messages !== 2 * recipients || Math.abs(pipeBytes - baseBytes) > 8)
-    throw new Error(`the phases sent different mail: ${baseBytes.toFixed(0)} vs ${pipeBytes.toFixed(0)} bytes each`);
-  const baseRate = recipients / baseline.seconds;
-  const pipeRate = recipients / pipeline.seconds;
+  const ratios: number[] = [];
+  let peakRss = 0;
+  for (const [index, mailingId] of mailingIds.entries()) {
+    const round = index + 1;
+    const beforeBaseline = await sink.count();
+    const baseline = await runPhase<Measured>('send-baseline', [
+      sink.url,
+      String(recipients),
+      String(pool),
+      String(firstClientId),
+      String(round),
+      JSON.stringify(settings),
+    ]);
+    const afterBaseline = await sink.count();
+    const pipeline = await runPhase<Measured & { state: string; sent: number }>('send-pipeline', [
+      scratch.url,
+      sink.url,
+      String(mailingId),
+    ]);
+    if (pipeline.state !== 'finished' || pipeline.sent !== recipients)
+      throw new Error(`pipeline ended ${pipeline.state} with ${pipeline.sent} sent`);
+    // Both phases must have sent the same messages: same count and (within a few bytes each) the same size.
+    const afterPipeline = await sink.count();
+    const baseBytes = (afterBaseline.bytes - beforeBaseline.bytes) / recipients;
+    const pipeBytes = (afterPipeline.bytes - afterBaseline.bytes) / recipients;
+    if (afterPipeline.messages - beforeBaseline.messages !== 2 * recipients || Math.abs(pipeBytes - baseBytes) > 8)
+      throw new Error(`the phases sent different mail: ${baseBytes.toFixed(0)} vs ${pipeBytes.toFixed(0)} bytes each`);
+    const baseRate = recipients / baseline.seconds;
+    const pipeRate = recipients / pipeline.seconds;
+    ratios.push(pipeRate / baseRate);
+    peakRss = Math.max(peakRss, pipeline.rssMb);
+    process.stdout.write(
+      [
+        `round ${round}: messages of ${pipeBytes.toFixed(0)} bytes in both phases`,
+        `  baseline (pooled nodemailer): ${baseRate.toFixed(0)} msg/s (${baseline.seconds.toFixed(1)} s, peak RSS ${baseline.rssMb.toFixed(0)} MB, CPU ${cpu(baseline.cpuSeconds, afterBaseline.cpuSeconds - beforeBaseline.cpuSeconds)})`,
+        `  pipeline (run + claim + render + log): ${pipeRate.toFixed(0)} msg/s (${pipeline.seconds.toFixed(1)} s, peak RSS ${pipeline.rssMb.toFixed(0)} MB, CPU ${cpu(pipeline.cpuSeconds, afterPipeline.cpuSeconds - afterBaseline.cpuSeconds)})`,
+        `  ratio pipeline/baseline: ${(pipeRate / baseRate).toFixed(2)}`,
+        '',
+      ].join('\n'),
+    );
+  }
   process.stdout.write(
-    [
-      `baseline (pooled nodemailer): ${baseRate.toFixed(0)} msg/s (${baseline.seconds.toFixed(1)} s, peak RSS ${baseline.rssMb.toFixed(0)} MB, CPU ${cpu(baseline.cpuSeconds, afterBaseline.cpuSeconds - beforeBaseline.cpuSeconds)})`,
-      `pipeline (run + claim + render + log): ${pipeRate.toFixed(0)} msg/s (${pipeline.seconds.toFixed(1)} s, peak RSS ${pipeline.rssMb.toFixed(0)} MB, CPU ${cpu(pipeline.cpuSeconds, afterPipeline.cpuSeconds - afterBaseline.cpuSeconds)})`,
-      `ratio pipeline/baseline: ${(pipeRate / baseRate).toFixed(2)} (messages of ${pipeBytes.toFixed(0)} bytes in both)`,
-      '',
-    ].join('\n'),
+    `ratio pipeline/baseline: ${median(ratios).toFixed(2)} (median of ${rounds}; ${ratios.map((r) => r.toFixed(2)).join(', ')}), pipeline peak RSS ${peakRss.toFixed(0)} MB\n`,
   );
 } finally {
   sink.stop();

@@ -1,6 +1,6 @@
 // Claiming deliveries with a lease, so several workers (processes) never send the same one twice.
 import type { Sequelize } from 'sequelize';
-import { execute, isPostgres, selectRows, toDate } from './sql.js';
+import { execute, isPostgres, runDirect, selectRows, toDate } from './sql.js';
 
 export interface ClaimedDelivery {
   id: number;
@@ -76,8 +76,8 @@ export interface AttemptResult {
 }
 
 /**
- * Logs attempts' results and gives their leases back, in one statement for many deliveries (CASE by id).
- * PostgreSQL needs the CASE of dates cast; SQLite stores the same text Sequelize writes.
+ * Logs attempts' results and gives their leases back: one statement for many deliveries, joining the
+ * deliveries to a table of outcomes (VALUES). Only rows this worker still holds are written.
  */
 export async function recordAttempts(
   sequelize: Sequelize,
@@ -86,36 +86,25 @@ export async function recordAttempts(
   now = new Date(),
 ): Promise<void> {
   if (results.length === 0) return;
-  const replacements: Record<string, unknown> = { owner, now, ids: results.map((r) => r.deliveryId) };
-  const column = (name: string, pick: (r: AttemptResult) => unknown): string => {
-    const branches = results.map((r, i) => {
-      replacements[`${name}${i}`] = pick(r);
-      replacements[`id${i}`] = r.deliveryId;
-      return `WHEN :id${i} THEN :${name}${i}`;
-    });
-    return `CASE id ${branches.join(' ')} END`;
-  };
-  const timestamp = isPostgres(sequelize) ? '::timestamptz' : '';
-  await execute(
-    sequelize,
-    `UPDATE deliveries SET
-       status = ${column('status', (r) => r.status)},
-       smtp_response = ${column('reply', (r) => r.reply)},
-       error_class = ${column('errorClass', (r) => r.errorClass)},
-       smtp_message_id = COALESCE(${column('messageId', (r) => r.messageId)}, smtp_message_id),
-       next_attempt_at = (${column('nextAttemptAt', (r) => r.nextAttemptAt)})${timestamp},
-       last_attempt_at = (${column('attemptedAt', (r) => r.attemptedAt)})${timestamp},
-       sent_at = CASE WHEN id IN (:sentIds) THEN :now ELSE sent_at END,
-       lease_owner = NULL, lease_expires_at = NULL, updated_at = :now
-     WHERE id IN (:ids) AND lease_owner = :owner`,
-    {
-      ...replacements,
-      sentIds: results
-        .filter((r) => r.status === 'sent')
-        .map((r) => r.deliveryId)
-        .concat(-1),
-    },
-  );
+  await runDirect(sequelize, (p) => {
+    const rows = results.map(
+      (r) =>
+        `(${p(r.deliveryId, 'bigint')}, ${p(r.status, 'text')}, ${p(r.reply, 'text')}, ${p(r.errorClass, 'text')},
+          ${p(r.messageId, 'text')}, ${p(r.nextAttemptAt, 'timestamptz')}, ${p(r.attemptedAt, 'timestamptz')},
+          ${p(r.status === 'sent' ? now : null, 'timestamptz')})`,
+    );
+    return `WITH outcome (id, status, reply, error_class, message_id, next_attempt_at, attempted_at, sent_at) AS (
+        VALUES ${rows.join(', ')}
+      )
+      UPDATE deliveries SET
+        status = outcome.status, smtp_response = outcome.reply, error_class = outcome.error_class,
+        smtp_message_id = COALESCE(outcome.message_id, deliveries.smtp_message_id),
+        next_attempt_at = outcome.next_attempt_at, last_attempt_at = outcome.attempted_at,
+        sent_at = COALESCE(outcome.sent_at, deliveries.sent_at),
+        lease_owner = NULL, lease_expires_at = NULL, updated_at = ${p(now, 'timestamptz')}
+      FROM outcome
+      WHERE deliveries.id = outcome.id AND deliveries.lease_owner = ${p(owner, 'text')}`;
+  });
 }
 
 /**
