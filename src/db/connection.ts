@@ -18,7 +18,8 @@ class PatientDatabase extends sqlite3.Database {
     // With WAL, NORMAL syncs at checkpoints instead of every commit: still crash-safe for the database,
     // and the per-delivery log writes stop waiting on the disk.
     this.exec('PRAGMA synchronous = NORMAL');
-    this.exec('PRAGMA cache_size = -32000'); // 32 MB of page cache: the delivery indexes of a large run stay in memory
+    // The page cache stays at SQLite's default 2 MB: 32 MB bought no sending throughput and grew the process
+    // by as much as the database grew (docs/PERFORMANCE.md).
   }
 }
 

@@ -56,9 +56,10 @@ export function composeEmail(
       ? null
       : `${settings.appUrl}/unsubscribe/${signUnsubscribeToken(recipient.clientId, settings.secret)}`;
   const textFooter = unsubscribeUrl ? `\n\n--\nTo stop receiving these e-mails: ${unsubscribeUrl}\n` : '';
-  const htmlFooter = unsubscribeUrl
-    ? `<hr><p style="font-size:12px;color:#666">To stop receiving these e-mails, <a href="${escapeHtml(unsubscribeUrl)}">unsubscribe</a>.</p>`
-    : '';
+  const htmlFooter =
+    message.bodyHtml && unsubscribeUrl
+      ? `<hr><p style="font-size:12px;color:#666">To stop receiving these e-mails, <a href="${escapeHtml(unsubscribeUrl)}">unsubscribe</a>.</p>`
+      : '';
   return {
     from: settings.from,
     to: { name: recipient.fullName, address: recipient.email },

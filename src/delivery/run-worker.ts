@@ -41,13 +41,30 @@ const COUNTER_REFRESH_MS = 1_000;
 /** How often a worker rereads its run's state, to see a pause or cancel made by another process. */
 const RUN_STATE_POLL_MS = 1_000;
 
+/** Outcomes waiting for their log write; lanes wait when this many pile up (a database slower than the SMTP server). */
+export const UNWRITTEN_OUTCOMES_LIMIT = 200;
+
+/** The local queue is refilled with a new batch when it runs this low, so lanes never wait for a claim. */
+function refillThreshold(lanes: number, batchSize: number): number {
+  return Math.max(lanes, Math.ceil(batchSize / 2));
+}
+
 /**
- * The most deliveries a worker holds as "sending" at once: one in flight per lane, a claimed batch, and what
- * was left in the local queue when it was refilled. A worker killed outright leaves at most this many `unknown`.
+ * What a worker holds as "sending" at most, by group: claimed and queued, on the wire (one per lane), and sent
+ * but not yet logged (usually only the last few milliseconds' worth). A worker killed outright leaves at most
+ * their sum `unknown`.
  */
-export function maxHeldDeliveries(settings: Pick<Config['delivery'], 'poolSize' | 'batchSize'>): number {
+export function heldDeliveriesLimits(settings: Pick<Config['delivery'], 'poolSize' | 'batchSize'>): {
+  queued: number;
+  inFlight: number;
+  unwritten: number;
+} {
   const lanes = settings.poolSize * LANES_PER_CONNECTION;
-  return 2 * lanes + settings.batchSize;
+  return {
+    queued: refillThreshold(lanes, settings.batchSize) - 1 + settings.batchSize,
+    inFlight: lanes,
+    unwritten: UNWRITTEN_OUTCOMES_LIMIT,
+  };
 }
 
 /** Exponential backoff: base, 2×base, 4×base… after the 1st, 2nd, 3rd attempt. */
@@ -199,9 +216,11 @@ export class RunWorker {
       consecutiveConnectionFailures = outcome.connectionLevel ? consecutiveConnectionFailures + 1 : 0;
       if (consecutiveConnectionFailures >= settings.outageThreshold) outage = outcome;
     };
+    const lowWater = refillThreshold(lanes, settings.batchSize);
     const lane = async (): Promise<void> => {
       while (!halted()) {
-        if (queue.length < lanes && !exhausted) void startRefill();
+        if (queue.length < lowWater && !exhausted) void startRefill();
+        if (writes.size >= UNWRITTEN_OUTCOMES_LIMIT) await Promise.race(writes);
         const next = queue.shift();
         if (next) await sendOne(next);
         else if (refill$.current) await refill$.current;
