@@ -1,6 +1,6 @@
 // Claiming deliveries with a lease, so several workers (processes) never send the same one twice.
 import type { Sequelize } from 'sequelize';
-import { execute, isPostgres, runDirect, selectRows, toDate } from './sql.js';
+import { execute, isPostgres, type Param, runDirect, selectRows, sqlTimestamp, toDate } from './sql.js';
 
 export interface ClaimedDelivery {
   id: number;
@@ -37,21 +37,21 @@ export async function claimBatch(
   now = new Date(),
 ): Promise<ClaimedDelivery[]> {
   const leaseExpiresAt = now.getTime() + leaseMs;
-  const rows = await selectRows<ClaimRow>(
+  const rows = await runDirect<ClaimRow>(
     sequelize,
-    `UPDATE deliveries SET status = 'sending', attempt_count = attempt_count + 1,
-       lease_owner = :owner, lease_expires_at = :expires, updated_at = :now
+    (p) => `UPDATE deliveries SET status = 'sending', attempt_count = attempt_count + 1,
+       lease_owner = ${p(owner)}, lease_expires_at = ${p(new Date(leaseExpiresAt), 'timestamptz')},
+       updated_at = ${p(now, 'timestamptz')}
      WHERE id IN (
        SELECT id FROM deliveries
-       WHERE run_id = :runId AND status = 'pending'
-         AND (next_attempt_at IS NULL OR next_attempt_at <= :now)
-         AND (lease_expires_at IS NULL OR lease_expires_at < :now)
+       WHERE run_id = ${p(runId, 'bigint')} AND status = 'pending'
+         AND (next_attempt_at IS NULL OR next_attempt_at <= ${p(now, 'timestamptz')})
+         AND (lease_expires_at IS NULL OR lease_expires_at < ${p(now, 'timestamptz')})
        ORDER BY id
-       LIMIT :limit
+       LIMIT ${p(limit, 'int')}
        ${isPostgres(sequelize) ? 'FOR UPDATE SKIP LOCKED' : ''}
      )
      RETURNING id, client_id, email, full_name, attempt_count`,
-    { owner, runId, limit, now, expires: new Date(leaseExpiresAt) },
   );
   return rows
     .map((r) => ({
@@ -75,9 +75,42 @@ export interface AttemptResult {
   nextAttemptAt: Date | null;
 }
 
+/** The outcome table's columns, in the order each outcome is sent as a JSON array, with PostgreSQL's types. */
+const OUTCOME_COLUMNS = [
+  ['id', 'bigint'],
+  ['status', 'text'],
+  ['reply', 'text'],
+  ['error_class', 'text'],
+  ['message_id', 'text'],
+  ['next_attempt_at', 'timestamptz'],
+  ['attempted_at', 'timestamptz'],
+  ['sent_at', 'timestamptz'],
+] as const;
+
+/** A JSON array of outcome arrays, read back as a table: one parameter however many outcomes a write carries. */
+function outcomeTable(sequelize: Sequelize, p: Param, results: AttemptResult[], now: Date): string {
+  const time = (date: Date | null): string | null => (date === null ? null : sqlTimestamp(sequelize, date));
+  const json = JSON.stringify(
+    results.map((r) => [
+      r.deliveryId,
+      r.status,
+      r.reply,
+      r.errorClass,
+      r.messageId,
+      time(r.nextAttemptAt),
+      time(r.attemptedAt),
+      r.status === 'sent' ? time(now) : null,
+    ]),
+  );
+  return isPostgres(sequelize)
+    ? `SELECT ${OUTCOME_COLUMNS.map(([name, type], i) => `(value ->> ${i})::${type} AS ${name}`).join(', ')}
+       FROM jsonb_array_elements(${p(json, 'jsonb')})`
+    : `SELECT ${OUTCOME_COLUMNS.map(([name], i) => `value ->> ${i} AS ${name}`).join(', ')} FROM json_each(${p(json)})`;
+}
+
 /**
- * Logs attempts' results and gives their leases back: one statement for many deliveries, joining the
- * deliveries to a table of outcomes (VALUES). Only rows this worker still holds are written.
+ * Logs attempts' results and gives their leases back: one statement for many deliveries, joining them to a
+ * table of outcomes passed as one JSON parameter. Only rows this worker still holds are written.
  */
 export async function recordAttempts(
   sequelize: Sequelize,
@@ -86,16 +119,9 @@ export async function recordAttempts(
   now = new Date(),
 ): Promise<void> {
   if (results.length === 0) return;
-  await runDirect(sequelize, (p) => {
-    const rows = results.map(
-      (r) =>
-        `(${p(r.deliveryId, 'bigint')}, ${p(r.status, 'text')}, ${p(r.reply, 'text')}, ${p(r.errorClass, 'text')},
-          ${p(r.messageId, 'text')}, ${p(r.nextAttemptAt, 'timestamptz')}, ${p(r.attemptedAt, 'timestamptz')},
-          ${p(r.status === 'sent' ? now : null, 'timestamptz')})`,
-    );
-    return `WITH outcome (id, status, reply, error_class, message_id, next_attempt_at, attempted_at, sent_at) AS (
-        VALUES ${rows.join(', ')}
-      )
+  await runDirect(
+    sequelize,
+    (p) => `WITH outcome AS (${outcomeTable(sequelize, p, results, now)})
       UPDATE deliveries SET
         status = outcome.status, smtp_response = outcome.reply, error_class = outcome.error_class,
         smtp_message_id = COALESCE(outcome.message_id, deliveries.smtp_message_id),
@@ -103,8 +129,8 @@ export async function recordAttempts(
         sent_at = COALESCE(outcome.sent_at, deliveries.sent_at),
         lease_owner = NULL, lease_expires_at = NULL, updated_at = ${p(now, 'timestamptz')}
       FROM outcome
-      WHERE deliveries.id = outcome.id AND deliveries.lease_owner = ${p(owner, 'text')}`;
-  });
+      WHERE deliveries.id = outcome.id AND deliveries.lease_owner = ${p(owner, 'text')}`,
+  );
 }
 
 /**

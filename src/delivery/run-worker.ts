@@ -18,7 +18,7 @@ import { Coalescer } from './coalescer.js';
 import { composeEmail, type ComposeSettings, type MessageContent } from './compose.js';
 import { deliveryEvents } from './events.js';
 import { settleMailingStatus } from './mailing-lifecycle.js';
-import { failCancelledDeliveries, finishRunIfDone, pauseRun, refreshRunCounters } from './runs.js';
+import { currentRunState, failCancelledDeliveries, finishRunIfDone, pauseRun, refreshRunCounters } from './runs.js';
 import { outcomeOfFailure, outcomeOfSuccess, type Outcome } from './smtp-outcome.js';
 import type { MailTransport } from './transports.js';
 
@@ -158,8 +158,7 @@ export class RunWorker {
     const halted = (): boolean =>
       this.stopping || haltRequested || outage !== null || runState !== 'running' || failure !== null;
     const readRunState = async (): Promise<void> => {
-      const run = await MailingRun.findByPk(runId, { attributes: ['id', 'state'] });
-      runState = run?.state ?? 'cancelled';
+      runState = (await currentRunState(sequelize, runId)) ?? 'cancelled';
     };
     // A pause or cancel stops the lanes at once in this process, within a second from another one.
     const onHalted = (id: number): void => {

@@ -3,7 +3,7 @@ import { Op, type Sequelize, type Transaction } from 'sequelize';
 import { Delivery, Mailing, MailingRun, type RunState } from '../db/models/index.js';
 import { AppError, NotFoundError } from '../errors.js';
 import { deliveryEvents } from './events.js';
-import { execute, selectRows } from './sql.js';
+import { execute, runDirect, selectRows } from './sql.js';
 
 export const ACTIVE_RUN_STATES: RunState[] = ['pending', 'running', 'paused'];
 
@@ -45,6 +45,15 @@ export async function createRun(
     transaction,
   });
   return MailingRun.findByPk(runId, { transaction, rejectOnEmpty: true });
+}
+
+/** A run's state, read without Sequelize's query path: a worker rereads it for every batch it claims. */
+export async function currentRunState(sequelize: Sequelize, runId: number): Promise<RunState | null> {
+  const [run] = await runDirect<{ state: RunState }>(
+    sequelize,
+    (p) => `SELECT state FROM mailing_runs WHERE id = ${p(runId, 'bigint')}`,
+  );
+  return run?.state ?? null;
 }
 
 /** Recounts a run's sent / failed / unknown deliveries from the log itself, so the counters are never wrong. */

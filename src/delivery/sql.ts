@@ -41,9 +41,13 @@ export function isPostgres(sequelize: Sequelize): boolean {
 /** Adds a value to a direct statement and returns its placeholder; `pgType` casts it on PostgreSQL. */
 export type Param = (value: unknown, pgType?: string) => string;
 
-/** Dates as Sequelize writes them to SQLite, so rows written either way compare and sort alike. */
-function sqliteTimestamp(date: Date): string {
-  return date.toISOString().replace('T', ' ').replace('Z', ' +00:00');
+/**
+ * A date as a direct statement's parameter: SQLite gets the text Sequelize writes ("2026-03-01 09:00:00.000
+ * +00:00"), so rows written either way compare and sort alike; PostgreSQL takes ISO text for a timestamptz.
+ */
+export function sqlTimestamp(sequelize: Sequelize, date: Date): string {
+  const iso = date.toISOString();
+  return isPostgres(sequelize) ? iso : `${iso.slice(0, 10)} ${iso.slice(11, 23)} +00:00`;
 }
 
 function allRows<T>(database: sqlite3.Database, sql: string, values: unknown[]): Promise<T[]> {
@@ -61,7 +65,7 @@ export async function runDirect<T extends object>(sequelize: Sequelize, build: (
   const postgres = isPostgres(sequelize);
   const values: unknown[] = [];
   const param: Param = (value, pgType) => {
-    values.push(!postgres && value instanceof Date ? sqliteTimestamp(value) : value);
+    values.push(value instanceof Date ? sqlTimestamp(sequelize, value) : value);
     return postgres ? `$${values.length}${pgType ? `::${pgType}` : ''}` : '?';
   };
   const sql = build(param);
