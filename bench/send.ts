@@ -1,6 +1,7 @@
 // `npm run bench:send -- --recipients N`: plain pooled nodemailer (baseline) vs the whole pipeline, same
 // sink, same run, on the configured database (a scratch database of its dialect). Prints rates and the ratio.
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
@@ -26,6 +27,12 @@ for (const [name, value] of [
 }
 /** The phases run from the JavaScript build (as `bin/mailer` does), each in a fresh Node process. */
 const phaseFile = (name: string): string => path.join(PROJECT_ROOT, 'build', 'bench', `${name}.js`);
+/** The V8 flags `bin/mailer` runs with: the pipeline phase is measured as a sending process runs. */
+const MAILER_V8_FLAGS = (
+  /^V8_FLAGS="([^"]*)"/m.exec(readFileSync(path.join(PROJECT_ROOT, 'bin', 'mailer'), 'utf8'))?.[1] ?? ''
+)
+  .split(' ')
+  .filter(Boolean);
 const config = loadConfig();
 const pool = config.delivery.poolSize;
 
@@ -38,12 +45,7 @@ function runPhase<T>(name: string, args: string[]): Promise<T> {
       : [];
     const child = spawn(
       process.execPath,
-      [
-        ...profile,
-        ...(process.env.XFLAGS && name === 'send-pipeline' ? process.env.XFLAGS.split(' ') : []),
-        phaseFile(name),
-        ...args,
-      ],
+      [...profile, ...(name === 'send-pipeline' ? MAILER_V8_FLAGS : []), phaseFile(name), ...args],
       {
         stdio: ['ignore', 'pipe', 'inherit'],
       },
@@ -142,7 +144,7 @@ const sink = await startSink();
 try {
   const dialect = scratch.url.startsWith('sqlite') ? 'SQLite' : 'PostgreSQL';
   process.stdout.write(
-    `bench:send: ${recipients} recipients, ${dialect}, SMTP pool ${pool}, sink in its own process, ${rounds} rounds\n`,
+    `bench:send: ${recipients} recipients, ${dialect}, SMTP pool ${pool}, sink in its own process, ${rounds} rounds, pipeline run with \`${MAILER_V8_FLAGS.join(' ') || 'no V8 flags'}\` as bin/mailer\n`,
   );
   const { mailingIds, firstClientId } = await prepare(scratch.url);
   const settings = { from: config.mailFrom, appUrl: config.appUrl, secret: config.sessionSecret };
