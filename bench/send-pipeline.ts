@@ -29,6 +29,7 @@ const cpuSeconds = (): number => {
   return (user + system) / 1e6;
 };
 const run = await startRunNow(sequelize, Number(mailingIdArg));
+const createdSeconds = (performance.now() - started) / 1000;
 const progress = await workUntilEnded(worker, run.id);
 const seconds = (performance.now() - started) / 1000;
 const finished = await MailingRun.findByPk(run.id, { rejectOnEmpty: true });
@@ -36,5 +37,5 @@ worker.stop();
 transport.close();
 await sequelize.close();
 process.stdout.write(
-  `${JSON.stringify({ seconds, rssMb: process.resourceUsage().maxRSS / 1024, cpuSeconds: cpuSeconds(), state: progress.state, sent: finished.sentCount })}\n`,
+  `${JSON.stringify({ seconds, rssMb: process.resourceUsage().maxRSS / 1024, cpuSeconds: cpuSeconds(), state: progress.state, sent: finished.sentCount, createdSeconds })}\n`,
 );

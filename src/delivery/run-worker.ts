@@ -83,11 +83,22 @@ export class RunWorker {
   private readonly recorder: Coalescer<AttemptResult, void>;
   /** Deliveries this worker has claimed and not yet logged, with when their leases run out: the only leases it renews. */
   private readonly held = new Map<number, number>();
+  /**
+   * This worker's writes to the deliveries it holds (log, lease renewal, giving back) run one at a time: on
+   * PostgreSQL two of them updating the same rows in different orders on two connections would deadlock.
+   */
+  private heldRowsWrites: Promise<unknown> = Promise.resolve();
+
+  private writeHeldRows<T>(write: () => Promise<T>): Promise<T> {
+    const next = this.heldRowsWrites.then(write, write);
+    this.heldRowsWrites = next.catch(() => undefined);
+    return next;
+  }
 
   constructor(private readonly deps: WorkerDependencies) {
     this.recorder = new Coalescer<AttemptResult, void>(
       async (results) => {
-        await recordAttempts(deps.sequelize, this.id, results);
+        await this.writeHeldRows(() => recordAttempts(deps.sequelize, this.id, results));
         return results.map(() => undefined);
       },
       200,
@@ -104,7 +115,7 @@ export class RunWorker {
     const ids = [...this.held.keys()];
     const now = new Date();
     try {
-      const kept = await renewLeases(this.deps.sequelize, this.id, ids, leaseMs, now);
+      const kept = await this.writeHeldRows(() => renewLeases(this.deps.sequelize, this.id, ids, leaseMs, now));
       for (const id of ids) {
         if (!kept.has(id)) this.held.delete(id);
         else if (this.held.has(id)) this.held.set(id, now.getTime() + leaseMs);
@@ -238,7 +249,7 @@ export class RunWorker {
       clearInterval(statePoll);
       // Claimed but never attempted: give them back. On a database error the leases simply run out instead.
       untouched.push(...[...queue.splice(0), ...setAside.splice(0)].map((d) => d.id));
-      await releaseUnattempted(sequelize, this.id, untouched).catch(() => undefined);
+      await this.writeHeldRows(() => releaseUnattempted(sequelize, this.id, untouched)).catch(() => undefined);
       for (const id of untouched) this.held.delete(id);
     }
     if (failure) throw failure instanceof Error ? failure : new Error('a delivery pass failed', { cause: failure });
