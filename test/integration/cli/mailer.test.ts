@@ -1,8 +1,8 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat, utimes } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
-import { parseDatabaseUrl } from '../../../src/config.js';
+import { parseDatabaseUrl, PROJECT_ROOT } from '../../../src/config.js';
 import { connect } from '../../../src/db/connection.js';
 import { exitCodeOf, runCli, startCli } from '../../support/cli.js';
 import { createScratchDatabase, type ScratchDatabase } from '../../support/database.js';
@@ -40,6 +40,18 @@ describe('bin/mailer', function () {
       expect(help.code, command).to.equal(0);
       expect(help.stdout).to.contain(`Usage: mailer ${command}`);
     }
+  });
+
+  it('when a source file is newer than the JavaScript build, then the next command rebuilds it first', async () => {
+    const stamp = path.join(PROJECT_ROOT, 'build', '.built');
+    await utimes(stamp, new Date(0), new Date(0)); // as if every source had changed since the build
+    const { code } = await runCli(['--help'], env);
+    expect(code).to.equal(0);
+    expect((await stat(stamp)).mtimeMs).to.be.above(Date.now() - 30_000);
+    // Fresh now: the next command runs the build as it is.
+    const before = (await stat(stamp)).mtimeMs;
+    expect((await runCli(['--help'], env)).code).to.equal(0);
+    expect((await stat(stamp)).mtimeMs).to.equal(before);
   });
 
   it('when a command is unknown, then it exits 2 with a hint', async () => {
