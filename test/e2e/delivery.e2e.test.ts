@@ -56,7 +56,8 @@ describe('in the browser: mailings going out through the SMTP server', function 
     await logIn(page, user);
 
     const name = `In a minute ${tag}`;
-    const startAt = new Date(Date.now() + 60_000);
+    // Whole seconds, as the form takes them: the run may start at this very instant, not a fraction later.
+    const startAt = new Date(Math.floor(Date.now() / 1000) * 1000 + 60_000);
     await fillNewMailing(page, name, message, startAt, new Date(startAt.getTime() + 3600_000));
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByText('Mailing created.').waitFor();
