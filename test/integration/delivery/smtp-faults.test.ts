@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { MailingRun } from '../../../src/db/models/index.js';
 import { startRunNow } from '../../../src/delivery/mailing-lifecycle.js';
 import { cancelRun, pauseRun, resumeRun } from '../../../src/delivery/runs.js';
-import { continueRun, deliveryConfig, mailingWithClients, sendNow } from '../../support/delivery.js';
+import { continueRun, deliveryConfig, mailingWithClients, sendNow, type RunResult } from '../../support/delivery.js';
 import { testDatabase } from '../../support/hooks.js';
 import { closedPort, SmtpTestServer } from '../../support/smtp-test-process.js';
 
@@ -133,19 +133,25 @@ describe('delivery against a misbehaving SMTP server (a real server process)', f
     expect([...counts.values()].every((n) => n === 1)).to.equal(true);
   });
 
-  /** Resolves once the server has received `count` more messages than `from`. */
-  async function receivedAtLeast(from: number, count: number): Promise<void> {
-    while (smtp.received.length - from < count) await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-
-  it('when a run is cancelled while sending, then the worker stops after its in-flight messages and the rest fail as cancelled', async () => {
+  /**
+   * A run of `count` clients sending through a server that takes 100 ms a message, worked on in this process;
+   * resolves once two messages have arrived, so the run is under way. `before` is the server's count before it.
+   */
+  async function slowRunUnderWay(
+    count: number,
+  ): Promise<{ runId: number; before: number; working: Promise<RunResult> }> {
     await smtp.setMode('delay 100');
-    const { mailing } = await mailingWithClients(30);
+    const { mailing } = await mailingWithClients(count);
     const before = smtp.received.length;
     const run = await startRunNow(testDatabase(), mailing.id);
     const working = continueRun(deliveryConfig(smtp.url), run.id);
-    await receivedAtLeast(before, 2);
-    await cancelRun(testDatabase(), run.id);
+    while (smtp.received.length - before < 2) await new Promise((resolve) => setTimeout(resolve, 10));
+    return { runId: run.id, before, working };
+  }
+
+  it('when a run is cancelled while sending, then the worker stops after its in-flight messages and the rest fail as cancelled', async () => {
+    const { runId, before, working } = await slowRunUnderWay(30);
+    await cancelRun(testDatabase(), runId);
     const cancelledAt = Date.now();
     const { progress, run: after, deliveries } = await working;
 
@@ -163,14 +169,9 @@ describe('delivery against a misbehaving SMTP server (a real server process)', f
   });
 
   it('when another process pauses the run, then the worker sees it within about a second and gives its claims back', async () => {
-    await smtp.setMode('delay 100');
-    const { mailing } = await mailingWithClients(40);
-    const before = smtp.received.length;
-    const run = await startRunNow(testDatabase(), mailing.id);
-    const working = continueRun(deliveryConfig(smtp.url), run.id);
-    await receivedAtLeast(before, 2);
+    const { runId, before, working } = await slowRunUnderWay(40);
     // As another process would: the state changes in the database, no event reaches this one.
-    await MailingRun.update({ state: 'paused', pausedReason: 'Paused by user' }, { where: { id: run.id } });
+    await MailingRun.update({ state: 'paused', pausedReason: 'Paused by user' }, { where: { id: runId } });
     const { progress, elapsedMs, deliveries } = await working;
 
     expect(progress.state).to.equal('paused');
@@ -182,19 +183,14 @@ describe('delivery against a misbehaving SMTP server (a real server process)', f
     for (const d of deliveries.filter((x) => x.status !== 'sent'))
       expect(d).to.deep.include({ status: 'pending', attemptCount: 0, leaseOwner: null });
 
-    await resumeRun(run.id);
-    expect((await continueRun(deliveryConfig(smtp.url), run.id)).run.sentCount).to.equal(40);
+    await resumeRun(runId);
+    expect((await continueRun(deliveryConfig(smtp.url), runId)).run.sentCount).to.equal(40);
     expect(new Set(smtp.received.slice(before).map((m) => m.to)).size).to.equal(smtp.received.length - before);
   });
 
   it('when a run is paused in this process, then the lanes stop at once', async () => {
-    await smtp.setMode('delay 100');
-    const { mailing } = await mailingWithClients(30);
-    const before = smtp.received.length;
-    const run = await startRunNow(testDatabase(), mailing.id);
-    const working = continueRun(deliveryConfig(smtp.url), run.id);
-    await receivedAtLeast(before, 2);
-    await pauseRun(run.id);
+    const { runId, working } = await slowRunUnderWay(30);
+    await pauseRun(runId);
     const pausedAt = Date.now();
     const { progress, deliveries } = await working;
     expect(progress.state).to.equal('paused');
