@@ -10,6 +10,7 @@ import { openDatabase } from '../src/db/connection.js';
 import { migrateUp } from '../src/db/migrator.js';
 import { Client, Mailing, Message, User } from '../src/db/models/index.js';
 import { createScratchDatabase } from '../test/support/database.js';
+import { postgresCpuSeconds } from './postgres-cpu.js';
 
 const { values } = parseArgs({
   options: { recipients: { type: 'string', default: '10000' }, rounds: { type: 'string', default: '3' } },
@@ -162,6 +163,7 @@ try {
       JSON.stringify(settings),
     ]);
     const afterBaseline = await sink.count();
+    const databaseCpuBefore = dialect === 'PostgreSQL' ? postgresCpuSeconds() : null;
     const pipeline = await runPhase<Measured & { state: string; sent: number; createdSeconds: number }>(
       'send-pipeline',
       [scratch.url, sink.url, String(mailingId)],
@@ -170,6 +172,11 @@ try {
       throw new Error(`pipeline ended ${pipeline.state} with ${pipeline.sent} sent`);
     // Both phases must have sent the same messages: same count and (within a few bytes each) the same size.
     const afterPipeline = await sink.count();
+    const databaseCpuAfter = databaseCpuBefore === null ? null : postgresCpuSeconds();
+    const databaseCpu =
+      databaseCpuBefore === null || databaseCpuAfter === null
+        ? ''
+        : ` + ${(databaseCpuAfter - databaseCpuBefore).toFixed(1)} s PostgreSQL`;
     const baseBytes = (afterBaseline.bytes - beforeBaseline.bytes) / recipients;
     const pipeBytes = (afterPipeline.bytes - afterBaseline.bytes) / recipients;
     if (afterPipeline.messages - beforeBaseline.messages !== 2 * recipients || Math.abs(pipeBytes - baseBytes) > 8)
@@ -182,7 +189,7 @@ try {
       [
         `round ${round}: messages of ${pipeBytes.toFixed(0)} bytes in both phases`,
         `  baseline (pooled nodemailer): ${baseRate.toFixed(0)} msg/s (${baseline.seconds.toFixed(1)} s, peak RSS ${baseline.rssMb.toFixed(0)} MB, CPU ${cpu(baseline.cpuSeconds, afterBaseline.cpuSeconds - beforeBaseline.cpuSeconds)})`,
-        `  pipeline (run + claim + render + log): ${pipeRate.toFixed(0)} msg/s (${pipeline.seconds.toFixed(1)} s of which ${pipeline.createdSeconds.toFixed(1)} s creating the run, peak RSS ${pipeline.rssMb.toFixed(0)} MB, CPU ${cpu(pipeline.cpuSeconds, afterPipeline.cpuSeconds - afterBaseline.cpuSeconds)})`,
+        `  pipeline (run + claim + render + log): ${pipeRate.toFixed(0)} msg/s (${pipeline.seconds.toFixed(1)} s of which ${pipeline.createdSeconds.toFixed(1)} s creating the run, peak RSS ${pipeline.rssMb.toFixed(0)} MB, CPU ${cpu(pipeline.cpuSeconds, afterPipeline.cpuSeconds - afterBaseline.cpuSeconds)}${databaseCpu})`,
         `  ratio pipeline/baseline: ${(pipeRate / baseRate).toFixed(2)}`,
         '',
       ].join('\n'),
@@ -193,5 +200,7 @@ try {
   );
 } finally {
   sink.stop();
-  await scratch.drop();
+  // BENCH_KEEP=1 keeps the scratch database, to EXPLAIN the engine's statements on its data afterwards.
+  if (!process.env.BENCH_KEEP) await scratch.drop();
+  else process.stdout.write(`kept ${scratch.url}\n`);
 }

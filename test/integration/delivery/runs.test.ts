@@ -5,6 +5,7 @@ import {
   claimBatch,
   INTERRUPTED_REPLY,
   reapExpiredLeases,
+  recordAttempts,
   releaseUnattempted,
   renewLeases,
 } from '../../../src/delivery/claims.js';
@@ -111,6 +112,58 @@ describe('mailing runs', () => {
         )
       ).size,
     ).to.equal(1);
+  });
+
+  it('when attempts are logged together, then each delivery keeps its own outcome, text exactly as given', async () => {
+    const { mailing } = await mailingWithClients(4);
+    const run = await startRunNow(testDatabase(), mailing.id);
+    const [sent, retried, failed, notHeld] = await claimBatch(testDatabase(), run.id, 'w1', 10, 60_000);
+    const attemptedAt = new Date('2026-11-27T10:00:00.123Z');
+    const nextAttemptAt = new Date('2026-11-27T10:05:00.456Z');
+    const tricky = `451 4.7.1 "try later", {busy}; back\\slash, NULL, ünïcødé ✓`;
+    await releaseUnattempted(testDatabase(), 'w1', [notHeld?.id ?? 0]);
+    const outcome = { attemptedAt, errorClass: null, messageId: null, nextAttemptAt: null };
+    await recordAttempts(testDatabase(), 'w1', [
+      { ...outcome, deliveryId: sent?.id ?? 0, status: 'sent', reply: '250 2.0.0 Ok: queued', messageId: '<a@b>' },
+      {
+        ...outcome,
+        deliveryId: retried?.id ?? 0,
+        status: 'pending',
+        reply: tricky,
+        errorClass: 'temporary',
+        nextAttemptAt,
+      },
+      {
+        ...outcome,
+        deliveryId: failed?.id ?? 0,
+        status: 'failed',
+        reply: '550 5.1.1 no such user',
+        errorClass: 'permanent',
+      },
+      { ...outcome, deliveryId: notHeld?.id ?? 0, status: 'sent', reply: '250 not mine to write' },
+    ]);
+
+    const { deliveries } = await loadRun(run.id);
+    const row = (id = 0): Delivery | undefined => deliveries.find((d) => d.id === id);
+    expect(row(sent?.id)).to.deep.include({
+      status: 'sent',
+      smtpResponse: '250 2.0.0 Ok: queued',
+      smtpMessageId: '<a@b>',
+    });
+    expect(row(sent?.id)?.sentAt).to.be.instanceOf(Date);
+    expect(row(retried?.id)).to.deep.include({
+      status: 'pending',
+      smtpResponse: tricky,
+      errorClass: 'temporary',
+      sentAt: null,
+    });
+    expect(row(retried?.id)?.nextAttemptAt?.toISOString()).to.equal(nextAttemptAt.toISOString());
+    expect(row(failed?.id)).to.deep.include({ status: 'failed', errorClass: 'permanent', nextAttemptAt: null });
+    for (const id of [sent?.id, retried?.id, failed?.id]) {
+      expect(row(id)).to.deep.include({ leaseOwner: null, attemptCount: 1 });
+      expect(row(id)?.lastAttemptAt?.toISOString()).to.equal(attemptedAt.toISOString());
+    }
+    expect(row(notHeld?.id)).to.deep.include({ status: 'pending', smtpResponse: null, lastAttemptAt: null });
   });
 
   it('when a run is paused, resumed and cancelled, then the states follow and unsent deliveries fail as cancelled', async () => {
