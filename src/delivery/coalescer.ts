@@ -13,6 +13,8 @@ interface Waiting<T, R> {
 export class Coalescer<T, R> {
   private readonly waiting: Waiting<T, R>[] = [];
   private flushing = false;
+  /** Ends a linger early: set while a flush waits for more items. */
+  private wake: (() => void) | null = null;
 
   constructor(
     private readonly flush: (items: T[]) => Promise<R[]>,
@@ -26,6 +28,7 @@ export class Coalescer<T, R> {
     return new Promise<R>((resolve, reject) => {
       this.waiting.push({ item, resolve, reject });
       if (!this.flushing) void this.drain();
+      else if (this.waiting.length >= this.maxPerFlush) this.wake?.();
     });
   }
 
@@ -33,9 +36,8 @@ export class Coalescer<T, R> {
     this.flushing = true;
     try {
       while (this.waiting.length > 0) {
-        // Let the submissions of this same tick (or of a short linger) join the flush.
-        if (this.lingerMs > 0 && this.waiting.length < this.maxPerFlush)
-          await new Promise((r) => setTimeout(r, this.lingerMs));
+        // Let the submissions of this same tick (or of a short linger, until a flush is full) join the flush.
+        if (this.lingerMs > 0 && this.waiting.length < this.maxPerFlush) await this.linger();
         else await Promise.resolve();
         const group = this.waiting.splice(0, this.maxPerFlush);
         try {
@@ -48,5 +50,16 @@ export class Coalescer<T, R> {
     } finally {
       this.flushing = false;
     }
+  }
+
+  private linger(): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => this.wake?.(), this.lingerMs);
+      this.wake = () => {
+        clearTimeout(timer);
+        this.wake = null;
+        resolve();
+      };
+    });
   }
 }

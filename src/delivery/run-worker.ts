@@ -36,7 +36,7 @@ export interface WorkerDependencies {
 
 export const LANES_PER_CONNECTION = 1;
 /** Log writes wait this long to travel together: nobody waits on them, and fewer statements cost less. */
-const RECORD_LINGER_MS = 5;
+const RECORD_LINGER_MS = 20;
 const COUNTER_REFRESH_MS = 1_000;
 /** How often a worker rereads its run's state, to see a pause or cancel made by another process. */
 const RUN_STATE_POLL_MS = 1_000;
@@ -51,7 +51,7 @@ function refillThreshold(lanes: number, batchSize: number): number {
 
 /**
  * What a worker holds as "sending" at most, by group: claimed and queued, on the wire (one per lane), and sent
- * but not yet logged (usually only the last few milliseconds' worth). A worker killed outright leaves at most
+ * but not yet logged (usually only the last few tens of milliseconds' worth). A worker killed outright leaves at most
  * their sum `unknown`.
  */
 export function heldDeliveriesLimits(settings: Pick<Config['delivery'], 'poolSize' | 'batchSize'>): {
