@@ -182,15 +182,16 @@ export class RunWorker {
     const refill = async (): Promise<void> => {
       await readRunState();
       if (halted()) return;
+      const batch = await claimBatch(sequelize, runId, this.id, settings.batchSize, settings.leaseMs);
+      for (const d of batch) this.held.set(d.id, d.leaseExpiresAt);
+      queue.push(...batch);
+      if (batch.length < settings.batchSize) exhausted = true;
+      // After the claim, so lanes that ran dry never wait for a recount.
       if (Date.now() - countedAt >= COUNTER_REFRESH_MS) {
         countedAt = Date.now();
         await refreshRunCounters(sequelize, runId);
         await this.deps.onBatch?.(runId);
       }
-      const batch = await claimBatch(sequelize, runId, this.id, settings.batchSize, settings.leaseMs);
-      for (const d of batch) this.held.set(d.id, d.leaseExpiresAt);
-      queue.push(...batch);
-      if (batch.length < settings.batchSize) exhausted = true;
     };
     const startRefill = (): Promise<void> =>
       (refill$.current ??= refill()
