@@ -22,9 +22,9 @@ interface ClaimRow {
 }
 
 /**
- * Takes up to `limit` due, unleased pending deliveries of a run for an attempt by `owner`: they become
- * "sending" (one attempt more) under a lease, so a worker that dies leaves them to become `unknown`, never
- * to be sent twice. On PostgreSQL the inner SELECT skips rows another worker has locked; SQLite has a
+ * Takes up to `limit` due, unleased pending deliveries of a running run for an attempt by `owner`: they
+ * become "sending" (one attempt more) under a lease, so a worker that dies leaves them to become `unknown`,
+ * never to be sent twice. A paused or cancelled run gives nothing, whichever process paused it. On PostgreSQL the inner SELECT skips rows another worker has locked; SQLite has a
  * single writer, so the statement is atomic. Claimed deliveries not attempted are given back with
  * `releaseUnattempted`.
  */
@@ -47,6 +47,7 @@ export async function claimBatch(
        WHERE run_id = ${p(runId, 'bigint')} AND status = 'pending'
          AND (next_attempt_at IS NULL OR next_attempt_at <= ${p(now, 'timestamptz')})
          AND (lease_expires_at IS NULL OR lease_expires_at < ${p(now, 'timestamptz')})
+         AND EXISTS (SELECT 1 FROM mailing_runs WHERE id = ${p(runId, 'bigint')} AND state = 'running')
        ORDER BY id
        LIMIT ${p(limit, 'int')}
        ${isPostgres(sequelize) ? 'FOR UPDATE SKIP LOCKED' : ''}

@@ -180,12 +180,15 @@ export class RunWorker {
       readRunState().catch(() => undefined);
     }, RUN_STATE_POLL_MS);
     const refill = async (): Promise<void> => {
-      await readRunState();
-      if (halted()) return;
+      if (halted()) return; // the claim itself gives nothing once the run is paused or cancelled
       const batch = await claimBatch(sequelize, runId, this.id, settings.batchSize, settings.leaseMs);
       for (const d of batch) this.held.set(d.id, d.leaseExpiresAt);
       queue.push(...batch);
-      if (batch.length < settings.batchSize) exhausted = true;
+      // Fewer than asked: the run is done for now, or was paused or cancelled (then the lanes stop at once).
+      if (batch.length < settings.batchSize) {
+        exhausted = true;
+        await readRunState();
+      }
       // After the claim, so lanes that ran dry never wait for a recount.
       if (Date.now() - countedAt >= COUNTER_REFRESH_MS) {
         countedAt = Date.now();

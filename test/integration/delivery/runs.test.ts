@@ -65,6 +65,15 @@ describe('mailing runs', () => {
     expect(await claimBatch(testDatabase(), run.id, 'w4', 10, 60_000)).to.deep.equal([]);
   });
 
+  it('when a run is paused, then no worker can claim from it until it is resumed', async () => {
+    const { mailing } = await mailingWithClients(3);
+    const run = await startRunNow(testDatabase(), mailing.id);
+    await pauseRun(run.id);
+    expect(await claimBatch(testDatabase(), run.id, 'w1', 10, 60_000)).to.deep.equal([]);
+    await resumeRun(run.id);
+    expect(await claimBatch(testDatabase(), run.id, 'w1', 10, 60_000)).to.have.length(3);
+  });
+
   it('when a worker dies holding deliveries, then after its lease expires they are unknown, not sent again', async () => {
     const { mailing } = await mailingWithClients(3);
     const run = await startRunNow(testDatabase(), mailing.id);
