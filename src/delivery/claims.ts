@@ -24,9 +24,9 @@ interface ClaimRow {
 /**
  * Takes up to `limit` due, unleased pending deliveries of a running run for an attempt by `owner`: they
  * become "sending" (one attempt more) under a lease, so a worker that dies leaves them to become `unknown`,
- * never to be sent twice. A paused or cancelled run gives nothing, whichever process paused it. On PostgreSQL the inner SELECT skips rows another worker has locked; SQLite has a
- * single writer, so the statement is atomic. Claimed deliveries not attempted are given back with
- * `releaseUnattempted`.
+ * never to be sent twice. A paused or cancelled run gives nothing, whichever process paused it. On
+ * PostgreSQL the inner SELECT skips rows another worker has locked; SQLite has a single writer, so the
+ * statement is atomic. Claimed deliveries not attempted are given back with `releaseUnattempted`.
  */
 export async function claimBatch(
   sequelize: Sequelize,

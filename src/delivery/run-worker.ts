@@ -51,8 +51,8 @@ function refillThreshold(lanes: number, batchSize: number): number {
 
 /**
  * What a worker holds as "sending" at most, by group: claimed and queued, on the wire (one per lane), and sent
- * but not yet logged (usually only the last few tens of milliseconds' worth). A worker killed outright leaves at most
- * their sum `unknown`.
+ * but not yet logged (usually only the last few tens of milliseconds' worth). A worker killed outright leaves
+ * at most their sum `unknown`.
  */
 export function heldDeliveriesLimits(settings: Pick<Config['delivery'], 'poolSize' | 'batchSize'>): {
   queued: number;
