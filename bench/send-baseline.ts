@@ -2,6 +2,7 @@
 // has. The messages are the ones the pipeline sends (same headers, text and unsubscribe link), built inline.
 import nodemailer from 'nodemailer';
 import { signUnsubscribeToken } from '../src/delivery/unsubscribe-token.js';
+import { startCpuClock } from './cpu-clock.js';
 
 const [url, countArg, poolArg, firstClientArg, roundArg, settingsJson] = process.argv.slice(2);
 const count = Number(countArg);
@@ -13,12 +14,7 @@ const domain = /@([^>\s]+)>?\s*$/.exec(from)?.[1] ?? 'localhost';
 const transport = nodemailer.createTransport({ url, pool: true, maxConnections: pool, maxMessages: Infinity });
 let next = 0;
 const started = performance.now();
-const cpuAtStart = process.cpuUsage();
-/** CPU time (all threads: SQLite's work runs on libuv's pool) since the measured part started. */
-const cpuSeconds = (): number => {
-  const { user, system } = process.cpuUsage(cpuAtStart);
-  return (user + system) / 1e6;
-};
+const cpuSeconds = startCpuClock();
 await Promise.all(
   Array.from({ length: pool }, async () => {
     while (next < count) {

@@ -7,6 +7,7 @@ import { RunWorker, workUntilEnded } from '../src/delivery/run-worker.js';
 import { createMailTransport } from '../src/delivery/transports.js';
 import { createLogger } from '../src/logger.js';
 import { MailingRun } from '../src/db/models/index.js';
+import { startCpuClock } from './cpu-clock.js';
 
 const [databaseUrl, smtpUrl, mailingIdArg] = process.argv.slice(2);
 const config = loadConfig({ ...process.env, DATABASE_URL: databaseUrl, SMTP_URL: smtpUrl, LOG_LEVEL: 'silent' });
@@ -22,12 +23,7 @@ if (process.env.BENCH_MEMORY)
     );
   }, 3000).unref();
 const started = performance.now();
-const cpuAtStart = process.cpuUsage();
-/** CPU time (all threads: SQLite's work runs on libuv's pool) since the measured part started. */
-const cpuSeconds = (): number => {
-  const { user, system } = process.cpuUsage(cpuAtStart);
-  return (user + system) / 1e6;
-};
+const cpuSeconds = startCpuClock();
 const run = await startRunNow(sequelize, Number(mailingIdArg));
 const createdSeconds = (performance.now() - started) / 1000;
 const progress = await workUntilEnded(worker, run.id);

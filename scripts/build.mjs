@@ -11,8 +11,11 @@ import { build } from 'esbuild';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 /** The folders that hold code the command line runs (admin/components are bundled by AdminJS itself). */
 const SOURCE_DIRS = ['src', 'admin', 'migrations', 'seeders'];
-/** The benchmark phases, measured as the command line runs (their drivers run under tsx, beside the tests). */
-const BENCH_PHASES = ['bench/send-baseline.ts', 'bench/send-pipeline.ts', 'bench/smtp-sink.ts'];
+/**
+ * The benchmark phases and what they import, measured as the command line runs (their drivers run under tsx,
+ * beside the tests).
+ */
+const BENCH_PHASES = ['bench/send-baseline.ts', 'bench/send-pipeline.ts', 'bench/smtp-sink.ts', 'bench/cpu-clock.ts'];
 
 function typeScriptFiles(dir) {
   return readdirSync(path.join(root, dir), { withFileTypes: true }).flatMap((entry) => {

@@ -96,6 +96,7 @@ const OUTCOME_COLUMNS = [
  */
 function outcomeTable(sequelize: Sequelize, p: Param, results: AttemptResult[], now: Date): string {
   const time = (date: Date | null): string | null => (date === null ? null : sqlTimestamp(sequelize, date));
+  const sentAt = time(now);
   const rows = results.map((r) => [
     r.deliveryId,
     r.status,
@@ -104,7 +105,7 @@ function outcomeTable(sequelize: Sequelize, p: Param, results: AttemptResult[], 
     r.messageId,
     time(r.nextAttemptAt),
     time(r.attemptedAt),
-    r.status === 'sent' ? time(now) : null,
+    r.status === 'sent' ? sentAt : null,
   ]);
   if (isPostgres(sequelize)) {
     const column = (i: number): unknown[] => rows.map((row) => row[i]);

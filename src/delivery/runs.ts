@@ -47,7 +47,7 @@ export async function createRun(
   return MailingRun.findByPk(runId, { transaction, rejectOnEmpty: true });
 }
 
-/** A run's state, read without Sequelize's query path: a worker rereads it for every batch it claims. */
+/** A run's state, read without Sequelize's query path: a sending worker polls it every second. */
 export async function currentRunState(sequelize: Sequelize, runId: number): Promise<RunState | null> {
   const [run] = await runDirect<{ state: RunState }>(
     sequelize,
