@@ -11,8 +11,9 @@ import {
   type Transaction,
   type WhereOptions,
 } from 'sequelize';
-import { Client, type User } from '../db/models/index.js';
+import { boundDatabase, Client, type User } from '../db/models/index.js';
 import { normaliseEmail } from '../db/models/email.js';
+import { stopClientDeliveries } from '../delivery/runs.js';
 import { NotFoundError, ValidationError } from '../errors.js';
 import type { ClientInput } from './client.form.js';
 import {
@@ -69,9 +70,22 @@ export async function updateClient(owner: User, id: number, input: ClientInput):
   return savingEmail(() => client.update(input));
 }
 
-/** Deletes a client: mailings lose the recipient, the delivery log keeps its rows. */
+/**
+ * Deletes a client: mailings lose the recipient, its deliveries still waiting in runs under way are stopped,
+ * and the delivery log keeps its rows (with the address and the client's id as they were).
+ */
 export async function deleteClient(owner: User, id: number): Promise<void> {
-  await (await findClient(owner, id)).destroy();
+  const client = await findClient(owner, id);
+  const sequelize = boundDatabase();
+  await sequelize.transaction(async (transaction) => {
+    await stopClientDeliveries(
+      sequelize,
+      client.id,
+      { errorClass: 'client_deleted', reply: 'Not sent: the client was deleted' },
+      transaction,
+    );
+    await client.destroy({ transaction });
+  });
 }
 
 /** Every client of the owner, by e-mail, for the CSV export. */
@@ -143,9 +157,7 @@ function clientsOf(owner: User, search: string): WhereOptions<Client> {
 }
 
 function escapeSql(value: string): string {
-  const sequelize = Client.sequelize;
-  if (!sequelize) throw new Error('the models are not bound to a database');
-  return sequelize.escape(value);
+  return boundDatabase().escape(value);
 }
 
 async function ensureEmailFree(owner: User, email: string, exceptId?: number): Promise<void> {

@@ -1,5 +1,5 @@
 // Mailing runs: created once per scheduled time with a snapshot of recipients, counted, finished, controlled.
-import { Op, type Sequelize, type Transaction } from 'sequelize';
+import { Op, literal, type Sequelize, type Transaction, type WhereOptions } from 'sequelize';
 import { Delivery, Mailing, MailingRun, type RunState } from '../db/models/index.js';
 import { AppError, NotFoundError } from '../errors.js';
 import { deliveryEvents } from './events.js';
@@ -57,7 +57,11 @@ export async function currentRunState(sequelize: Sequelize, runId: number): Prom
 }
 
 /** Recounts a run's sent / failed / unknown deliveries from the log itself, so the counters are never wrong. */
-export async function refreshRunCounters(sequelize: Sequelize, runId: number): Promise<void> {
+export async function refreshRunCounters(
+  sequelize: Sequelize,
+  runId: number,
+  transaction?: Transaction,
+): Promise<void> {
   await execute(
     sequelize,
     `UPDATE mailing_runs SET
@@ -67,6 +71,7 @@ export async function refreshRunCounters(sequelize: Sequelize, runId: number): P
        updated_at = :now
      WHERE id = :runId`,
     { runId, now: new Date() },
+    transaction,
   );
 }
 
@@ -156,7 +161,10 @@ export async function failCancelledDeliveries(runId: number, reason: string): Pr
   );
 }
 
-/** Puts failed and/or unknown deliveries of a run back in the queue (with a fresh attempt budget) and reopens the run. */
+/**
+ * Puts failed and/or unknown deliveries of a run back in the queue (with a fresh attempt budget) and reopens
+ * the run; those of clients that unsubscribed or were deleted stay as they are.
+ */
 export async function retryDeliveries(
   sequelize: Sequelize,
   runId: number,
@@ -167,7 +175,14 @@ export async function retryDeliveries(
   if (mailing?.isDisabled) throw new AppError('This mailing is disabled', 409, 'conflict');
   const [count] = await Delivery.update(
     { status: 'pending', attemptCount: 0, nextAttemptAt: null, leaseOwner: null, leaseExpiresAt: null },
-    { where: { runId, status: { [Op.in]: statuses } } },
+    {
+      where: {
+        runId,
+        status: { [Op.in]: statuses },
+        // Never again to a client that unsubscribed or was deleted since.
+        clientId: { [Op.in]: literal('(SELECT id FROM clients WHERE unsubscribed_at IS NULL)') },
+      },
+    },
   );
   if (count > 0) {
     await MailingRun.update(
@@ -178,4 +193,30 @@ export async function retryDeliveries(
     deliveryEvents.emit('run-ready', runId);
   }
   return count;
+}
+
+/**
+ * Fails a client's deliveries still waiting in runs under way (not the one on the wire, if any), when the
+ * client unsubscribes or is deleted, so nothing more reaches it; the runs' counters are recounted. A run's
+ * deliveries are found by (run_id, client_id): the log keeps no index on the client alone.
+ */
+export async function stopClientDeliveries(
+  sequelize: Sequelize,
+  clientId: number,
+  stop: { errorClass: string; reply: string },
+  transaction?: Transaction,
+): Promise<void> {
+  const waiting = {
+    clientId,
+    status: 'pending',
+    leaseOwner: { [Op.is]: null },
+    runId: { [Op.in]: literal(`(SELECT id FROM mailing_runs WHERE state IN ('pending', 'running', 'paused'))`) },
+  } satisfies WhereOptions<Delivery>;
+  const runIds = (await Delivery.findAll({ attributes: ['runId'], where: waiting, transaction })).map((d) => d.runId);
+  if (runIds.length === 0) return;
+  await Delivery.update(
+    { status: 'failed', errorClass: stop.errorClass, smtpResponse: stop.reply, nextAttemptAt: null },
+    { where: waiting, transaction },
+  );
+  for (const runId of new Set(runIds)) await refreshRunCounters(sequelize, runId, transaction);
 }

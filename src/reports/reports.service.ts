@@ -1,8 +1,16 @@
 // Report rules and queries: every run is reached through mailings.owner_id, so a customer only ever sees their
 // own runs and logs (a manager sees everyone's). Days are the acting user's calendar days (their time zone), on SQLite and PostgreSQL alike.
 import { DateTime } from 'luxon';
-import { col, fn, Op, type Sequelize, type WhereOptions } from 'sequelize';
-import { Delivery, Mailing, MailingRun, type DeliveryStatus, type RunState, type User } from '../db/models/index.js';
+import { col, fn, Op, type WhereOptions } from 'sequelize';
+import {
+  boundDatabase,
+  Delivery,
+  Mailing,
+  MailingRun,
+  type DeliveryStatus,
+  type RunState,
+  type User,
+} from '../db/models/index.js';
 import { selectRows, toDate } from '../delivery/sql.js';
 import { NotFoundError } from '../errors.js';
 import { seesEveryMailing } from '../web/permissions.js';
@@ -41,12 +49,6 @@ export interface DailyDeliveries {
 interface Window {
   offset: number;
   limit: number;
-}
-
-function database(): Sequelize {
-  const sequelize = MailingRun.sequelize;
-  if (!sequelize) throw new Error('the models are not bound to a database');
-  return sequelize;
 }
 
 function runWhere(filters: ReportFilters): WhereOptions<MailingRun> {
@@ -137,7 +139,7 @@ async function lastAttemptsOf(runIds: number[]): Promise<Map<number, Date | null
 
 /** The filtered runs' finished deliveries per day of their last attempt, in the owner's zone, oldest day first. */
 export async function deliveriesPerDay(owner: User, filters: ReportFilters): Promise<DailyDeliveries> {
-  const sequelize = database();
+  const sequelize = boundDatabase();
   const { conditions, replacements } = chartConditions(owner, filters);
   const from = `FROM deliveries d
     JOIN mailing_runs r ON r.id = d.run_id

@@ -1,6 +1,6 @@
 // Unsubscribing a client from its owner's mailings, from the link in an e-mail.
-import { Op } from 'sequelize';
-import { Client, Delivery } from '../db/models/index.js';
+import { boundDatabase, Client } from '../db/models/index.js';
+import { stopClientDeliveries } from '../delivery/runs.js';
 import { verifyUnsubscribeToken } from '../delivery/unsubscribe-token.js';
 
 /** The client a signed token names, or null for a forged, malformed or stale (deleted client) token. */
@@ -15,13 +15,8 @@ export async function clientForToken(token: string, secret: string): Promise<Cli
  */
 export async function unsubscribeClient(client: Client, now = new Date()): Promise<void> {
   if (!client.unsubscribedAt) await client.update({ unsubscribedAt: now });
-  await Delivery.update(
-    {
-      status: 'failed',
-      errorClass: 'unsubscribed',
-      smtpResponse: 'Not sent: the recipient unsubscribed',
-      nextAttemptAt: null,
-    },
-    { where: { clientId: client.id, status: 'pending', leaseOwner: { [Op.is]: null } } },
-  );
+  await stopClientDeliveries(boundDatabase(), client.id, {
+    errorClass: 'unsubscribed',
+    reply: 'Not sent: the recipient unsubscribed',
+  });
 }

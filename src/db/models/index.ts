@@ -21,6 +21,13 @@ export * from './token.js';
 export * from './user.js';
 export { normaliseEmail } from './email.js';
 
+/** The connection the models were bound to, for raw statements in services that receive no connection. */
+export function boundDatabase(): Sequelize {
+  const sequelize = Client.sequelize;
+  if (!sequelize) throw new Error('the models are not bound to a database');
+  return sequelize;
+}
+
 const required = (name: string) => ({ name, allowNull: false });
 const optional = (name: string) => ({ name, allowNull: true });
 
@@ -62,8 +69,9 @@ export function initModels(sequelize: Sequelize): void {
 
   MailingRun.hasMany(Delivery, { as: 'deliveries', foreignKey: required('runId'), onDelete: 'CASCADE' });
   Delivery.belongsTo(MailingRun, { as: 'run', foreignKey: required('runId'), onDelete: 'CASCADE' });
-  Client.hasMany(Delivery, { as: 'deliveries', foreignKey: optional('clientId'), onDelete: 'SET NULL' });
-  Delivery.belongsTo(Client, { as: 'client', foreignKey: optional('clientId'), onDelete: 'SET NULL' });
+  // A plain reference, no foreign key: the log keeps the id it was written for (migration 0004 says why).
+  Client.hasMany(Delivery, { as: 'deliveries', foreignKey: optional('clientId'), constraints: false });
+  Delivery.belongsTo(Client, { as: 'client', foreignKey: optional('clientId'), constraints: false });
 
   Post.belongsTo(User, { as: 'author', foreignKey: optional('authorId'), onDelete: 'SET NULL' });
   Session.belongsTo(User, { as: 'user', foreignKey: optional('userId'), onDelete: 'CASCADE' });

@@ -3,6 +3,7 @@ import type { Sequelize } from 'sequelize';
 import { parseDatabaseUrl } from '../../../src/config.js';
 import { connect } from '../../../src/db/connection.js';
 import { createMigrator, migrateUp } from '../../../src/db/migrator.js';
+import { selectRows } from '../../../src/delivery/sql.js';
 import { createScratchDatabase, type ScratchDatabase } from '../../support/database.js';
 import { testDatabase } from '../../support/hooks.js';
 
@@ -58,6 +59,78 @@ describe('migrations', () => {
     expect(await tableNames(sequelize)).to.deep.equal([]);
     await migrateUp(sequelize);
     expect(await tableNames(sequelize)).to.deep.equal(TABLES);
+  });
+
+  it('when the delivery log loses its client key, then its rows, ids and indexes survive, and down brings the key back', async () => {
+    const migrator = createMigrator(sequelize);
+    await migrator.down({ to: '20261127-0004-delivery-client-reference' });
+    const now = new Date().toISOString();
+    const insert = async (table: string, values: Record<string, unknown>): Promise<number> => {
+      const columns = Object.keys(values);
+      const rows = await selectRows<{ id: number }>(
+        sequelize,
+        `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map((c) => `:${c}`).join(', ')}) RETURNING id`,
+        values,
+      );
+      return Number(rows[0]?.id);
+    };
+    const stamps = { created_at: now, updated_at: now };
+    const owner = await insert('users', { email: 'm@example.org', password_hash: 'x', time_zone: 'UTC', ...stamps });
+    const [kept, removed] = [
+      await insert('clients', { owner_id: owner, email: 'kept@example.org', ...stamps }),
+      await insert('clients', { owner_id: owner, email: 'gone@example.org', ...stamps }),
+    ];
+    const message = await insert('messages', { owner_id: owner, subject: 's', body_text: 't', ...stamps });
+    const mailing = await insert('mailings', {
+      owner_id: owner,
+      message_id: message,
+      name: 'm',
+      start_at: now,
+      end_at: now,
+      periodicity: 'once',
+      time_zone: 'UTC',
+      ...stamps,
+    });
+    const run = await insert('mailing_runs', { mailing_id: mailing, scheduled_at: now, ...stamps });
+    const delivery = (client: number, email: string): Promise<number> =>
+      insert('deliveries', { run_id: run, client_id: client, email, ...stamps });
+    const ids = [await delivery(kept, 'kept@example.org'), await delivery(removed, 'gone@example.org')];
+    const fails = (statement: Promise<unknown>): Promise<boolean> =>
+      statement.then(
+        () => false,
+        () => true,
+      );
+    expect(await fails(delivery(kept, 'twice@example.org'))).to.equal(true); // (run, client) is unique
+
+    const third = await insert('clients', { owner_id: owner, email: 'third@example.org', ...stamps });
+    const deletedId = await delivery(third, 'third@example.org');
+    await sequelize.query('DELETE FROM deliveries WHERE id = :deletedId', { replacements: { deletedId } });
+
+    await migrator.up();
+    await sequelize.query('DELETE FROM clients WHERE id = :removed', { replacements: { removed } });
+    const log = async (): Promise<unknown[]> =>
+      (await sequelize.query('SELECT id, client_id, email FROM deliveries ORDER BY id'))[0].map((row) => {
+        const { id, client_id, email } = row as { id: number; client_id: number | null; email: string };
+        return [Number(id), client_id === null ? null : Number(client_id), email];
+      });
+    // The deleted client's id stays in the log; nothing else refers to it.
+    expect(await log()).to.deep.equal([
+      [ids[0], kept, 'kept@example.org'],
+      [ids[1], removed, 'gone@example.org'],
+    ]);
+    const next = await delivery(removed + 1000, 'new@example.org');
+    expect(next).to.be.greaterThan(deletedId); // ids are never reused, not even a deleted row's
+    expect(await fails(delivery(kept, 'twice@example.org'))).to.equal(true);
+
+    // Down: the key comes back, clearing the reference to the deleted client as the key would have.
+    await migrator.down({ to: '20261127-0004-delivery-client-reference' });
+    expect((await log()).slice(0, 2)).to.deep.equal([
+      [ids[0], kept, 'kept@example.org'],
+      [ids[1], null, 'gone@example.org'],
+    ]);
+    await sequelize.query('DELETE FROM deliveries WHERE id = :next', { replacements: { next } });
+    expect(await fails(delivery(removed + 2000, 'nobody@example.org'))).to.equal(true);
+    await migrator.up();
   });
 
   it('when the suite database was migrated at start, then it has the same tables', async () => {

@@ -1,6 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { expect } from 'chai';
-import { Delivery, Mailing, MailingRun } from '../../../src/db/models/index.js';
+import { deleteClient } from '../../../src/clients/clients.service.js';
+import { type Client, Delivery, Mailing, MailingRun } from '../../../src/db/models/index.js';
 import {
   claimBatch,
   INTERRUPTED_REPLY,
@@ -17,6 +18,7 @@ import {
 } from '../../../src/delivery/mailing-lifecycle.js';
 import { cancelRun, createRun, pauseRun, resumeRun, retryDeliveries } from '../../../src/delivery/runs.js';
 import { AppError } from '../../../src/errors.js';
+import { unsubscribeClient } from '../../../src/unsubscribe/unsubscribe.service.js';
 import { continueRun, deliveryConfig, loadRun, mailingWithClients, sendNow } from '../../support/delivery.js';
 import { rejectionOf } from '../../support/expect.js';
 import { makeUser } from '../../support/factories.js';
@@ -186,6 +188,51 @@ describe('mailing runs', () => {
     const { deliveries } = await loadRun(run.id);
     expect(deliveries.every((d) => d.status === 'failed' && d.errorClass === 'cancelled')).to.equal(true);
     expect(await rejectionOf(cancelRun(testDatabase(), run.id))).to.be.instanceOf(AppError);
+  });
+
+  it('when a client is deleted or unsubscribes during a run, then its waiting delivery stops and the log keeps it', async () => {
+    const { owner, clients, mailing } = await mailingWithClients(4);
+    const [deleted, unsubscribed, onTheWire, untouched] = clients as [Client, Client, Client, Client];
+    const run = await startRunNow(testDatabase(), mailing.id);
+    const finishedEarlier = await testDatabase().transaction((transaction) =>
+      createRun(testDatabase(), mailing.id, new Date(Date.now() - 86_400_000), new Date(), transaction),
+    );
+    await Delivery.update({ status: 'sent' }, { where: { runId: finishedEarlier?.id } });
+    await finishedEarlier?.update({ state: 'finished' });
+    // One delivery is being sent right now: it is not taken from under its worker.
+    await Delivery.update({ status: 'sending', leaseOwner: 'w' }, { where: { runId: run.id, clientId: onTheWire.id } });
+
+    await deleteClient(owner, deleted.id);
+    await unsubscribeClient(unsubscribed);
+    await deleteClient(owner, onTheWire.id);
+
+    const byClient = async (runId: number, clientId: number): Promise<Delivery | null> =>
+      Delivery.findOne({ where: { runId, clientId } });
+    expect(await byClient(run.id, deleted.id)).to.deep.include({
+      status: 'failed',
+      errorClass: 'client_deleted',
+      smtpResponse: 'Not sent: the client was deleted',
+      email: deleted.email,
+    });
+    expect(await byClient(run.id, unsubscribed.id)).to.deep.include({ status: 'failed', errorClass: 'unsubscribed' });
+    expect(await byClient(run.id, onTheWire.id)).to.deep.include({ status: 'sending', errorClass: null });
+    expect(await byClient(run.id, untouched.id)).to.deep.include({ status: 'pending' });
+    expect(await byClient(finishedEarlier?.id ?? 0, deleted.id)).to.deep.include({ status: 'sent' });
+    expect(await MailingRun.findByPk(run.id)).to.deep.include({ failedCount: 2 });
+  });
+
+  it('when a run is retried, then clients that unsubscribed or were deleted since are left out', async () => {
+    const { owner, clients, mailing } = await mailingWithClients(3);
+    const [deleted, unsubscribed] = clients as [Client, Client, Client];
+    const run = await startRunNow(testDatabase(), mailing.id);
+    await cancelRun(testDatabase(), run.id);
+    await deleteClient(owner, deleted.id);
+    await unsubscribed.update({ unsubscribedAt: new Date() });
+
+    expect(await retryDeliveries(testDatabase(), run.id)).to.equal(1);
+    const { run: after, deliveries } = await continueRun(deliveryConfig(null), run.id);
+    expect(after).to.deep.include({ state: 'finished', sentCount: 1, failedCount: 2 });
+    expect(deliveries.filter((d) => d.status === 'sent').map((d) => d.clientId)).to.deep.equal([clients[2]?.id]);
   });
 
   it('when failed deliveries are retried, then they go out again and the run finishes again', async () => {
