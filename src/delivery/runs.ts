@@ -6,6 +6,7 @@ import { deliveryEvents } from './events.js';
 import { execute, runDirect, selectRows } from './sql.js';
 
 export const ACTIVE_RUN_STATES: RunState[] = ['pending', 'running', 'paused'];
+const UNDER_WAY = ACTIVE_RUN_STATES.map((state) => `'${state}'`).join(', ');
 
 /**
  * Creates the run of a mailing at a scheduled time and snapshots its recipients (skipping unsubscribed
@@ -197,8 +198,8 @@ export async function retryDeliveries(
 
 /**
  * Fails a client's deliveries still waiting in runs under way (not the one on the wire, if any), when the
- * client unsubscribes or is deleted, so nothing more reaches it; the runs' counters are recounted. A run's
- * deliveries are found by (run_id, client_id): the log keeps no index on the client alone.
+ * client unsubscribes or is deleted, so nothing more reaches it; the runs' counters are recounted. They are
+ * looked up run by run (the runs under way are few): the log keeps no index on the client alone.
  */
 export async function stopClientDeliveries(
   sequelize: Sequelize,
@@ -210,7 +211,7 @@ export async function stopClientDeliveries(
     clientId,
     status: 'pending',
     leaseOwner: { [Op.is]: null },
-    runId: { [Op.in]: literal(`(SELECT id FROM mailing_runs WHERE state IN ('pending', 'running', 'paused'))`) },
+    runId: { [Op.in]: literal(`(SELECT id FROM mailing_runs WHERE state IN (${UNDER_WAY}))`) },
   } satisfies WhereOptions<Delivery>;
   const runIds = (await Delivery.findAll({ attributes: ['runId'], where: waiting, transaction })).map((d) => d.runId);
   if (runIds.length === 0) return;
