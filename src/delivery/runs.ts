@@ -1,12 +1,11 @@
 // Mailing runs: created once per scheduled time with a snapshot of recipients, counted, finished, controlled.
-import { Op, literal, type Sequelize, type Transaction, type WhereOptions } from 'sequelize';
+import { Op, literal, type Sequelize, type Transaction } from 'sequelize';
 import { Delivery, Mailing, MailingRun, type RunState } from '../db/models/index.js';
 import { AppError, NotFoundError } from '../errors.js';
 import { deliveryEvents } from './events.js';
 import { execute, runDirect, selectRows } from './sql.js';
 
 export const ACTIVE_RUN_STATES: RunState[] = ['pending', 'running', 'paused'];
-const UNDER_WAY = ACTIVE_RUN_STATES.map((state) => `'${state}'`).join(', ');
 
 /**
  * Creates the run of a mailing at a scheduled time and snapshots its recipients (skipping unsubscribed
@@ -207,17 +206,16 @@ export async function stopClientDeliveries(
   stop: { errorClass: string; reply: string },
   transaction?: Transaction,
 ): Promise<void> {
-  const waiting = {
-    clientId,
-    status: 'pending',
-    leaseOwner: { [Op.is]: null },
-    runId: { [Op.in]: literal(`(SELECT id FROM mailing_runs WHERE state IN (${UNDER_WAY}))`) },
-  } satisfies WhereOptions<Delivery>;
-  const runIds = (await Delivery.findAll({ attributes: ['runId'], where: waiting, transaction })).map((d) => d.runId);
-  if (runIds.length === 0) return;
-  await Delivery.update(
-    { status: 'failed', errorClass: stop.errorClass, smtpResponse: stop.reply, nextAttemptAt: null },
-    { where: waiting, transaction },
+  const stopped = await selectRows<{ run_id: number }>(
+    sequelize,
+    `UPDATE deliveries SET status = 'failed', error_class = :errorClass, smtp_response = :reply,
+       next_attempt_at = NULL, updated_at = :now
+     WHERE client_id = :clientId AND status = 'pending' AND lease_owner IS NULL
+       AND run_id IN (SELECT id FROM mailing_runs WHERE state IN (:underWay))
+     RETURNING run_id`,
+    { clientId, ...stop, now: new Date(), underWay: ACTIVE_RUN_STATES },
+    transaction,
   );
+  const runIds = stopped.map((row) => Number(row.run_id));
   for (const runId of new Set(runIds)) await refreshRunCounters(sequelize, runId, transaction);
 }
