@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { hashPassword } from '../src/accounts/password.js';
 import { passwordProblem } from '../src/accounts/password-rules.js';
 import { LANGUAGES, normaliseEmail, User, USER_ROLES } from '../src/db/models/index.js';
+import { ownerBlockChanged } from '../src/delivery/mailing-lifecycle.js';
 import { NotFoundError } from '../src/errors.js';
 import { endSessionsOf } from '../src/web/session-store.js';
 import { isKnownTimeZone } from '../src/web/time-zones.js';
@@ -124,7 +125,8 @@ export async function updateUser(actorId: number, id: number, payload: Payload):
   if (user.id === actorId && input.role !== user.role) throw fieldError('role', 'You cannot change your own role.');
   await ensureEmailFree(input.email, user.id);
   const passwordHash = await passwordHashOf(input);
-  const blocking = input.isBlocked && !user.isBlocked;
+  const wasBlocked = user.isBlocked;
+  const blocking = input.isBlocked && !wasBlocked;
   const block = input.isBlocked
     ? {
         isBlocked: true,
@@ -146,4 +148,5 @@ export async function updateUser(actorId: number, id: number, payload: Payload):
     }),
   );
   if (blocking || passwordHash) await endSessionsOf(user.id);
+  if (input.isBlocked !== wasBlocked) await ownerBlockChanged(user.id, input.isBlocked);
 }

@@ -3,7 +3,8 @@
 import { loadConfig } from '../src/config.js';
 import { openDatabase } from '../src/db/connection.js';
 import { startRunNow } from '../src/delivery/mailing-lifecycle.js';
-import { RunWorker, workUntilEnded } from '../src/delivery/run-worker.js';
+import { workUntilEnded } from '../src/delivery/foreground.js';
+import { RunWorker } from '../src/delivery/run-worker.js';
 import { createMailTransport } from '../src/delivery/transports.js';
 import { createLogger } from '../src/logger.js';
 import { MailingRun } from '../src/db/models/index.js';
@@ -12,7 +13,7 @@ import { startCpuClock } from './cpu-clock.js';
 const [databaseUrl, smtpUrl, mailingIdArg] = process.argv.slice(2);
 const config = loadConfig({ ...process.env, DATABASE_URL: databaseUrl, SMTP_URL: smtpUrl, LOG_LEVEL: 'silent' });
 const sequelize = await openDatabase(config.database);
-const transport = createMailTransport(config);
+const transport = createMailTransport(config, sequelize);
 const worker = new RunWorker({ sequelize, config, transport, logger: createLogger('silent') });
 // BENCH_MEMORY=1 prints this process's memory every 3 s (to tell live data from garbage V8 has not collected).
 if (process.env.BENCH_MEMORY)

@@ -1,15 +1,30 @@
 // Errors the rules throw on purpose; the web and CLI doors turn them into a status or an exit code.
 
-/** A failure with a message fit to show the person who caused it. */
+/** Where a message shown to people is translated: an i18n key and its values. */
+export interface Translation {
+  key: string;
+  values?: Record<string, string | number>;
+}
+
+/**
+ * A failure with a message fit to show the person who caused it: the message in English (the CLI, logs), and
+ * the key the site translates it with, when it has one (else the message is its own key).
+ */
 export class AppError extends Error {
   constructor(
     message: string,
     readonly status = 400,
     readonly code = 'bad_request',
+    readonly translation?: Translation,
   ) {
     super(message);
     this.name = 'AppError';
   }
+}
+
+/** A rule refused an action (409), with the key the site shows it by. */
+export function conflict(message: string, key: string, values?: Record<string, string | number>): AppError {
+  return new AppError(message, 409, 'conflict', { key, values });
 }
 
 /** The record does not exist, or it is not the caller's: both answer 404 so ids leak nothing. */

@@ -1,5 +1,6 @@
 // The site's own e-mails (verification, password reset). Sent in the background: a request never waits on
 // SMTP; a failure is logged and the user can ask for the link again.
+import type { Sequelize } from 'sequelize';
 import type { Config } from '../config.js';
 import { createMailTransport, type MailTransport } from '../delivery/transports.js';
 import type { Logger } from '../logger.js';
@@ -18,11 +19,13 @@ export class SystemMailer {
   constructor(
     private readonly config: Pick<Config, 'smtpUrl' | 'outboxDir' | 'delivery' | 'mailFrom'>,
     private readonly logger: Logger,
+    /** Where the send rate shared with the mailings' workers is kept (they go to the same SMTP server). */
+    private readonly sequelize: Sequelize,
   ) {}
 
   /** Queues one e-mail and returns at once. */
   send(email: SystemEmail): void {
-    this.transport ??= createMailTransport(this.config);
+    this.transport ??= createMailTransport(this.config, this.sequelize);
     const transport = this.transport;
     const job = transport
       .send({ from: this.config.mailFrom, to: email.to, subject: email.subject, text: email.text })

@@ -7,7 +7,7 @@ export interface ClaimedDelivery {
   clientId: number | null;
   email: string;
   fullName: string;
-  /** The number of this attempt (1 for the first). */
+  /** The number of the attempt a send would be (1 for the first). */
   attempt: number;
   /** When this worker's lease on it runs out unless renewed. */
   leaseExpiresAt: number;
@@ -22,11 +22,12 @@ interface ClaimRow {
 }
 
 /**
- * Takes up to `limit` due, unleased pending deliveries of a running run for an attempt by `owner`: they
- * become "sending" (one attempt more) under a lease, so a worker that dies leaves them to become `unknown`,
- * never to be sent twice. A paused or cancelled run gives nothing, whichever process paused it. On
- * PostgreSQL the inner SELECT skips rows another worker has locked; SQLite has a single writer, so the
- * statement is atomic. Claimed deliveries not attempted are given back with `releaseUnattempted`.
+ * Takes up to `limit` due, unleased pending deliveries of a running run whose owner is not blocked, for
+ * `owner`: they become "sending" under a lease, reserved but not yet on the wire (the attempt is counted when
+ * a lane marks it, see `writeLaneResults`). A paused or cancelled run, or a blocked owner's, gives nothing,
+ * whichever process paused or blocked it. On PostgreSQL the inner SELECT skips rows another worker has
+ * locked; SQLite has a single writer, so the statement is atomic. Claims not attempted are given back with
+ * `releaseUnattempted`.
  */
 export async function claimBatch(
   sequelize: Sequelize,
@@ -39,7 +40,7 @@ export async function claimBatch(
   const leaseExpiresAt = now.getTime() + leaseMs;
   const rows = await runDirect<ClaimRow>(
     sequelize,
-    (p) => `UPDATE deliveries SET status = 'sending', attempt_count = attempt_count + 1,
+    (p) => `UPDATE deliveries SET status = 'sending', attempt_started_at = NULL,
        lease_owner = ${p(owner)}, lease_expires_at = ${p(new Date(leaseExpiresAt), 'timestamptz')},
        updated_at = ${p(now, 'timestamptz')}
      WHERE id IN (
@@ -47,7 +48,7 @@ export async function claimBatch(
        WHERE run_id = ${p(runId, 'bigint')} AND status = 'pending'
          AND (next_attempt_at IS NULL OR next_attempt_at <= ${p(now, 'timestamptz')})
          AND (lease_expires_at IS NULL OR lease_expires_at < ${p(now, 'timestamptz')})
-         AND EXISTS (SELECT 1 FROM mailing_runs WHERE id = ${p(runId, 'bigint')} AND state = 'running')
+         AND EXISTS (${RUN_MAY_SEND.replace(':runId', p(runId, 'bigint'))})
        ORDER BY id
        LIMIT ${p(limit, 'int')}
        ${isPostgres(sequelize) ? 'FOR UPDATE SKIP LOCKED' : ''}
@@ -60,25 +61,42 @@ export async function claimBatch(
       clientId: r.client_id === null ? null : Number(r.client_id),
       email: r.email,
       fullName: r.full_name,
-      attempt: Number(r.attempt_count),
+      attempt: Number(r.attempt_count) + 1,
       leaseExpiresAt,
     }))
     .sort((a, b) => a.id - b.id);
 }
 
+/** A row exists while the run is running and its mailing's owner is not blocked: the condition of every claim. */
+export const RUN_MAY_SEND = `SELECT 1 FROM mailing_runs r JOIN mailings m ON m.id = r.mailing_id JOIN users u ON u.id = m.owner_id
+  WHERE r.id = :runId AND r.state = 'running' AND NOT u.is_blocked`;
+
 export interface AttemptResult {
   deliveryId: number;
   attemptedAt: Date;
-  status: 'sent' | 'failed' | 'pending';
+  status: 'sent' | 'failed' | 'pending' | 'unknown';
   reply: string;
   errorClass: string | null;
   messageId: string | null;
   nextAttemptAt: Date | null;
+  /** False when the attempt does not count against the delivery's budget (a failure during an SMTP outage). */
+  counted: boolean;
 }
 
-/** The outcome table's columns, in the order each outcome's values are listed, with PostgreSQL's types. */
+/**
+ * What one lane writes at once: the outcome of the send it just finished and the mark of the delivery it will
+ * send after the next one. Both travel in one statement, so a lane never holds more than two deliveries that
+ * are on the wire or sent but not logged: all a crash can leave `unknown`.
+ */
+export interface LaneWrite {
+  outcome: AttemptResult | null;
+  markId: number | null;
+}
+
+/** The outcome table's columns, in the order each row's values are listed, with PostgreSQL's types. */
 const OUTCOME_COLUMNS = [
   ['id', 'bigint'],
+  ['mark', 'int'],
   ['status', 'text'],
   ['reply', 'text'],
   ['error_class', 'text'],
@@ -86,27 +104,29 @@ const OUTCOME_COLUMNS = [
   ['next_attempt_at', 'timestamptz'],
   ['attempted_at', 'timestamptz'],
   ['sent_at', 'timestamptz'],
+  ['refund', 'int'],
 ] as const;
 
 /**
- * The outcomes as a table, passed in few parameters however many a write carries. PostgreSQL gets one array
- * per column, unnested: the planner then knows how many rows there are and looks each delivery up by its key
- * (with a JSON table it assumed 100 rows and scanned the whole deliveries table per write). SQLite gets one
- * JSON array of rows.
+ * The outcomes and marks as a table, passed in few parameters however many a write carries. PostgreSQL gets
+ * one array per column, unnested: the planner then knows how many rows there are and looks each delivery up
+ * by its key (with a JSON table it assumed 100 rows and scanned the whole deliveries table per write). SQLite
+ * gets one JSON array of rows.
  */
-function outcomeTable(sequelize: Sequelize, p: Param, results: AttemptResult[], now: Date): string {
+function outcomeTable(sequelize: Sequelize, p: Param, writes: LaneWrite[], now: Date): string {
   const time = (date: Date | null): string | null => (date === null ? null : sqlTimestamp(sequelize, date));
-  const sentAt = time(now);
-  const rows = results.map((r) => [
-    r.deliveryId,
-    r.status,
-    r.reply,
-    r.errorClass,
-    r.messageId,
-    time(r.nextAttemptAt),
-    time(r.attemptedAt),
-    r.status === 'sent' ? sentAt : null,
-  ]);
+  const stamp = time(now);
+  const rows: unknown[][] = [];
+  for (const { outcome: r, markId } of writes) {
+    if (r) {
+      const sentAt = r.status === 'sent' ? stamp : null;
+      rows.push([
+        r.deliveryId, 0, r.status, r.reply, r.errorClass, r.messageId, time(r.nextAttemptAt), time(r.attemptedAt),
+        sentAt, r.counted ? 0 : 1,
+      ]);
+    }
+    if (markId !== null) rows.push([markId, 1, null, null, null, null, null, stamp, null, 0]);
+  }
   if (isPostgres(sequelize)) {
     const column = (i: number): unknown[] => rows.map((row) => row[i]);
     const arrays = OUTCOME_COLUMNS.map(([, type], i) => p(column(i), `${type}[]`));
@@ -115,29 +135,43 @@ function outcomeTable(sequelize: Sequelize, p: Param, results: AttemptResult[], 
   return `SELECT ${OUTCOME_COLUMNS.map(([name], i) => `value ->> ${i} AS ${name}`).join(', ')} FROM json_each(${p(JSON.stringify(rows))})`;
 }
 
+/** `column = CASE WHEN the row is a mark THEN keep ELSE outcome's END`, for the columns only an outcome sets. */
+function outcomeOnly(column: string, value: string): string {
+  return `${column} = CASE WHEN outcome.mark = 1 THEN deliveries.${column} ELSE ${value} END`;
+}
+
 /**
- * Logs attempts' results and gives their leases back: one statement for many deliveries, joining them to a
- * table of outcomes (`outcomeTable`). Only rows this worker still holds are written.
+ * Logs outcomes and marks deliveries as handed to the SMTP server, in one statement for many lanes, joining
+ * the deliveries to a table of both (`outcomeTable`). A mark counts the attempt and notes when it began; an
+ * outcome ends the attempt and gives the lease back. Only rows this worker still holds are written. Returns
+ * the ids whose marks took: a lane sends a delivery only once its mark is confirmed.
  */
-export async function recordAttempts(
+export async function writeLaneResults(
   sequelize: Sequelize,
   owner: string,
-  results: AttemptResult[],
+  writes: LaneWrite[],
   now = new Date(),
-): Promise<void> {
-  if (results.length === 0) return;
-  await runDirect(
+): Promise<Set<number>> {
+  if (writes.length === 0) return new Set();
+  const rows = await runDirect<{ id: number; lease_owner: string | null }>(
     sequelize,
-    (p) => `WITH outcome AS (${outcomeTable(sequelize, p, results, now)})
+    (p) => `WITH outcome AS (${outcomeTable(sequelize, p, writes, now)})
       UPDATE deliveries SET
-        status = outcome.status, smtp_response = outcome.reply, error_class = outcome.error_class,
+        ${outcomeOnly('status', 'outcome.status')}, ${outcomeOnly('smtp_response', 'outcome.reply')},
+        ${outcomeOnly('error_class', 'outcome.error_class')},
         smtp_message_id = COALESCE(outcome.message_id, deliveries.smtp_message_id),
-        next_attempt_at = outcome.next_attempt_at, last_attempt_at = outcome.attempted_at,
+        ${outcomeOnly('next_attempt_at', 'outcome.next_attempt_at')},
+        ${outcomeOnly('last_attempt_at', 'outcome.attempted_at')},
         sent_at = COALESCE(outcome.sent_at, deliveries.sent_at),
-        lease_owner = NULL, lease_expires_at = NULL, updated_at = ${p(now, 'timestamptz')}
+        attempt_count = deliveries.attempt_count + CASE WHEN outcome.mark = 1 THEN 1 ELSE -outcome.refund END,
+        attempt_started_at = CASE WHEN outcome.mark = 1 THEN outcome.attempted_at ELSE NULL END,
+        ${outcomeOnly('lease_owner', 'NULL')}, ${outcomeOnly('lease_expires_at', 'NULL')},
+        updated_at = ${p(now, 'timestamptz')}
       FROM outcome
-      WHERE deliveries.id = outcome.id AND deliveries.lease_owner = ${p(owner, 'text')}`,
+      WHERE deliveries.id = outcome.id AND deliveries.lease_owner = ${p(owner, 'text')} AND deliveries.status = 'sending'
+      RETURNING deliveries.id, deliveries.lease_owner`,
   );
+  return new Set(rows.filter((r) => r.lease_owner !== null).map((r) => Number(r.id)));
 }
 
 /**
@@ -162,13 +196,17 @@ export async function renewLeases(
   return new Set(rows.map((r) => Number(r.id)));
 }
 
-/** Gives back claimed deliveries this worker did not attempt (on stop, pause or cancel): pending again. */
+/**
+ * Gives back claimed deliveries this worker did not send (on stop, pause, cancel, or a lease in doubt):
+ * pending again, and a mark already written is taken back with the attempt it counted.
+ */
 export async function releaseUnattempted(sequelize: Sequelize, owner: string, ids: number[]): Promise<void> {
   if (ids.length === 0) return;
   await execute(
     sequelize,
-    `UPDATE deliveries SET status = 'pending', attempt_count = attempt_count - 1,
-       lease_owner = NULL, lease_expires_at = NULL
+    `UPDATE deliveries SET status = 'pending',
+       attempt_count = attempt_count - CASE WHEN attempt_started_at IS NULL THEN 0 ELSE 1 END,
+       attempt_started_at = NULL, lease_owner = NULL, lease_expires_at = NULL
      WHERE id IN (:ids) AND lease_owner = :owner AND status = 'sending'`,
     { ids, owner },
   );
@@ -178,15 +216,20 @@ export const INTERRUPTED_REPLY =
   'The sending process stopped while this attempt was under way; the server may or may not have accepted the message. Not retried automatically, to avoid sending it twice.';
 
 /**
- * Deliveries whose worker died holding them: their lease ran out while "sending". They become `unknown`
- * (a person may retry them); the claim's time stands as the interrupted attempt's. Returns the runs
- * touched, so their counters can be refreshed.
+ * Deliveries whose worker died holding them: their lease ran out while "sending". Those it had handed to the
+ * SMTP server (marked) become `unknown`, with the mark's time as the interrupted attempt's (the server may
+ * have accepted them; a person may retry them); the rest were only reserved and go back to `pending`.
+ * Returns the runs touched, so their counters can be refreshed.
  */
 export async function reapExpiredLeases(sequelize: Sequelize, now = new Date()): Promise<number[]> {
+  const started = 'attempt_started_at IS NOT NULL';
   const rows = await selectRows<{ run_id: number }>(
     sequelize,
-    `UPDATE deliveries SET status = 'unknown', error_class = 'interrupted', smtp_response = :reply,
-       last_attempt_at = updated_at, lease_owner = NULL, lease_expires_at = NULL, updated_at = :now
+    `UPDATE deliveries SET status = CASE WHEN ${started} THEN 'unknown' ELSE 'pending' END,
+       error_class = CASE WHEN ${started} THEN 'interrupted' ELSE error_class END,
+       smtp_response = CASE WHEN ${started} THEN :reply ELSE smtp_response END,
+       last_attempt_at = CASE WHEN ${started} THEN attempt_started_at ELSE last_attempt_at END,
+       attempt_started_at = NULL, lease_owner = NULL, lease_expires_at = NULL, updated_at = :now
      WHERE status = 'sending' AND lease_expires_at < :now
      RETURNING run_id`,
     { now, reply: INTERRUPTED_REPLY },
@@ -194,12 +237,38 @@ export async function reapExpiredLeases(sequelize: Sequelize, now = new Date()):
   return [...new Set(rows.map((r) => Number(r.run_id)))];
 }
 
-/** The earliest time a waiting (backed-off) delivery of the run becomes due, if any. */
-export async function nextRetryAt(sequelize: Sequelize, runId: number): Promise<Date | null> {
-  const rows = await selectRows<{ at: unknown }>(
+/**
+ * When there may be work on the run again: the earliest backed-off retry, or the earliest lease another
+ * worker holds (it may have died: its claims are reaped then). Null when neither exists.
+ */
+export async function nextWorkAt(sequelize: Sequelize, runId: number): Promise<Date | null> {
+  const rows = await selectRows<{ retry: unknown; lease: unknown }>(
     sequelize,
-    `SELECT MIN(next_attempt_at) AS at FROM deliveries WHERE run_id = :runId AND status = 'pending' AND next_attempt_at IS NOT NULL`,
+    `SELECT (SELECT MIN(next_attempt_at) FROM deliveries WHERE run_id = :runId AND status = 'pending' AND next_attempt_at IS NOT NULL) AS retry,
+       (SELECT MIN(lease_expires_at) FROM deliveries WHERE run_id = :runId AND status = 'sending') AS lease`,
     { runId },
   );
-  return toDate(rows[0]?.at);
+  const times = [toDate(rows[0]?.retry), toDate(rows[0]?.lease)].filter((t): t is Date => t !== null);
+  return times.length ? new Date(Math.min(...times.map((t) => t.getTime()))) : null;
+}
+
+/**
+ * Gives back the attempts that failures during an SMTP outage took (the failures that tripped the pause
+ * and those still on the wire then): such a failure says nothing about the recipient. The deliveries are
+ * pending again, unless something else has ended them since (a cancel, an unsubscribe, another worker).
+ */
+export async function refundOutageAttempts(
+  sequelize: Sequelize,
+  ids: number[],
+  errorClasses: readonly string[],
+): Promise<void> {
+  if (ids.length === 0) return;
+  await execute(
+    sequelize,
+    `UPDATE deliveries SET attempt_count = attempt_count - 1, status = 'pending', next_attempt_at = NULL
+     WHERE id IN (:ids) AND status IN ('pending', 'failed') AND lease_owner IS NULL AND attempt_count > 0
+       AND error_class IN (:errorClasses)
+       AND run_id IN (SELECT id FROM mailing_runs WHERE state IN ('running', 'paused'))`,
+    { ids, errorClasses },
+  );
 }

@@ -21,6 +21,8 @@ export class Coalescer<T, R> {
     private readonly maxPerFlush = 200,
     /** How long a flush may wait for more items when it has fewer than maxPerFlush (0: only this tick). */
     private readonly lingerMs = 0,
+    /** A linger ends as soon as this many items wait (the writers that usually travel together are all in). */
+    private readonly enoughItems = maxPerFlush,
   ) {}
 
   /** Queues an item; resolves with its result once the flush that carries it is done. */
@@ -28,8 +30,13 @@ export class Coalescer<T, R> {
     return new Promise<R>((resolve, reject) => {
       this.waiting.push({ item, resolve, reject });
       if (!this.flushing) void this.drain();
-      else if (this.waiting.length >= this.maxPerFlush) this.wake?.();
+      else if (this.waiting.length >= Math.min(this.enoughItems, this.maxPerFlush)) this.wake?.();
     });
+  }
+
+  /** Ends the current linger now: somebody is waiting for a result. */
+  hurry(): void {
+    this.wake?.();
   }
 
   private async drain(): Promise<void> {
@@ -37,7 +44,8 @@ export class Coalescer<T, R> {
     try {
       while (this.waiting.length > 0) {
         // Let the submissions of this same tick (or of a short linger, until a flush is full) join the flush.
-        if (this.lingerMs > 0 && this.waiting.length < this.maxPerFlush) await this.linger();
+        if (this.lingerMs > 0 && this.waiting.length < Math.min(this.enoughItems, this.maxPerFlush))
+          await this.linger();
         else await Promise.resolve();
         const group = this.waiting.splice(0, this.maxPerFlush);
         try {

@@ -1,12 +1,12 @@
 // A mailing's life: when its next run is due, starting that run, its status, and disabling it.
 import { Op, type Sequelize } from 'sequelize';
-import { Mailing, MailingRun, type MailingStatus } from '../db/models/index.js';
-import { AppError, NotFoundError } from '../errors.js';
+import { Mailing, MailingRun, User, type MailingStatus } from '../db/models/index.js';
+import { conflict, NotFoundError } from '../errors.js';
 import { deliveryEvents } from './events.js';
 import { reapExpiredLeases } from './claims.js';
 import { ACTIVE_RUN_STATES, cancelRun, createRun, finishRunIfDone } from './runs.js';
 import { isPostgres } from './sql.js';
-import { latestOccurrenceAtOrBefore, nextRunAt, type Schedule } from './schedule.js';
+import { firstOccurrenceAfter, latestOccurrenceAtOrBefore, nextRunAt, type Schedule } from './schedule.js';
 
 /** The newest scheduled time among the mailing's runs ("send now" runs included). */
 async function lastRunScheduledAt(mailingId: number): Promise<Date | null> {
@@ -41,9 +41,16 @@ export async function refreshMailing(mailingId: number, now = new Date()): Promi
   return mailing;
 }
 
+/** True when the mailing's owner is blocked: none of their mail goes out. */
+async function ownerIsBlocked(mailing: Mailing): Promise<boolean> {
+  const owner = await User.findByPk(mailing.ownerId, { attributes: ['id', 'isBlocked'] });
+  return owner?.isBlocked ?? false;
+}
+
 /**
  * Starts the due run of a mailing if one is due (safe to call from several processes at once: the run's
- * unique key lets only one create it). Returns the new run, or null when nothing was due.
+ * unique key lets only one create it). Returns the new run, or null when nothing was due. While the owner is
+ * blocked the due occurrence is skipped: the next run is the first one after now.
  */
 export async function dispatchDueRun(
   sequelize: Sequelize,
@@ -58,39 +65,62 @@ export async function dispatchDueRun(
     if (!mailing || mailing.isDisabled || !mailing.nextRunAt || mailing.nextRunAt.getTime() > now.getTime())
       return null;
     const schedule: Schedule = mailing;
+    if (await ownerIsBlocked(mailing)) {
+      await mailing.update({ nextRunAt: firstOccurrenceAfter(schedule, now) }, { transaction });
+      return null;
+    }
     const scheduledAt = latestOccurrenceAtOrBefore(schedule, now) ?? mailing.nextRunAt;
     const created = await createRun(sequelize, mailing.id, scheduledAt, now, transaction);
-    mailing.nextRunAt = nextRunAt(schedule, scheduledAt, now);
-    mailing.status = 'running';
-    await mailing.save({ transaction });
+    await mailing.update({ nextRunAt: nextRunAt(schedule, scheduledAt, now) }, { transaction });
     return created;
   });
   if (run) await announceRun(run);
   return run;
 }
 
-/** Starts a run of the mailing now, outside its schedule ("send now"); refuses while another run is active. */
+/**
+ * Starts a run of the mailing now, outside its schedule ("send now", `mailer send --again`); refuses while
+ * another run is active, the mailing is disabled, or its owner is blocked.
+ */
 export async function startRunNow(sequelize: Sequelize, mailingId: number, now = new Date()): Promise<MailingRun> {
   const mailing = await Mailing.findByPk(mailingId);
   if (!mailing) throw new NotFoundError('No such mailing');
-  if (mailing.isDisabled) throw new AppError('This mailing is disabled', 409, 'conflict');
+  if (mailing.isDisabled) throw conflict('This mailing is disabled', 'mailings.errors.disabled');
+  if (await ownerIsBlocked(mailing))
+    throw conflict("This mailing's owner is blocked: nothing is sent", 'mailings.errors.ownerBlocked');
   const active = await MailingRun.findOne({ where: { mailingId, state: { [Op.in]: ACTIVE_RUN_STATES } } });
-  if (active) throw new AppError(`Run #${active.id} of this mailing is still ${active.state}`, 409, 'conflict');
+  if (active)
+    throw conflict(`Run #${active.id} of this mailing is still under way`, 'mailings.errors.stillActive', {
+      run: active.id,
+    });
   const at = new Date(Math.floor(now.getTime() / 1000) * 1000);
   const run = await sequelize.transaction(async (transaction) => {
     const created = await createRun(sequelize, mailingId, at, now, transaction);
-    if (!created) throw new AppError('A run of this mailing was started this very second; try again', 409, 'conflict');
-    await mailing.update({ status: 'running' }, { transaction });
+    if (!created)
+      throw conflict('A run of this mailing was started this very second; try again', 'mailings.errors.sameSecond');
     return created;
   });
   await announceRun(run);
   return run;
 }
 
-/** A new run with recipients is work for a scheduler; one without is already over. */
+/**
+ * Tells this process's workers that an owner was blocked (their runs stop claiming at once; other processes
+ * see it within a second) or unblocked (their runs under way go on).
+ */
+export async function ownerBlockChanged(ownerId: number, blocked: boolean): Promise<void> {
+  const runs = await MailingRun.findAll({
+    where: { state: 'running' },
+    include: [{ model: Mailing, as: 'mailing', attributes: [], where: { ownerId }, required: true }],
+    attributes: ['id'],
+  });
+  for (const run of runs) deliveryEvents.emit(blocked ? 'run-halted' : 'run-ready', run.id);
+}
+
+/** A new run settles the mailing's status; one with recipients is work for a scheduler. */
 async function announceRun(run: MailingRun): Promise<void> {
-  if (run.state === 'finished') await settleMailingStatus(run.mailingId);
-  else deliveryEvents.emit('run-ready', run.id);
+  await settleMailingStatus(run.mailingId);
+  if (run.state !== 'finished') deliveryEvents.emit('run-ready', run.id);
 }
 
 /**

@@ -1,7 +1,7 @@
 // Mailing runs: created once per scheduled time with a snapshot of recipients, counted, finished, controlled.
 import { Op, literal, type Sequelize, type Transaction } from 'sequelize';
 import { Delivery, Mailing, MailingRun, type RunState } from '../db/models/index.js';
-import { AppError, NotFoundError } from '../errors.js';
+import { conflict, NotFoundError } from '../errors.js';
 import { deliveryEvents } from './events.js';
 import { execute, runDirect, selectRows } from './sql.js';
 
@@ -47,13 +47,19 @@ export async function createRun(
   return MailingRun.findByPk(runId, { transaction, rejectOnEmpty: true });
 }
 
-/** A run's state, read without Sequelize's query path: a sending worker polls it every second. */
-export async function currentRunState(sequelize: Sequelize, runId: number): Promise<RunState | null> {
-  const [run] = await runDirect<{ state: RunState }>(
+/** What a sending worker sees of a run: its state, or `held` while it is running for a blocked owner. */
+export type RunSendState = RunState | 'held';
+
+/** A run's state with its owner's block, read without Sequelize's query path: a sending worker polls it every second. */
+export async function currentRunState(sequelize: Sequelize, runId: number): Promise<RunSendState | null> {
+  const [run] = await runDirect<{ state: RunState; blocked: number }>(
     sequelize,
-    (p) => `SELECT state FROM mailing_runs WHERE id = ${p(runId, 'bigint')}`,
+    (p) => `SELECT r.state, CASE WHEN u.is_blocked THEN 1 ELSE 0 END AS blocked
+      FROM mailing_runs r JOIN mailings m ON m.id = r.mailing_id JOIN users u ON u.id = m.owner_id
+      WHERE r.id = ${p(runId, 'bigint')}`,
   );
-  return run?.state ?? null;
+  if (!run) return null;
+  return run.state === 'running' && Number(run.blocked) === 1 ? 'held' : run.state;
 }
 
 /** Recounts a run's sent / failed / unknown deliveries from the log itself, so the counters are never wrong. */
@@ -109,7 +115,7 @@ export async function pauseRun(
     { state: 'paused', pausedReason: reason, resumeAt },
     { where: { id: runId, state: 'running' } },
   );
-  if (!changed) throw new AppError('Only a running run can be paused', 409, 'conflict');
+  if (!changed) throw conflict('Only a running run can be paused', 'mailings.errors.notRunning');
   deliveryEvents.emit('run-halted', runId);
   return findRun(runId);
 }
@@ -120,7 +126,7 @@ export async function resumeRun(runId: number): Promise<MailingRun> {
     { state: 'running', pausedReason: null, resumeAt: null },
     { where: { id: runId, state: 'paused' } },
   );
-  if (!changed) throw new AppError('Only a paused run can be resumed', 409, 'conflict');
+  if (!changed) throw conflict('Only a paused run can be resumed', 'mailings.errors.notPaused');
   deliveryEvents.emit('run-ready', runId);
   return findRun(runId);
 }
@@ -136,7 +142,7 @@ export async function cancelRun(
     { state: 'cancelled', pausedReason: reason, resumeAt: null, finishedAt: now },
     { where: { id: runId, state: { [Op.in]: ACTIVE_RUN_STATES } } },
   );
-  if (!changed) throw new AppError('This run has already ended', 409, 'conflict');
+  if (!changed) throw conflict('This run has already ended', 'mailings.errors.ended');
   deliveryEvents.emit('run-halted', runId);
   await failCancelledDeliveries(runId, reason);
   await refreshRunCounters(sequelize, runId);
@@ -172,7 +178,7 @@ export async function retryDeliveries(
 ): Promise<number> {
   const run = await findRun(runId);
   const mailing = await Mailing.findByPk(run.mailingId);
-  if (mailing?.isDisabled) throw new AppError('This mailing is disabled', 409, 'conflict');
+  if (mailing?.isDisabled) throw conflict('This mailing is disabled', 'mailings.errors.disabled');
   const [count] = await Delivery.update(
     { status: 'pending', attemptCount: 0, nextAttemptAt: null, leaseOwner: null, leaseExpiresAt: null },
     {

@@ -1,6 +1,6 @@
 // What a send attempt came to: accepted, worth retrying, or final; and whether the server itself is down.
 
-export type OutcomeKind = 'accepted' | 'temporary' | 'permanent';
+export type OutcomeKind = 'accepted' | 'temporary' | 'permanent' | 'unknown';
 
 export interface Outcome {
   kind: OutcomeKind;
@@ -20,7 +20,15 @@ interface SmtpishError {
   response?: string;
   message?: string;
   command?: string;
+  /** Set by our transport when the whole message, final dot included, had been handed to the server. */
+  afterData?: boolean;
 }
+
+/** The classes of failures that say the server is unreachable or broken, not that the recipient is refused. */
+export const CONNECTION_ERROR_CLASSES = ['timeout', 'connection', 'protocol', 'auth', 'unexpected', 'smtp_4xx'] as const;
+
+const NO_REPLY_AFTER_DATA =
+  'No reply to the end of data; the server may or may not have accepted the message. Not retried automatically, to avoid sending it twice.';
 
 const CONNECTION_CODES: Record<string, string> = {
   ETIMEDOUT: 'timeout',
@@ -78,6 +86,11 @@ export function outcomeOfSuccess(info: {
 export function outcomeOfFailure(error: unknown): Outcome {
   const e = asSmtpish(error);
   const reply = oneLine(e.response || e.message || String(error));
+  // The server had the whole message and its reply never came (dropped, or later than the timeout): it may
+  // deliver it, so a retry could be a second copy. Unknown, never retried by itself; it still says the server
+  // misbehaves, so it counts towards an outage.
+  if (e.afterData && typeof e.responseCode !== 'number')
+    return { kind: 'unknown', reply: `${NO_REPLY_AFTER_DATA} (${reply})`, errorClass: 'no_reply', connectionLevel: true };
   // Bad credentials are the server's (or our config's) problem, not the recipient's: pause, do not fail everyone.
   if (e.code === 'EAUTH' || e.code === 'ENOAUTH')
     return { kind: 'temporary', reply, errorClass: 'auth', connectionLevel: true };

@@ -11,7 +11,7 @@ export async function startScheduler(deps: {
   config: Config;
   logger: Logger;
 }): Promise<() => Promise<void>> {
-  const transport = createMailTransport(deps.config);
+  const transport = createMailTransport(deps.config, deps.sequelize);
   const scheduler = new Scheduler({ ...deps, transport });
   await scheduler.start();
   return async () => {

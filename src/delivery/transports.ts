@@ -3,7 +3,9 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import nodemailer from 'nodemailer';
 import type { SendMailOptions } from 'nodemailer/lib/mailer';
+import type { Sequelize } from 'sequelize';
 import type { Config } from '../config.js';
+import { createSendRate, sendRateKey, type SendRate } from './send-rate.js';
 
 /** What a transport reports for one message; mirrors nodemailer's SMTP info. */
 export interface SentInfo {
@@ -21,15 +23,56 @@ export interface MailTransport {
   close(): void;
 }
 
-/** Picks the transport the configuration asks for. */
-export function createMailTransport(config: Pick<Config, 'smtpUrl' | 'outboxDir' | 'delivery'>): MailTransport {
+/** Picks the transport the configuration asks for; SMTP keeps to a send rate shared through the database. */
+export function createMailTransport(
+  config: Pick<Config, 'smtpUrl' | 'outboxDir' | 'delivery'>,
+  sequelize: Sequelize,
+): MailTransport {
   return config.smtpUrl
-    ? createSmtpTransport(config.smtpUrl, config.delivery)
+    ? createSmtpTransport(
+        config.smtpUrl,
+        config.delivery,
+        createSendRate(sequelize, config.delivery.ratePerSecond, sendRateKey(config.smtpUrl)),
+      )
     : createOutboxTransport(config.outboxDir);
 }
 
-/** A pooled SMTP transport: a fixed number of connections, reused for every message, with short timeouts. */
-export function createSmtpTransport(url: string, settings: Config['delivery']): MailTransport {
+/** What the transport learns of one send while nodemailer runs it: whether the whole message went out. */
+interface DataProbe {
+  dataEnded: boolean;
+}
+
+/**
+ * Tells each send whether the message stream was read to its end, i.e. the final dot was handed to the socket,
+ * through a 'stream' plugin that watches the stream nodemailer reads the message from. After that point a
+ * dropped connection or a missing reply means the outcome is unknown. nodemailer 10 has one `socketTimeout`
+ * for every wait on an open connection, so the reply to the end of data (RFC 5321 §4.5.3.2.6 suggests ten
+ * minutes) cannot be given a longer wait of its own: it waits SMTP_SOCKET_TIMEOUT_MS, and what is later than
+ * that is logged `unknown` instead of being retried.
+ */
+function probeDataEnd(transport: ReturnType<typeof nodemailer.createTransport>): void {
+  transport.use('stream', (mail, done) => {
+    const probe = (mail.data as { dataProbe?: DataProbe }).dataProbe;
+    const message = mail.message;
+    if (probe) {
+      const createReadStream = message.createReadStream.bind(message);
+      message.createReadStream = (...args: Parameters<typeof createReadStream>) => {
+        const stream = createReadStream(...args);
+        stream.once('end', () => {
+          probe.dataEnded = true;
+        });
+        return stream;
+      };
+    }
+    done();
+  });
+}
+
+/**
+ * A pooled SMTP transport: a fixed number of connections, reused for every message, with short timeouts. Each
+ * message waits for its slot of `rate`, shared by every process on the database (not nodemailer's per-process limit).
+ */
+export function createSmtpTransport(url: string, settings: Config['delivery'], rate: SendRate): MailTransport {
   const transport = nodemailer.createTransport({
     url,
     pool: true,
@@ -39,16 +82,31 @@ export function createSmtpTransport(url: string, settings: Config['delivery']): 
     greetingTimeout: settings.greetingTimeoutMs,
     socketTimeout: settings.socketTimeoutMs,
     dnsTimeout: settings.connectionTimeoutMs,
-    ...(settings.ratePerSecond > 0 ? { rateDelta: 1000, rateLimit: settings.ratePerSecond } : {}),
+    // Never resend on another connection by itself: every try is ours, logged as an attempt.
+    maxRequeues: 0,
     // A local test or relay server often has a self-signed certificate; the URL may say ?tls.rejectUnauthorized=true.
     tls: { rejectUnauthorized: false },
   });
   // Pool-level errors (a connection dropping between messages) are reported per message; never crash on them.
   transport.on('error', () => undefined);
+  probeDataEnd(transport);
   return {
     description: `SMTP ${url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@')}`,
-    send: (mail) => transport.sendMail(mail),
-    close: () => transport.close(),
+    async send(mail) {
+      await rate.acquire();
+      const dataProbe: DataProbe = { dataEnded: false };
+      try {
+        return await transport.sendMail({ ...mail, dataProbe } as SendMailOptions);
+      } catch (error) {
+        if (dataProbe.dataEnded && typeof error === 'object' && error !== null)
+          Object.assign(error, { afterData: true });
+        throw error;
+      }
+    },
+    close: () => {
+      rate.close();
+      transport.close();
+    },
   };
 }
 

@@ -25,7 +25,11 @@ function visibleWhere(viewer: User, filters: MailingListFilters = {}): WhereOpti
   return { ...(ownerId ? { ownerId } : {}), ...(filters.status ? { status: filters.status } : {}) };
 }
 
-const OWNER_SUMMARY = { model: User, as: 'owner', attributes: ['id', 'email', 'fullName'] };
+const OWNER_SUMMARY = {
+  model: User,
+  as: 'owner',
+  attributes: ['id', 'email', 'fullName', 'isBlocked', 'blockedReason'],
+};
 
 /** The mailings the viewer may see, newest first, each with its owner and its latest run's counters. */
 export async function listMailings(

@@ -1,4 +1,5 @@
 // Managers' view of the accounts: the list with each user's activity, and blocking (which ends their sessions).
+import { ownerBlockChanged } from '../delivery/mailing-lifecycle.js';
 import { col, fn, Op, where } from 'sequelize';
 import { Client, Mailing, User, type UserRole } from '../db/models/index.js';
 import { AppError, NotFoundError } from '../errors.js';
@@ -74,11 +75,14 @@ export async function blockUser(actor: User, id: number, reason: string, now = n
   const user = await blockable(actor, id);
   await user.update({ isBlocked: true, blockedAt: now, blockedById: actor.id, blockedReason: reason || null });
   await endSessionsOf(user.id);
+  await ownerBlockChanged(user.id, true);
   return user;
 }
 
 /** Lets a blocked account log in again. */
 export async function unblockUser(actor: User, id: number): Promise<User> {
   const user = await blockable(actor, id);
-  return user.update({ isBlocked: false, blockedAt: null, blockedById: null, blockedReason: null });
+  await user.update({ isBlocked: false, blockedAt: null, blockedById: null, blockedReason: null });
+  await ownerBlockChanged(user.id, false);
+  return user;
 }

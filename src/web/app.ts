@@ -48,7 +48,7 @@ export const UPLOAD_LIMIT_BYTES = 2 * 1024 * 1024;
 /** Assembles middleware and routes around the given database and config. */
 export function createApp(deps: AppDependencies): Express {
   const { config, logger } = deps;
-  const systemMailer = deps.systemMailer ?? new SystemMailer(config, logger);
+  const systemMailer = deps.systemMailer ?? new SystemMailer(config, logger, deps.sequelize);
   const siteCache = createSiteCache(deps.cache ?? cacheStoreFor(config, logger), { enabled: config.cacheEnabled });
   const app = express();
   app.disable('x-powered-by');

@@ -38,6 +38,12 @@ export function notFoundHandler(): RequestHandler {
   return (req, _res, next) => next(new AppError(`No page at ${req.path}`, 404, 'not_found'));
 }
 
+/** A rule's message in the reader's language: by its translation key, else the message as its own key. */
+function translatedMessage(t: (key: string, options?: Record<string, unknown>) => string, err: AppError): string {
+  if (err.translation) return t(err.translation.key, { ...err.translation.values, defaultValue: err.message });
+  return t(err.message, { defaultValue: err.message });
+}
+
 /** Renders the error page; unexpected errors are logged with the request. */
 export function errorHandler(logger: Logger, isProduction: boolean): ErrorRequestHandler {
   return (err: unknown, req, res, next) => {
@@ -45,7 +51,7 @@ export function errorHandler(logger: Logger, isProduction: boolean): ErrorReques
     const status = statusOf(err);
     // A rule refused an action ("this message is in use"): say so on the page the user came from.
     if (status === 409 && err instanceof AppError && req.method !== 'GET' && req.session && req.t) {
-      flash(req, 'danger', req.t(err.message, { defaultValue: err.message }));
+      flash(req, 'danger', translatedMessage(req.t, err));
       const referrer = req.get('Referer');
       const back = referrer ? new URL(referrer, 'http://site.invalid').pathname : '/';
       return redirectAfterAction(req, res, safeLocalPath(back, '/'));
@@ -56,7 +62,7 @@ export function errorHandler(logger: Logger, isProduction: boolean): ErrorReques
       err instanceof multer.MulterError
         ? t('errors.upload')
         : status < 500 && err instanceof AppError
-          ? t(err.message, { defaultValue: err.message })
+          ? translatedMessage(t, err)
           : undefined;
     const debug = !isProduction && status >= 500 && err instanceof Error ? err.message : undefined;
     const csrfFailed = (err as HttpErrorLike | null)?.code === 'EBADCSRFTOKEN';

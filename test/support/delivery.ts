@@ -5,7 +5,8 @@ import path from 'node:path';
 import type { Config, DeliverySettings } from '../../src/config.js';
 import { Delivery, MailingRun, type Client, type Mailing, type User } from '../../src/db/models/index.js';
 import { startRunNow } from '../../src/delivery/mailing-lifecycle.js';
-import { RunWorker, workUntilEnded, type RunProgress } from '../../src/delivery/run-worker.js';
+import { workUntilEnded, type ForegroundOptions } from '../../src/delivery/foreground.js';
+import { RunWorker, type RunProgress } from '../../src/delivery/run-worker.js';
 import { createMailTransport } from '../../src/delivery/transports.js';
 import { createLogger } from '../../src/logger.js';
 import { makeClient, makeMailing, makeUser } from './factories.js';
@@ -61,12 +62,17 @@ export async function sendNow(config: Config, mailingId: number, deadlineMs = 20
 }
 
 /** Works on an existing run in this process until it ends (or the deadline passes), with a fresh worker. */
-export async function continueRun(config: Config, runId: number, deadlineMs = 20_000): Promise<RunResult> {
+export async function continueRun(
+  config: Config,
+  runId: number,
+  deadlineMs = 20_000,
+  options: ForegroundOptions = {},
+): Promise<RunResult> {
   const started = Date.now();
-  const transport = createMailTransport(config);
+  const transport = createMailTransport(config, testDatabase());
   const worker = new RunWorker({ sequelize: testDatabase(), config, transport, logger: createLogger('silent') });
   try {
-    const progress = await workUntilEnded(worker, runId, started + deadlineMs);
+    const progress = await workUntilEnded(worker, runId, { ...options, deadline: started + deadlineMs });
     return { progress, ...(await loadRun(runId)), elapsedMs: Date.now() - started };
   } finally {
     worker.stop();

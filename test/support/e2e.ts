@@ -69,7 +69,7 @@ export async function startE2eSite(): Promise<E2eSite> {
   };
   const logger = createLogger('silent');
   // Mailings go to the SMTP test server; the site's own e-mails (verification, reset) to the outbox, to be read.
-  const mailer = new SystemMailer({ ...config, smtpUrl: null }, logger);
+  const mailer = new SystemMailer({ ...config, smtpUrl: null }, logger, testDatabase());
   server.on('request', createApp({ config, sequelize: testDatabase(), logger, systemMailer: mailer }));
   const stopScheduler = await startScheduler({ sequelize: testDatabase(), config, logger });
   return {

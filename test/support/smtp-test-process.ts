@@ -12,11 +12,15 @@ const TSX = path.join(PROJECT_ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')
 export interface ReceivedMessage {
   to: string;
   messageId: string;
+  /** `performance.now()` in this process when the server reported the message (for rates seen at the server). */
+  arrivedAt: number;
 }
 
 /** A real SMTP server process whose behaviour a test switches with `setMode`. */
 export class SmtpTestServer {
   readonly received: ReceivedMessage[] = [];
+  /** Every RCPT the server was given, by address: one per try, whoever made it. */
+  readonly recipientTries = new Map<string, number>();
   private readonly waiters: { line: RegExp; resolve: () => void }[] = [];
 
   private constructor(
@@ -50,8 +54,11 @@ export class SmtpTestServer {
   }
 
   private onLine(line: string): void {
+    const arrivedAt = performance.now();
     const received = /^received (\S+) (\S+)$/.exec(line);
-    if (received) this.received.push({ to: received[1] as string, messageId: received[2] as string });
+    if (received) this.received.push({ to: received[1] as string, messageId: received[2] as string, arrivedAt });
+    const rcpt = /^rcpt (\S+)$/.exec(line)?.[1];
+    if (rcpt) this.recipientTries.set(rcpt, (this.recipientTries.get(rcpt) ?? 0) + 1);
     for (const waiter of [...this.waiters]) {
       if (waiter.line.test(line)) {
         this.waiters.splice(this.waiters.indexOf(waiter), 1);

@@ -1,6 +1,9 @@
 // A controllable SMTP server, run as its own process (see smtp-test-process.ts). It can accept, delay,
-// never greet, hang mid-DATA, answer 4xx/5xx at RCPT or DATA, answer garbage, or drop the connection.
-// stdin takes `mode <name> [arg]`; stdout reports `listening <port>` and `received <to> <message-id>`.
+// never greet, hang mid-DATA, answer 4xx/5xx at RCPT or DATA, answer garbage, or drop the connection; and
+// the faults after which a client cannot know the outcome: take the whole message, then drop the connection
+// or reply late (to every message, or to one in N), or drop the connection right after RCPT.
+// stdin takes `mode <name> [arg]`; stdout reports `listening <port>`, `rcpt <address>` for every RCPT and
+// `received <to> <message-id>` for every message it has whole.
 import net from 'node:net';
 import { createInterface } from 'node:readline';
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
@@ -13,10 +16,27 @@ type Mode =
   | { name: 'hang-data' }
   | { name: 'no-greet' }
   | { name: 'garbage' }
-  | { name: 'drop' };
+  | { name: 'drop' }
+  | { name: 'accept-drop' }
+  | { name: 'late-reply'; ms: number }
+  | { name: 'late-every'; every: number; ms: number }
+  | { name: 'drop-after-rcpt' };
 
 let mode: Mode = { name: 'accept' };
 let queued = 0;
+let messagesTaken = 0;
+/** The client side of each proxied connection, by the port its upstream leg to the backend uses. */
+const clientByUpstreamPort = new Map<number, net.Socket>();
+
+/** Cuts the client's connection of this session without a word (as a crashing or unplugged server would). */
+function dropClient(session: SMTPServerSession): void {
+  clientByUpstreamPort.get(session.remotePort)?.destroy();
+}
+
+function report(session: SMTPServerSession, raw: Buffer): void {
+  const to = session.envelope.rcptTo.map((r) => r.address).join(',');
+  process.stdout.write(`received ${to} ${messageIdOf(raw.toString())}\n`);
+}
 
 function parseMode(words: string[]): Mode {
   const [name, arg] = words;
@@ -26,7 +46,13 @@ function parseMode(words: string[]): Mode {
     case 'no-greet':
     case 'garbage':
     case 'drop':
+    case 'accept-drop':
+    case 'drop-after-rcpt':
       return { name };
+    case 'late-reply':
+      return { name, ms: Number(arg ?? 5000) };
+    case 'late-every':
+      return { name, every: Number(arg ?? 10), ms: Number(words[2] ?? 5000) };
     case 'delay':
       return { name, ms: Number(arg ?? 1000) };
     case 'rcpt-error':
@@ -55,8 +81,10 @@ const backend = new SMTPServer({
   authOptional: true,
   disabledCommands: ['STARTTLS'],
   logger: false,
-  onRcptTo(address, _session, callback) {
+  onRcptTo(address, session, callback) {
+    process.stdout.write(`rcpt ${address.address}\n`);
     if (mode.name === 'rcpt-error') return callback(smtpError(mode.code));
+    if (mode.name === 'drop-after-rcpt') return dropClient(session);
     callback();
   },
   onData(stream: SMTPServerDataStream, session: SMTPServerSession, callback) {
@@ -64,13 +92,29 @@ const backend = new SMTPServer({
     stream.on('data', (chunk: Buffer) => chunks.push(chunk));
     stream.on('end', () => {
       const current = mode;
+      messagesTaken += 1;
       if (current.name === 'hang-data') return; // never answers the end of DATA
       if (current.name === 'data-error') return callback(smtpError(current.code));
-      const finish = (): void => {
-        const to = session.envelope.rcptTo.map((r) => r.address).join(',');
-        process.stdout.write(`received ${to} ${messageIdOf(Buffer.concat(chunks).toString())}\n`);
+      const raw = Buffer.concat(chunks);
+      const reply = (): void => {
         queued += 1;
         callback(null, `2.0.0 Ok: queued as TEST${queued}`);
+      };
+      // The server has the whole message and will deliver it, whatever becomes of its reply.
+      if (current.name === 'accept-drop') {
+        report(session, raw);
+        return dropClient(session);
+      }
+      const late =
+        current.name === 'late-reply' || (current.name === 'late-every' && messagesTaken % current.every === 0);
+      if (late) {
+        report(session, raw);
+        setTimeout(reply, current.ms);
+        return;
+      }
+      const finish = (): void => {
+        report(session, raw);
+        reply();
       };
       if (current.name === 'delay') setTimeout(finish, current.ms);
       else finish();
@@ -93,12 +137,19 @@ const front = net.createServer((socket) => {
     default: {
       const { port } = (backend as unknown as { server: net.Server }).server.address() as net.AddressInfo;
       const upstream = net.connect(port, '127.0.0.1');
+      upstream.on('connect', () => clientByUpstreamPort.set(upstream.localPort as number, socket));
       upstream.on('error', () => socket.destroy());
-      socket.on('close', () => upstream.destroy());
+      socket.on('close', () => {
+        if (upstream.localPort !== undefined) clientByUpstreamPort.delete(upstream.localPort);
+        upstream.destroy();
+      });
       socket.pipe(upstream).pipe(socket);
     }
   }
 });
+
+// A connection cut on purpose (drop modes) resets the backend's side: that is no reason to stop serving.
+backend.on('error', () => undefined);
 
 backend.listen(0, '127.0.0.1', () => {
   front.listen(0, '127.0.0.1', () => {

@@ -23,7 +23,7 @@ export function testSite(): TestSite {
   const outboxDir = mkdtempSync(path.join(tmpdir(), 'mailer-outbox-'));
   const config = { ...testConfig(), outboxDir, appUrl: 'http://mailer.test' };
   const logger = createLogger('silent');
-  const mailer = new SystemMailer(config, logger);
+  const mailer = new SystemMailer(config, logger, testDatabase());
   return { app: createApp({ config, sequelize: testDatabase(), logger, systemMailer: mailer }), mailer, outboxDir };
 }
 

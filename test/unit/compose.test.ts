@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { composeEmail, fillPlaceholders } from '../../src/delivery/compose.js';
-import { backoffDelayMs } from '../../src/delivery/run-worker.js';
+import { backoffDelayMs } from '../../src/delivery/run-pass.js';
 import { signUnsubscribeToken, verifyUnsubscribeToken } from '../../src/delivery/unsubscribe-token.js';
 
 const settings = { from: 'Shop <news@shop.example>', appUrl: 'https://mail.example', secret: 's3cret' };

@@ -1,14 +1,23 @@
-// `mailer send`: runs one mailing now, or every due mailing, in the foreground, and reports the outcome.
+// `mailer send`: runs one mailing, or every due mailing, in the foreground, and reports the outcome. A rerun
+// after a crash continues the run that was cut short; sending a mailing to everyone again takes --again.
 import type { Command } from 'commander';
-import { Op } from 'sequelize';
-import { Mailing, MailingRun } from '../../db/models/index.js';
-import { dispatchDueRun, reapInterruptedDeliveries, startRunNow } from '../../delivery/mailing-lifecycle.js';
-import { resumeRun } from '../../delivery/runs.js';
-import { RunWorker, workUntilEnded } from '../../delivery/run-worker.js';
+import { Op, type Sequelize } from 'sequelize';
+import { Mailing, MailingRun, User } from '../../db/models/index.js';
+import { workUntilEnded } from '../../delivery/foreground.js';
+import { dispatchDueRun, startRunNow } from '../../delivery/mailing-lifecycle.js';
+import { ACTIVE_RUN_STATES, resumeRun } from '../../delivery/runs.js';
+import { RunWorker } from '../../delivery/run-worker.js';
 import { createMailTransport } from '../../delivery/transports.js';
 import { migrateUp } from '../../db/migrator.js';
 import { AppError, NotFoundError } from '../../errors.js';
 import { say, withDatabase } from '../context.js';
+
+interface SendOptions {
+  mailing?: number;
+  due?: boolean;
+  again?: boolean;
+  resume?: boolean;
+}
 
 function parseId(value: string): number {
   const id = Number(value);
@@ -20,20 +29,85 @@ function summary(run: MailingRun): string {
   return `run #${run.id}: ${run.state}; ${run.totalCount} recipients, ${run.sentCount} sent, ${run.failedCount} failed, ${run.unknownCount} unknown, ${run.pendingCount} pending`;
 }
 
+/** A paused run is resumed with --resume; an outage pause is otherwise waited out, a person's pause honoured. */
+async function continuePaused(run: MailingRun, options: SendOptions): Promise<void> {
+  if (run.state !== 'paused') return;
+  if (options.resume) await resumeRun(run.id);
+  else if (!run.resumeAt)
+    throw new AppError(`run #${run.id} is paused (${run.pausedReason ?? 'by a person'}); say --resume to resume it`);
+}
+
+/**
+ * The run `send --mailing` works on: the one under way (never a second one beside it), else the due
+ * occurrence's, else a first run now; a mailing that has run and has nothing due is sent again only with
+ * --again. Null when there is nothing to do.
+ */
+async function runForMailing(
+  sequelize: Sequelize,
+  mailingId: number,
+  options: SendOptions,
+): Promise<MailingRun | null> {
+  const mailing = await Mailing.findByPk(mailingId);
+  if (!mailing) throw new NotFoundError(`no mailing #${mailingId}`);
+  const owner = await User.findByPk(mailing.ownerId, { attributes: ['id', 'isBlocked'] });
+  if (owner?.isBlocked) throw new AppError(`mailing #${mailing.id}'s owner is blocked: nothing is sent`);
+  const active = await MailingRun.findOne({
+    where: { mailingId: mailing.id, state: { [Op.in]: ACTIVE_RUN_STATES } },
+    order: [['scheduledAt', 'DESC']],
+  });
+  if (active) {
+    if (options.again) throw new AppError(`run #${active.id} of mailing #${mailing.id} is still ${active.state}`);
+    await continuePaused(active, options);
+    return active;
+  }
+  if (options.again) return startRunNow(sequelize, mailing.id);
+  const due = await dispatchDueRun(sequelize, mailing.id);
+  if (due) return due;
+  const last = await MailingRun.findOne({ where: { mailingId: mailing.id }, order: [['scheduledAt', 'DESC']] });
+  if (!last) return startRunNow(sequelize, mailing.id);
+  say(summary(last));
+  say(`mailing #${mailing.id} has no run to continue and none is due; --again sends it to everyone again`);
+  return null;
+}
+
+/** The runs `send --due` works on: due runs started, then every running run and every run paused by an outage. */
+async function runsDue(sequelize: Sequelize, options: SendOptions): Promise<{ runIds: number[]; due: number }> {
+  const due = await Mailing.findAll({
+    where: { isDisabled: false, nextRunAt: { [Op.lte]: new Date() } },
+    attributes: ['id'],
+  });
+  for (const m of due) await dispatchDueRun(sequelize, m.id);
+  const runs = await MailingRun.findAll({
+    where: { state: { [Op.in]: ['running', 'paused'] } },
+    order: [['id', 'ASC']],
+  });
+  const runIds: number[] = [];
+  for (const run of runs) {
+    if (run.state === 'paused' && !run.resumeAt && !options.resume) {
+      say(`run #${run.id} is paused (${run.pausedReason ?? 'by a person'}); left as it is (--resume resumes it)`);
+      continue;
+    }
+    await continuePaused(run, options);
+    runIds.push(run.id);
+  }
+  return { runIds, due: due.length };
+}
+
 /** Registers the send command. */
 export function registerSend(program: Command): void {
   program
     .command('send')
     .description('send one mailing now (--mailing ID) or every due mailing (--due), in the foreground')
-    .option('--mailing <id>', 'the mailing to send now (continues its active run if it has one)', parseId)
+    .option('--mailing <id>', 'the mailing to send (continues its run under way, or starts the due one)', parseId)
     .option('--due', 'start every mailing whose run is due, finish every active run, then exit')
-    .action(async (options: { mailing?: number; due?: boolean }) => {
+    .option('--again', 'with --mailing: start a new run to every recipient, even if the mailing has run before')
+    .option('--resume', 'resume paused runs at once (a person’s pause, or an outage pause before its end)')
+    .action(async (options: SendOptions) => {
       if (!options.mailing === !options.due) throw new AppError('say either --mailing ID or --due');
+      if (options.again && !options.mailing) throw new AppError('--again goes with --mailing ID');
       await withDatabase(async ({ config, logger, sequelize }) => {
         await migrateUp(sequelize);
-        // Deliveries a dead worker left mid-send become `unknown` before anything is resumed.
-        await reapInterruptedDeliveries(sequelize);
-        const transport = createMailTransport(config);
+        const transport = createMailTransport(config, sequelize);
         const showProgress = async (runId: number): Promise<void> => {
           if (!process.stdout.isTTY) return;
           const run = await MailingRun.findByPk(runId);
@@ -50,36 +124,32 @@ export function registerSend(program: Command): void {
         try {
           let runIds: number[];
           if (options.mailing) {
-            const mailing = await Mailing.findByPk(options.mailing);
-            if (!mailing) throw new NotFoundError(`no mailing #${options.mailing}`);
-            const active = await MailingRun.findOne({
-              where: { mailingId: mailing.id, state: { [Op.in]: ['running', 'paused'] } },
-            });
-            if (active?.state === 'paused') await resumeRun(active.id);
-            runIds = [(active ?? (await startRunNow(sequelize, mailing.id))).id];
+            const run = await runForMailing(sequelize, options.mailing, options);
+            runIds = run ? [run.id] : [];
           } else {
-            const due = await Mailing.findAll({
-              where: { isDisabled: false, nextRunAt: { [Op.lte]: new Date() } },
-              attributes: ['id'],
-            });
-            for (const m of due) await dispatchDueRun(sequelize, m.id);
-            runIds = (
-              await MailingRun.findAll({ where: { state: 'running' }, attributes: ['id'], order: [['id', 'ASC']] })
-            ).map((r) => r.id);
-            say(`${due.length} mailing(s) due, ${runIds.length} run(s) to work on (via ${transport.description})`);
+            const found = await runsDue(sequelize, options);
+            runIds = found.runIds;
+            say(`${found.due} mailing(s) due, ${runIds.length} run(s) to work on (via ${transport.description})`);
           }
           const failures: string[] = [];
           for (const runId of runIds) {
-            const progress = await workUntilEnded(worker, runId);
+            const progress = await workUntilEnded(worker, runId, {
+              waitOutPauses: true,
+              onPause: (run) =>
+                say(`run #${run.id} paused until ${run.resumeAt?.toISOString()}: ${run.pausedReason}; waiting`),
+            });
             const run = await MailingRun.findByPk(runId, { rejectOnEmpty: true });
             if (process.stdout.isTTY) process.stdout.write('\r');
             say(summary(run));
-            if (progress.state !== 'finished')
+            if (progress.state === 'held') failures.push(`run #${runId} held: its owner is blocked`);
+            else if (progress.state !== 'finished')
               failures.push(`run #${runId} ${progress.state}${run.pausedReason ? `: ${run.pausedReason}` : ''}`);
             if (interrupted) break;
           }
-          const { accepted, temporary, permanent } = worker.attempts;
-          say(`this process: ${accepted} accepted, ${temporary} temporary failures, ${permanent} permanent failures`);
+          const { accepted, temporary, permanent, unknown } = worker.attempts;
+          say(
+            `this process: ${accepted} accepted, ${temporary} temporary failures, ${permanent} permanent failures, ${unknown} unknown`,
+          );
           if (interrupted) throw new AppError('interrupted; unsent deliveries stay queued for the scheduler');
           if (failures.length) throw new AppError(`not finished: ${failures.join('; ')}`);
         } finally {

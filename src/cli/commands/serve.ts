@@ -26,7 +26,7 @@ export function registerServe(program: Command): void {
       const stopScheduler = config.schedulerEnabled
         ? await startScheduler({ sequelize, config, logger })
         : () => Promise.resolve();
-      const systemMailer = new SystemMailer(config, logger);
+      const systemMailer = new SystemMailer(config, logger, sequelize);
       const stopPruning = startSessionPruning(logger);
       const app = createApp({ config, sequelize, logger, systemMailer });
       const server: Server = await new Promise((resolve, reject) => {

@@ -27,6 +27,8 @@ export class Delivery extends Model<InferAttributes<Delivery>, InferCreationAttr
   declare smtpMessageId: CreationOptional<string | null>;
   declare leaseOwner: CreationOptional<string | null>;
   declare leaseExpiresAt: CreationOptional<Date | null>;
+  /** Set while the delivery is handed to the SMTP server (its outcome not yet logged): what a crash leaves unknown. */
+  declare attemptStartedAt: CreationOptional<Date | null>;
   declare sentAt: CreationOptional<Date | null>;
   declare createdAt: CreationOptional<Date>;
   declare updatedAt: CreationOptional<Date>;
@@ -52,6 +54,7 @@ export class Delivery extends Model<InferAttributes<Delivery>, InferCreationAttr
         smtpMessageId: { type: DataTypes.STRING(300), allowNull: true },
         leaseOwner: { type: DataTypes.STRING(100), allowNull: true },
         leaseExpiresAt: { type: DataTypes.DATE, allowNull: true },
+        attemptStartedAt: { type: DataTypes.DATE, allowNull: true },
         sentAt: { type: DataTypes.DATE, allowNull: true },
         createdAt: DataTypes.DATE,
         updatedAt: DataTypes.DATE,

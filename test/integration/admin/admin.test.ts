@@ -60,7 +60,12 @@ describe('the back office at /admin', () => {
     const outboxDir = mkdtempSync(path.join(tmpdir(), 'mailer-outbox-'));
     const config = { ...testConfig(), uploadDir, outboxDir, appUrl: 'http://mailer.test' };
     const logger = createLogger('silent');
-    app = createApp({ config, sequelize: testDatabase(), logger, systemMailer: new SystemMailer(config, logger) });
+    app = createApp({
+      config,
+      sequelize: testDatabase(),
+      logger,
+      systemMailer: new SystemMailer(config, logger, testDatabase()),
+    });
   });
 
   async function staff(role: UserRole): Promise<{ agent: TestAgent; user: User }> {

@@ -55,7 +55,7 @@ export function siteWith(
     config,
     sequelize: testDatabase(),
     logger,
-    systemMailer: new SystemMailer(config, logger),
+    systemMailer: new SystemMailer(config, logger, testDatabase()),
     cache: store,
   });
 }

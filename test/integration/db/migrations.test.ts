@@ -15,6 +15,7 @@ const TABLES = [
   'mailings',
   'messages',
   'posts',
+  'send_rate_slots',
   'sessions',
   'tokens',
   'users',

@@ -6,9 +6,10 @@ import {
   claimBatch,
   INTERRUPTED_REPLY,
   reapExpiredLeases,
-  recordAttempts,
   releaseUnattempted,
   renewLeases,
+  writeLaneResults,
+  type AttemptResult,
 } from '../../../src/delivery/claims.js';
 import {
   dispatchDueRun,
@@ -76,28 +77,39 @@ describe('mailing runs', () => {
     expect(await claimBatch(testDatabase(), run.id, 'w1', 10, 60_000)).to.have.length(3);
   });
 
-  it('when a worker dies holding deliveries, then after its lease expires they are unknown, not sent again', async () => {
-    const { mailing } = await mailingWithClients(3);
+  it('when a worker dies holding deliveries, then those it had handed to the server are unknown and the rest pending again', async () => {
+    const { mailing } = await mailingWithClients(4);
     const run = await startRunNow(testDatabase(), mailing.id);
-    const claimed = await claimBatch(testDatabase(), run.id, 'dead-worker', 2, 1);
-    expect(claimed.map((d) => d.attempt)).to.deep.equal([1, 1]);
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    const claimed = await claimBatch(testDatabase(), run.id, 'dead-worker', 3, 300);
+    expect(claimed.map((d) => d.attempt)).to.deep.equal([1, 1, 1]);
+    const [onWire, reservedOnly, marked] = claimed;
+    const marks = await writeLaneResults(testDatabase(), 'dead-worker', [
+      { outcome: null, markId: onWire?.id ?? 0 },
+      { outcome: null, markId: marked?.id ?? 0 },
+    ]);
+    expect([...marks].sort()).to.deep.equal([onWire?.id, marked?.id].sort());
+    await new Promise((resolve) => setTimeout(resolve, 320));
 
     expect(await reapExpiredLeases(testDatabase())).to.include(run.id);
 
     const { deliveries } = await loadRun(run.id);
-    for (const { id } of claimed)
-      expect(deliveries.find((d) => d.id === id)).to.deep.include({
+    const row = (id = 0): Delivery | undefined => deliveries.find((d) => d.id === id);
+    for (const d of [onWire, marked]) {
+      expect(row(d?.id)).to.deep.include({
         status: 'unknown',
         errorClass: 'interrupted',
         smtpResponse: INTERRUPTED_REPLY,
         attemptCount: 1,
         leaseOwner: null,
+        attemptStartedAt: null,
       });
-    // The one it had not claimed is claimable as usual.
+      expect(row(d?.id)?.lastAttemptAt).to.be.instanceOf(Date);
+    }
+    expect(row(reservedOnly?.id)).to.deep.include({ status: 'pending', attemptCount: 0, leaseOwner: null });
+    // What it had only reserved, and what it had not claimed, are claimable as usual.
     const again = await claimBatch(testDatabase(), run.id, 'new-worker', 10, 60_000);
     expect(again.map((d) => d.id)).to.deep.equal(
-      deliveries.filter((d) => !claimed.some((c) => c.id === d.id)).map((d) => d.id),
+      deliveries.filter((d) => d.status === 'pending').map((d) => d.id),
     );
   });
 
@@ -105,13 +117,14 @@ describe('mailing runs', () => {
     const { mailing } = await mailingWithClients(2);
     const run = await startRunNow(testDatabase(), mailing.id);
     const claimed = await claimBatch(testDatabase(), run.id, 'w1', 10, 60_000);
+    await writeLaneResults(testDatabase(), 'w1', [{ outcome: null, markId: claimed[1]?.id ?? 0 }]);
     await releaseUnattempted(testDatabase(), 'w2', [claimed[0]?.id ?? 0]); // not its own: nothing happens
-    await releaseUnattempted(testDatabase(), 'w1', [claimed[1]?.id ?? 0]);
+    await releaseUnattempted(testDatabase(), 'w1', [claimed[1]?.id ?? 0]); // marked: the mark is taken back
 
     const { deliveries } = await loadRun(run.id);
-    expect(deliveries.map((d) => [d.status, d.attemptCount, d.leaseOwner])).to.deep.equal([
-      ['sending', 1, 'w1'],
-      ['pending', 0, null],
+    expect(deliveries.map((d) => [d.status, d.attemptCount, d.leaseOwner, d.attemptStartedAt])).to.deep.equal([
+      ['sending', 0, 'w1', null],
+      ['pending', 0, null, null],
     ]);
     expect(
       (
@@ -133,8 +146,10 @@ describe('mailing runs', () => {
     const nextAttemptAt = new Date('2026-11-27T10:05:00.456Z');
     const tricky = `451 4.7.1 "try later", {busy}; back\\slash, NULL, ünïcødé ✓`;
     await releaseUnattempted(testDatabase(), 'w1', [notHeld?.id ?? 0]);
-    const outcome = { attemptedAt, errorClass: null, messageId: null, nextAttemptAt: null };
-    await recordAttempts(testDatabase(), 'w1', [
+    const held = [sent, retried, failed].map((d) => ({ outcome: null, markId: d?.id ?? 0 }));
+    await writeLaneResults(testDatabase(), 'w1', held);
+    const outcome = { attemptedAt, errorClass: null, messageId: null, nextAttemptAt: null, counted: true };
+    const results: AttemptResult[] = [
       { ...outcome, deliveryId: sent?.id ?? 0, status: 'sent', reply: '250 2.0.0 Ok: queued', messageId: '<a@b>' },
       {
         ...outcome,
@@ -152,7 +167,12 @@ describe('mailing runs', () => {
         errorClass: 'permanent',
       },
       { ...outcome, deliveryId: notHeld?.id ?? 0, status: 'sent', reply: '250 not mine to write' },
-    ]);
+    ];
+    await writeLaneResults(
+      testDatabase(),
+      'w1',
+      results.map((result) => ({ outcome: result, markId: null })),
+    );
 
     const { deliveries } = await loadRun(run.id);
     const row = (id = 0): Delivery | undefined => deliveries.find((d) => d.id === id);
@@ -171,7 +191,7 @@ describe('mailing runs', () => {
     expect(row(retried?.id)?.nextAttemptAt?.toISOString()).to.equal(nextAttemptAt.toISOString());
     expect(row(failed?.id)).to.deep.include({ status: 'failed', errorClass: 'permanent', nextAttemptAt: null });
     for (const id of [sent?.id, retried?.id, failed?.id]) {
-      expect(row(id)).to.deep.include({ leaseOwner: null, attemptCount: 1 });
+      expect(row(id)).to.deep.include({ leaseOwner: null, attemptCount: 1, attemptStartedAt: null });
       expect(row(id)?.lastAttemptAt?.toISOString()).to.equal(attemptedAt.toISOString());
     }
     expect(row(notHeld?.id)).to.deep.include({ status: 'pending', smtpResponse: null, lastAttemptAt: null });

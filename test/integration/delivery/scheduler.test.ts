@@ -31,7 +31,7 @@ describe('the scheduler', function () {
 
   before(async () => {
     config = deliveryConfig(null, { reconcileCron: '*/1 * * * * *' });
-    transport = createMailTransport(config);
+    transport = createMailTransport(config, testDatabase());
     scheduler = new Scheduler({ sequelize: testDatabase(), config, logger: createLogger('silent'), transport });
     await scheduler.start();
   });
