@@ -121,8 +121,16 @@ function outcomeTable(sequelize: Sequelize, p: Param, writes: LaneWrite[], now: 
     if (r) {
       const sentAt = r.status === 'sent' ? stamp : null;
       rows.push([
-        r.deliveryId, 0, r.status, r.reply, r.errorClass, r.messageId, time(r.nextAttemptAt), time(r.attemptedAt),
-        sentAt, r.counted ? 0 : 1,
+        r.deliveryId,
+        0,
+        r.status,
+        r.reply,
+        r.errorClass,
+        r.messageId,
+        time(r.nextAttemptAt),
+        time(r.attemptedAt),
+        sentAt,
+        r.counted ? 0 : 1,
       ]);
     }
     if (markId !== null) rows.push([markId, 1, null, null, null, null, null, stamp, null, 0]);

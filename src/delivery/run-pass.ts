@@ -3,7 +3,13 @@
 // will send after the next one, so it never has more than two on the wire or sent but not logged.
 import type { Config } from '../config.js';
 import type { Sequelize } from 'sequelize';
-import { claimBatch, refundOutageAttempts, type AttemptResult, type ClaimedDelivery, type LaneWrite } from './claims.js';
+import {
+  claimBatch,
+  refundOutageAttempts,
+  type AttemptResult,
+  type ClaimedDelivery,
+  type LaneWrite,
+} from './claims.js';
 import { deliveryEvents } from './events.js';
 import { currentRunState, refreshRunCounters, type RunSendState } from './runs.js';
 import { CONNECTION_ERROR_CLASSES, type Outcome } from './smtp-outcome.js';

@@ -5,7 +5,14 @@ import type { Sequelize } from 'sequelize';
 import type { Config } from '../config.js';
 import { Mailing, MailingRun, Message } from '../db/models/index.js';
 import type { Logger } from '../logger.js';
-import { nextWorkAt, releaseUnattempted, renewLeases, writeLaneResults, type ClaimedDelivery, type LaneWrite } from './claims.js';
+import {
+  nextWorkAt,
+  releaseUnattempted,
+  renewLeases,
+  writeLaneResults,
+  type ClaimedDelivery,
+  type LaneWrite,
+} from './claims.js';
 import { Coalescer } from './coalescer.js';
 import { composeEmail, type ComposeSettings, type MessageContent } from './compose.js';
 import { reapInterruptedDeliveries, settleMailingStatus } from './mailing-lifecycle.js';
@@ -15,8 +22,7 @@ import { outcomeOfFailure, outcomeOfSuccess, type Outcome, type OutcomeKind } fr
 import type { MailTransport } from './transports.js';
 
 export type RunProgress =
-  | { state: 'finished' | 'cancelled' | 'paused' | 'stopped' | 'gone' | 'held' }
-  | { state: 'waiting'; wakeAt: Date };
+  { state: 'finished' | 'cancelled' | 'paused' | 'stopped' | 'gone' | 'held' } | { state: 'waiting'; wakeAt: Date };
 
 export interface WorkerDependencies {
   sequelize: Sequelize;

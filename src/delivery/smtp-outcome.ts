@@ -25,7 +25,14 @@ interface SmtpishError {
 }
 
 /** The classes of failures that say the server is unreachable or broken, not that the recipient is refused. */
-export const CONNECTION_ERROR_CLASSES = ['timeout', 'connection', 'protocol', 'auth', 'unexpected', 'smtp_4xx'] as const;
+export const CONNECTION_ERROR_CLASSES = [
+  'timeout',
+  'connection',
+  'protocol',
+  'auth',
+  'unexpected',
+  'smtp_4xx',
+] as const;
 
 const NO_REPLY_AFTER_DATA =
   'No reply to the end of data; the server may or may not have accepted the message. Not retried automatically, to avoid sending it twice.';
@@ -90,7 +97,12 @@ export function outcomeOfFailure(error: unknown): Outcome {
   // deliver it, so a retry could be a second copy. Unknown, never retried by itself; it still says the server
   // misbehaves, so it counts towards an outage.
   if (e.afterData && typeof e.responseCode !== 'number')
-    return { kind: 'unknown', reply: `${NO_REPLY_AFTER_DATA} (${reply})`, errorClass: 'no_reply', connectionLevel: true };
+    return {
+      kind: 'unknown',
+      reply: `${NO_REPLY_AFTER_DATA} (${reply})`,
+      errorClass: 'no_reply',
+      connectionLevel: true,
+    };
   // Bad credentials are the server's (or our config's) problem, not the recipient's: pause, do not fail everyone.
   if (e.code === 'EAUTH' || e.code === 'ENOAUTH')
     return { kind: 'temporary', reply, errorClass: 'auth', connectionLevel: true };

@@ -108,9 +108,7 @@ describe('mailing runs', () => {
     expect(row(reservedOnly?.id)).to.deep.include({ status: 'pending', attemptCount: 0, leaseOwner: null });
     // What it had only reserved, and what it had not claimed, are claimable as usual.
     const again = await claimBatch(testDatabase(), run.id, 'new-worker', 10, 60_000);
-    expect(again.map((d) => d.id)).to.deep.equal(
-      deliveries.filter((d) => d.status === 'pending').map((d) => d.id),
-    );
+    expect(again.map((d) => d.id)).to.deep.equal(deliveries.filter((d) => d.status === 'pending').map((d) => d.id));
   });
 
   it('when a worker gives back deliveries it did not attempt, then they are pending as before', async () => {

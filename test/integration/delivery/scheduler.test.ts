@@ -82,4 +82,22 @@ describe('the scheduler', function () {
     await new Promise((resolve) => setTimeout(resolve, 2000));
     expect(await MailingRun.count({ where: { mailingId: mailing.id } })).to.equal(0);
   });
+
+  it("when the owner is blocked before a mailing's start, then its timer fires and no run starts, and the next one stays scheduled", async () => {
+    const startAt = new Date(Date.now() + 800);
+    const { mailing, owner } = await mailingWithClients(1, { startAt, periodicity: 'daily' });
+    await refreshMailing(mailing.id);
+    await owner.update({ isBlocked: true, blockedAt: new Date() });
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    expect(await MailingRun.count({ where: { mailingId: mailing.id } })).to.equal(0);
+    // The occurrence missed while blocked is skipped; the next one stands.
+    const skipped = await Mailing.findByPk(mailing.id, { rejectOnEmpty: true });
+    expect(skipped.nextRunAt?.getTime()).to.equal(startAt.getTime() + 86_400_000);
+    await owner.update({ isBlocked: false, blockedAt: null });
+    await new Promise((resolve) => setTimeout(resolve, 1200)); // a reconcile
+    expect((await Mailing.findByPk(mailing.id, { rejectOnEmpty: true })).nextRunAt?.getTime()).to.equal(
+      startAt.getTime() + 86_400_000,
+    );
+    expect(await MailingRun.count({ where: { mailingId: mailing.id } })).to.equal(0);
+  });
 });

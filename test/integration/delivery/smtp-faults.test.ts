@@ -74,8 +74,7 @@ describe('delivery against a misbehaving SMTP server (a real server process)', f
       expect(smtp.received.length).to.equal(before);
       expect(elapsedMs).to.be.below(15_000);
       // Every try the server saw is one the log counts: the SMTP library resends nothing by itself.
-      for (const d of deliveries)
-        expect(smtp.recipientTries.get(d.email) ?? 0, d.email).to.be.at.most(d.attemptCount);
+      for (const d of deliveries) expect(smtp.recipientTries.get(d.email) ?? 0, d.email).to.be.at.most(d.attemptCount);
     });
   }
 
@@ -94,7 +93,9 @@ describe('delivery against a misbehaving SMTP server (a real server process)', f
       expect(run).to.deep.include({ state: 'finished', sentCount: 0, failedCount: 0, unknownCount: 3 });
       for (const d of deliveries) {
         expect(d).to.deep.include({ status: 'unknown', attemptCount: 1, errorClass: 'no_reply' });
-        expect(d.smtpResponse).to.match(/^No reply to the end of data/).and.match(cause);
+        expect(d.smtpResponse)
+          .to.match(/^No reply to the end of data/)
+          .and.match(cause);
         expect(smtp.recipientTries.get(d.email), d.email).to.equal(1);
       }
       // A server that queued them delivers each once, and only once.
@@ -169,7 +170,12 @@ describe('delivery against a misbehaving SMTP server (a real server process)', f
     expect(progress.state).to.equal('finished');
     expect(after).to.deep.include({ sentCount: 8, failedCount: 0 });
     for (const d of deliveries) expect(d.attemptCount).to.be.at.most(2);
-    expect(smtp.received.slice(before).map((m) => m.to).sort()).to.deep.equal(clients.map((c) => c.email).sort());
+    expect(
+      smtp.received
+        .slice(before)
+        .map((m) => m.to)
+        .sort(),
+    ).to.deep.equal(clients.map((c) => c.email).sort());
   });
 
   it('when the server comes back after a pause, then the same run completes and nobody gets two copies', async () => {
