@@ -1,12 +1,12 @@
 // A mailing's life: when its next run is due, starting that run, its status, and disabling it.
-import { Op, type Sequelize } from 'sequelize';
+import { Op, type Sequelize, type Transaction } from 'sequelize';
 import { Mailing, MailingRun, User, type MailingStatus } from '../db/models/index.js';
 import { conflict, NotFoundError } from '../errors.js';
 import { deliveryEvents } from './events.js';
 import { reapExpiredLeases } from './claims.js';
 import { ACTIVE_RUN_STATES, cancelRun, createRun, finishRunIfDone } from './runs.js';
 import { isPostgres } from './sql.js';
-import { firstOccurrenceAfter, latestOccurrenceAtOrBefore, nextRunAt, type Schedule } from './schedule.js';
+import { latestOccurrenceAtOrBefore, nextRunAt, type Schedule } from './schedule.js';
 
 /** The newest scheduled time among the mailing's runs ("send now" runs included). */
 async function lastRunScheduledAt(mailingId: number): Promise<Date | null> {
@@ -42,15 +42,15 @@ export async function refreshMailing(mailingId: number, now = new Date()): Promi
 }
 
 /** True when the mailing's owner is blocked: none of their mail goes out. */
-async function ownerIsBlocked(mailing: Mailing): Promise<boolean> {
-  const owner = await User.findByPk(mailing.ownerId, { attributes: ['id', 'isBlocked'] });
+async function ownerIsBlocked(mailing: Mailing, transaction?: Transaction): Promise<boolean> {
+  const owner = await User.findByPk(mailing.ownerId, { attributes: ['id', 'isBlocked'], transaction });
   return owner?.isBlocked ?? false;
 }
 
 /**
  * Starts the due run of a mailing if one is due (safe to call from several processes at once: the run's
  * unique key lets only one create it). Returns the new run, or null when nothing was due. While the owner is
- * blocked the due occurrence is skipped: the next run is the first one after now.
+ * blocked the due occurrence is skipped: the next run is timed as if it had run.
  */
 export async function dispatchDueRun(
   sequelize: Sequelize,
@@ -65,12 +65,11 @@ export async function dispatchDueRun(
     if (!mailing || mailing.isDisabled || !mailing.nextRunAt || mailing.nextRunAt.getTime() > now.getTime())
       return null;
     const schedule: Schedule = mailing;
-    if (await ownerIsBlocked(mailing)) {
-      await mailing.update({ nextRunAt: firstOccurrenceAfter(schedule, now) }, { transaction });
-      return null;
-    }
     const scheduledAt = latestOccurrenceAtOrBefore(schedule, now) ?? mailing.nextRunAt;
-    const created = await createRun(sequelize, mailing.id, scheduledAt, now, transaction);
+    // A blocked owner's occurrence passes as if it had run: nothing is created, the next one is timed.
+    const created = (await ownerIsBlocked(mailing, transaction))
+      ? null
+      : await createRun(sequelize, mailing.id, scheduledAt, now, transaction);
     await mailing.update({ nextRunAt: nextRunAt(schedule, scheduledAt, now) }, { transaction });
     return created;
   });

@@ -129,7 +129,7 @@ export class RunPass {
     };
     deliveryEvents.on('run-halted', onHalted);
     const poll = setInterval(() => void this.readState().catch(() => undefined), RUN_STATE_POLL_MS);
-    let givenBack = 0;
+    let givenBack: number;
     try {
       await this.startRefill();
       await Promise.all(Array.from({ length: this.lanes }, () => this.lane()));

@@ -102,14 +102,15 @@ describe('in the browser: mailings going out through the SMTP server', function 
       await openFromNavbar(page, 'Messages', 'Messages'),
       await openFromNavbar(page, 'Report', 'Report of conducted mailings'),
     ];
-    // The run's log: deliveries tried and kept for another attempt (perhaps under way), with what went wrong.
+    // The run's log: deliveries tried and kept for another attempt (perhaps under way), with what went wrong;
+    // the failures of an outage cost them no attempt.
     const started = Date.now();
     await page.getByRole('link', { name: new RegExp(`^Log of ${name},`) }).click();
     await page.getByRole('heading', { name: `Run log: ${name}` }).waitFor();
     loadTimes.push(Date.now() - started);
     const firstRow = page.getByRole('row').filter({ hasText: clients[0]?.email }).getByRole('cell');
     expect(await firstRow.nth(2).innerText()).to.be.oneOf(['Pending', 'Sending']);
-    expect(Number(await firstRow.nth(3).innerText())).to.be.at.least(1);
+    expect(Number(await firstRow.nth(3).innerText())).to.be.at.most(1);
     expect(await firstRow.nth(6).innerText()).to.equal('connection');
     for (const ms of loadTimes) expect(ms).to.be.below(2000);
 

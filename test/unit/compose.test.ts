@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { composeEmail, fillPlaceholders } from '../../src/delivery/compose.js';
-import { backoffDelayMs } from '../../src/delivery/run-pass.js';
+import { attemptResult, backoffDelayMs } from '../../src/delivery/run-pass.js';
+import type { Outcome } from '../../src/delivery/smtp-outcome.js';
 import { signUnsubscribeToken, verifyUnsubscribeToken } from '../../src/delivery/unsubscribe-token.js';
 
 const settings = { from: 'Shop <news@shop.example>', appUrl: 'https://mail.example', secret: 's3cret' };
@@ -65,5 +66,40 @@ describe('unsubscribe tokens', () => {
 describe('retry backoff', () => {
   it('when attempts fail, then the delay doubles from the base', () => {
     expect([1, 2, 3, 4].map((n) => backoffDelayMs(1000, n))).to.deep.equal([1000, 2000, 4000, 8000]);
+  });
+});
+
+describe('what an attempt leaves in the log', () => {
+  const settings = { maxAttempts: 3, backoffBaseMs: 1000 };
+  const at = new Date('2026-12-01T10:00:00Z');
+  const temporary: Outcome = { kind: 'temporary', reply: 'dropped', errorClass: 'connection', connectionLevel: true };
+
+  it('when a temporary failure is not the last attempt, then it waits for the backoff', () => {
+    const result = attemptResult({ id: 1, attempt: 2 }, temporary, at, true, settings);
+    expect(result).to.deep.include({ status: 'pending', counted: true });
+    expect(result.nextAttemptAt?.getTime()).to.be.closeTo(Date.now() + 2000, 100);
+  });
+
+  it('when the last counted attempt fails, then the delivery has failed', () => {
+    expect(attemptResult({ id: 1, attempt: 3 }, temporary, at, true, settings)).to.deep.include({
+      status: 'failed',
+      nextAttemptAt: null,
+    });
+  });
+
+  it('when a failure during an outage does not count, then even the last attempt stays pending with no backoff', () => {
+    expect(attemptResult({ id: 1, attempt: 3 }, temporary, at, false, settings)).to.deep.include({
+      status: 'pending',
+      nextAttemptAt: null,
+      counted: false,
+    });
+  });
+
+  it('when the outcome is unknown, then the delivery is unknown at once and never waits for a retry', () => {
+    const unknown: Outcome = { kind: 'unknown', reply: 'No reply', errorClass: 'no_reply', connectionLevel: true };
+    expect(attemptResult({ id: 1, attempt: 1 }, unknown, at, true, settings)).to.deep.include({
+      status: 'unknown',
+      nextAttemptAt: null,
+    });
   });
 });

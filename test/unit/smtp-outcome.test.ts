@@ -61,6 +61,27 @@ describe('SMTP outcome classes', () => {
     ['garbage', { code: 'EPROTOCOL', message: 'HELLO THERE' }, 'temporary', 'protocol', true],
     ['bad credentials', { code: 'EAUTH', responseCode: 535, response: '535 auth failed' }, 'temporary', 'auth', true],
     ['a thrown string', 'boom', 'temporary', 'unexpected', true],
+    [
+      'the connection dropped after the final dot',
+      { code: 'ECONNECTION', message: 'Connection closed unexpectedly', afterData: true },
+      'unknown',
+      'no_reply',
+      true,
+    ],
+    [
+      'no reply to the final dot in time',
+      { code: 'ETIMEDOUT', message: 'Timeout', afterData: true },
+      'unknown',
+      'no_reply',
+      true,
+    ],
+    [
+      '451 to the final dot',
+      { code: 'EMESSAGE', responseCode: 451, response: '451 later', afterData: true },
+      'temporary',
+      'smtp_4xx',
+      false,
+    ],
   ];
   for (const [name, error, kind, errorClass, connectionLevel] of cases) {
     it(`when ${name}, then it is ${kind} (${errorClass})`, () => {
