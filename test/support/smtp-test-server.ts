@@ -1,7 +1,8 @@
 // A controllable SMTP server, run as its own process (see smtp-test-process.ts). It can accept, delay,
 // never greet, hang mid-DATA, answer 4xx/5xx at RCPT or DATA, answer garbage, or drop the connection; and
 // the faults after which a client cannot know the outcome: take the whole message, then drop the connection
-// or reply late (to every message, or to one in N), or drop the connection right after RCPT.
+// or reply late (to every message, or to one in N), or drop the connection right after RCPT (always, or on a
+// connection that already carried a message).
 // stdin takes `mode <name> [arg]`; stdout reports `listening <port>`, `rcpt <address>` for every RCPT and
 // `received <to> <message-id>` for every message it has whole.
 import net from 'node:net';
@@ -20,7 +21,8 @@ type Mode =
   | { name: 'accept-drop' }
   | { name: 'late-reply'; ms: number }
   | { name: 'late-every'; every: number; ms: number }
-  | { name: 'drop-after-rcpt' };
+  | { name: 'drop-after-rcpt' }
+  | { name: 'drop-reused-rcpt' };
 
 let mode: Mode = { name: 'accept' };
 let queued = 0;
@@ -48,6 +50,7 @@ function parseMode(words: string[]): Mode {
     case 'drop':
     case 'accept-drop':
     case 'drop-after-rcpt':
+    case 'drop-reused-rcpt':
       return { name };
     case 'late-reply':
       return { name, ms: Number(arg ?? 5000) };
@@ -85,6 +88,8 @@ const backend = new SMTPServer({
     process.stdout.write(`rcpt ${address.address}\n`);
     if (mode.name === 'rcpt-error') return callback(smtpError(mode.code));
     if (mode.name === 'drop-after-rcpt') return dropClient(session);
+    // A connection that already carried a message drops at the next one's RCPT.
+    if (mode.name === 'drop-reused-rcpt' && session.transaction > 1) return dropClient(session);
     callback();
   },
   onData(stream: SMTPServerDataStream, session: SMTPServerSession, callback) {

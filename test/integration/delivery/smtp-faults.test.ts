@@ -78,6 +78,18 @@ describe('delivery against a misbehaving SMTP server (a real server process)', f
     });
   }
 
+  it('when a reused connection drops after RCPT, then the message is tried again only as a logged attempt of ours', async () => {
+    await smtp.setMode('drop-reused-rcpt');
+    const { mailing } = await mailingWithClients(4);
+    const before = smtp.received.length;
+    const config = deliveryConfig(smtp.url, { poolSize: 1, maxAttempts: 4 });
+    const { deliveries } = await sendNow(config, mailing.id);
+    for (const d of deliveries) expect(smtp.recipientTries.get(d.email) ?? 0, d.email).to.be.at.most(d.attemptCount);
+    const counts = new Map<string, number>();
+    for (const m of smtp.received.slice(before)) counts.set(m.to, (counts.get(m.to) ?? 0) + 1);
+    expect([...counts.values()].every((n) => n === 1)).to.equal(true);
+  });
+
   const noReplyAfterData: [string, RegExp][] = [
     ['accept-drop', /Connection closed/i],
     ['late-reply 1500', /timeout/i],
