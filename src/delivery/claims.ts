@@ -161,7 +161,7 @@ export async function writeLaneResults(
   now = new Date(),
 ): Promise<Set<number>> {
   if (writes.length === 0) return new Set();
-  const rows = await runDirect<{ id: number; lease_owner: string | null }>(
+  const rows = await runDirect<{ id: number }>(
     sequelize,
     (p) => `WITH outcome AS (${outcomeTable(sequelize, p, writes, now)})
       UPDATE deliveries SET
@@ -177,9 +177,10 @@ export async function writeLaneResults(
         updated_at = ${p(now, 'timestamptz')}
       FROM outcome
       WHERE deliveries.id = outcome.id AND deliveries.lease_owner = ${p(owner, 'text')} AND deliveries.status = 'sending'
-      RETURNING deliveries.id, deliveries.lease_owner`,
+      RETURNING deliveries.id`,
   );
-  return new Set(rows.filter((r) => r.lease_owner !== null).map((r) => Number(r.id)));
+  // Every row written comes back; those that were marks are the marks that took.
+  return new Set(rows.map((r) => Number(r.id)));
 }
 
 /**

@@ -50,11 +50,49 @@ export function sqlTimestamp(sequelize: Sequelize, date: Date): string {
   return isPostgres(sequelize) ? iso : `${iso.slice(0, 10)} ${iso.slice(11, 23)} +00:00`;
 }
 
+/** The statements each SQLite connection has prepared, by text: the engine's few statements are parsed once. */
+const preparedStatements = new WeakMap<sqlite3.Database, Map<string, sqlite3.Statement>>();
+const PREPARED_PER_CONNECTION = 64;
+
+/** The connection's prepared statements, made the first time; closing the connection finalizes them first. */
+function preparedOf(database: sqlite3.Database): Map<string, sqlite3.Statement> {
+  const known = preparedStatements.get(database);
+  if (known) return known;
+  const prepared = new Map<string, sqlite3.Statement>();
+  preparedStatements.set(database, prepared);
+  const close = database.close.bind(database);
+  database.close = (callback?: (err: Error | null) => void) => {
+    const statements = [...prepared.values()];
+    prepared.clear();
+    let left = statements.length;
+    if (left === 0) return close(callback);
+    for (const statement of statements)
+      statement.finalize(() => {
+        left -= 1;
+        if (left === 0) close(callback);
+      });
+    return database;
+  };
+  return prepared;
+}
+
 function allRows<T>(database: sqlite3.Database, sql: string, values: unknown[]): Promise<T[]> {
+  const prepared = preparedOf(database);
+  let statement = prepared.get(sql);
+  if (!statement) {
+    if (prepared.size >= PREPARED_PER_CONNECTION) {
+      for (const old of prepared.values()) old.finalize();
+      prepared.clear();
+    }
+    statement = database.prepare(sql);
+    prepared.set(sql, statement);
+  }
+  const ready = statement;
   return new Promise((resolve, reject) => {
-    database.all<T>(sql, values, (error, rows) => (error ? reject(error) : resolve(rows)));
+    ready.all<T>(values, (error, rows) => (error ? reject(error) : resolve(rows)));
   });
 }
+
 
 /**
  * Runs a statement straight on the driver, with positional parameters added by `build` in the order they
