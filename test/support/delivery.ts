@@ -36,6 +36,25 @@ export function deliveryConfig(smtpUrl: string | null, overrides: Partial<Delive
   };
 }
 
+/**
+ * Environment for a `bin/mailer` child working on the suite's database through a test SMTP server, with short
+ * leases and timeouts so that crashes and faults resolve in about a second.
+ */
+export function senderEnv(smtpUrl: string, overrides: Record<string, string> = {}): Record<string, string> {
+  return {
+    DATABASE_URL: testConfig().database.url,
+    SMTP_URL: smtpUrl,
+    SMTP_POOL_SIZE: '2',
+    DELIVERY_BATCH_SIZE: '5',
+    DELIVERY_LEASE_MS: '1500',
+    DELIVERY_BACKOFF_BASE_MS: '50',
+    SMTP_GREETING_TIMEOUT_MS: '1000',
+    SMTP_SOCKET_TIMEOUT_MS: '2000',
+    SCHEDULER: 'off',
+    ...overrides,
+  };
+}
+
 /** A customer with `count` clients and a mailing to all of them. */
 export async function mailingWithClients(
   count: number,

@@ -75,6 +75,14 @@ export class SmtpTestServer {
     return switched;
   }
 
+  /** The recipients of the messages received since the count was `before`, sorted (a duplicate shows twice). */
+  recipientsSince(before: number): string[] {
+    return this.received
+      .slice(before)
+      .map((m) => m.to)
+      .sort();
+  }
+
   /** How many messages were received for each recipient (a duplicate shows as 2). */
   countsByRecipient(): Map<string, number> {
     const counts = new Map<string, number>();

@@ -2,8 +2,8 @@ import { expect } from 'chai';
 import { startRunNow } from '../../../src/delivery/mailing-lifecycle.js';
 import { pauseRun } from '../../../src/delivery/runs.js';
 import { exitCodeOf, runCli, startCli } from '../../support/cli.js';
-import { loadRun, mailingWithClients } from '../../support/delivery.js';
-import { testConfig, testDatabase } from '../../support/hooks.js';
+import { loadRun, mailingWithClients, senderEnv } from '../../support/delivery.js';
+import { testDatabase } from '../../support/hooks.js';
 import { SmtpTestServer } from '../../support/smtp-test-process.js';
 
 describe('mailer send and pauses', function () {
@@ -11,17 +11,13 @@ describe('mailer send and pauses', function () {
   let smtp: SmtpTestServer;
 
   function env(extra: Record<string, string> = {}): Record<string, string> {
-    return {
-      DATABASE_URL: testConfig().database.url,
-      SMTP_URL: smtp.url,
-      SMTP_POOL_SIZE: '2',
+    return senderEnv(smtp.url, {
       DELIVERY_LEASE_MS: '3000',
-      DELIVERY_BACKOFF_BASE_MS: '50',
       SMTP_CONNECTION_TIMEOUT_MS: '500',
       SMTP_GREETING_TIMEOUT_MS: '500',
       SMTP_SOCKET_TIMEOUT_MS: '1000',
       ...extra,
-    };
+    });
   }
 
   before(async () => {
@@ -44,8 +40,7 @@ describe('mailer send and pauses', function () {
     await smtp.setMode('accept');
     expect(await exitCodeOf(child), output()).to.equal(0);
     expect(output()).to.match(/run #\d+: finished; 6 recipients, 6 sent/);
-    const got = smtp.received.slice(before).map((m) => m.to);
-    expect(got.sort()).to.deep.equal(clients.map((c) => c.email).sort());
+    expect(smtp.recipientsSince(before)).to.deep.equal(clients.map((c) => c.email).sort());
   });
 
   it('when a person paused the run, then send leaves it paused unless told --resume', async () => {

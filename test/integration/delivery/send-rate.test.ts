@@ -5,7 +5,7 @@ import { connect } from '../../../src/db/connection.js';
 import { startRunNow } from '../../../src/delivery/mailing-lifecycle.js';
 import { createSendRate, type SendRate } from '../../../src/delivery/send-rate.js';
 import { runCli } from '../../support/cli.js';
-import { loadRun, mailingWithClients } from '../../support/delivery.js';
+import { loadRun, mailingWithClients, senderEnv } from '../../support/delivery.js';
 import { testConfig, testDatabase } from '../../support/hooks.js';
 import { SmtpTestServer } from '../../support/smtp-test-process.js';
 
@@ -47,18 +47,12 @@ function busiestWindow(times: number[], windowMs: number): number {
 }
 
 /** Environment for a `bin/mailer send` child on the suite's database, through the test SMTP server. */
-function senderEnv(smtp: SmtpTestServer, ratePerSecond: number): Record<string, string> {
-  return {
-    DATABASE_URL: testConfig().database.url,
-    SMTP_URL: smtp.url,
+function rateEnv(smtp: SmtpTestServer, ratePerSecond: number): Record<string, string> {
+  return senderEnv(smtp.url, {
     SMTP_RATE_PER_SECOND: String(ratePerSecond),
-    SMTP_POOL_SIZE: '2',
     DELIVERY_BATCH_SIZE: '10',
     DELIVERY_LEASE_MS: '5000',
-    SMTP_GREETING_TIMEOUT_MS: '1000',
-    SMTP_SOCKET_TIMEOUT_MS: '2000',
-    SCHEDULER: 'off',
-  };
+  });
 }
 
 describe('one send rate shared through the database', function () {
@@ -144,7 +138,7 @@ describe('one send rate shared through the database', function () {
     const before = smtp.received.length;
 
     const senders = await Promise.all(
-      [1, 2, 3].map(() => runCli(['send', '--mailing', String(mailing.id)], senderEnv(smtp, rate), 25_000)),
+      [1, 2, 3].map(() => runCli(['send', '--mailing', String(mailing.id)], rateEnv(smtp, rate), 25_000)),
     );
     for (const sender of senders) expect(sender.code, sender.stderr).to.equal(0);
 

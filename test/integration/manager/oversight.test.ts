@@ -114,6 +114,12 @@ describe('managers on the customer site', () => {
     });
     expect(await Session.count({ where: { userId: owner.id } })).to.equal(0);
     await customer.agent.get('/mailings').expect(303);
+    // The mailing's page says why nothing goes out.
+    const mailing = await Mailing.findOne({ where: { ownerId: owner.id }, rejectOnEmpty: true });
+    const page = await manager.agent.get(`/mailings/${mailing.id}`).expect(200);
+    expect(page.text)
+      .to.contain(`The owner ${owner.email} is blocked: no run starts`)
+      .and.to.contain('Spam complaints');
 
     await manager.post(`/users/${owner.id}/unblock`).expect(303);
     expect((await User.findByPk(owner.id))?.isBlocked).to.equal(false);
