@@ -93,7 +93,6 @@ function allRows<T>(database: sqlite3.Database, sql: string, values: unknown[]):
   });
 }
 
-
 /**
  * Runs a statement straight on the driver, with positional parameters added by `build` in the order they
  * appear in the text. For the per-delivery statements of the sending engine: Sequelize's query path (parsing
