@@ -54,6 +54,7 @@ export class RunWorker {
    * PostgreSQL two of them updating the same rows in different orders on two connections would deadlock.
    */
   private heldRowsWrites: Promise<unknown> = Promise.resolve();
+  private reaping: Promise<unknown> | null = null;
 
   private writeHeldRows<T>(write: () => Promise<T>): Promise<T> {
     const next = this.heldRowsWrites.then(write, write);
@@ -108,11 +109,19 @@ export class RunWorker {
    * another worker's claims) that are not due yet. A dead worker's expired claims are reaped first.
    */
   async processRun(runId: number): Promise<RunProgress> {
-    await reapInterruptedDeliveries(this.deps.sequelize);
+    await this.reap();
     const content = await this.loadContent(runId);
     if (!content) return { state: 'gone' };
     const result = await new RunPass(this.passHost(runId, content), runId).run();
     return this.afterPass(runId, result);
+  }
+
+  /** Reaps dead workers' expired claims; passes starting together share one reap (one statement, no lock races). */
+  private reap(): Promise<unknown> {
+    this.reaping ??= reapInterruptedDeliveries(this.deps.sequelize).finally(() => {
+      this.reaping = null;
+    });
+    return this.reaping;
   }
 
   /** What a pass over one run borrows from this worker. */
