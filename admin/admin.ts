@@ -23,6 +23,7 @@ import {
   type ActionCheck,
 } from './auth.js';
 import { adminContentSecurityPolicy } from './csp.js';
+import { requireSameOrigin } from './origin-check.js';
 import { ADMIN_TEXTS } from './texts.js';
 import { isReceivedFile, MAX_IMAGE_BYTES } from './images.js';
 import { clientsResource } from './resources/clients.resource.js';
@@ -159,7 +160,8 @@ export function buildAdminRouter(deps: AdminDependencies): Express {
 
   const app = express();
   app.disable('x-powered-by');
-  app.use(adminContentSecurityPolicy(deps.config.isProduction), noStore(), (req, res, next) => {
+  app.use(adminContentSecurityPolicy(deps.config.isProduction), noStore(), requireSameOrigin(deps.config.appUrl));
+  app.use((req, res, next) => {
     ready().then((handle) => handle(req, res, next), next);
   });
   return app;

@@ -35,6 +35,13 @@ import { signedIn, visitor } from '../../support/web.js';
 
 const PNG = Buffer.concat([Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'), Buffer.alloc(64)]);
 const API = '/admin/api/resources';
+/** The site's address in these tests (APP_URL): the back office's own pages send it as their Origin. */
+const ORIGIN = 'http://mailer.test';
+
+/** A browser-like agent of our own pages: every request says where it comes from, as a browser's would. */
+function ourAgent(app: Express): TestAgent {
+  return request.agent(app).set('Origin', ORIGIN);
+}
 
 interface RecordJson {
   id: string;
@@ -58,7 +65,7 @@ describe('the back office at /admin', () => {
     if (uploadDir) return;
     uploadDir = mkdtempSync(path.join(tmpdir(), 'mailer-uploads-'));
     const outboxDir = mkdtempSync(path.join(tmpdir(), 'mailer-outbox-'));
-    const config = { ...testConfig(), uploadDir, outboxDir, appUrl: 'http://mailer.test' };
+    const config = { ...testConfig(), uploadDir, outboxDir, appUrl: ORIGIN };
     const logger = createLogger('silent');
     app = createApp({
       config,
@@ -68,16 +75,19 @@ describe('the back office at /admin', () => {
     });
   });
 
-  async function staff(role: UserRole): Promise<{ agent: TestAgent; user: User }> {
+  async function staff(role: UserRole): Promise<{ agent: TestAgent; user: User; cookie: string }> {
     const user = await makeUser({ role });
-    const agent = request.agent(app);
-    await agent
+    const agent = ourAgent(app);
+    const login = await agent
       .post('/admin/login')
       .type('form')
       .send({ email: user.email, password: FACTORY_PASSWORD })
       .expect(302)
       .expect('Location', '/admin');
-    return { agent, user };
+    // The session cookie alone, to replay from a request that is not the agent's (as a forged form would).
+    const setCookie = ([] as string[]).concat(login.headers['set-cookie'] ?? []);
+    const cookie = setCookie.map((line) => line.split(';')[0]).join('; ');
+    return { agent, user, cookie };
   }
 
   function body(res: request.Response): ActionJson {
@@ -109,12 +119,54 @@ describe('the back office at /admin', () => {
         [admin.email, 'not the password'],
       ];
       for (const [email, password] of attempts) {
-        const agent = request.agent(app);
+        const agent = ourAgent(app);
         const res = await agent.post('/admin/login').type('form').send({ email, password });
         expect(res.status, email).not.to.equal(302);
         await agent.get('/admin').expect(302).expect('Location', '/admin/login');
         await agent.get(`${API}/posts/actions/list`).expect(302);
       }
+    });
+
+    it('when a signed-in admin’s browser is made to post from another origin, or says nothing of where from, then nothing changes', async () => {
+      const { cookie } = await staff('admin');
+      const customer = await makeUser({ role: 'user' });
+      const edit = `${API}/users/records/${customer.id}/edit`;
+      const forged: [string, Record<string, string>][] = [
+        ['another port of this host', { Origin: 'http://mailer.test:4000' }],
+        ['another site', { Origin: 'https://attacker.example' }],
+        ['an opaque origin', { Origin: 'null' }],
+        ['fetch metadata of another site', { 'Sec-Fetch-Site': 'cross-site' }],
+        ['a referer elsewhere', { Referer: 'https://attacker.example/form.html' }],
+        ['no word at all', {}],
+      ];
+      for (const [from, headers] of forged) {
+        const attempt = request(app).post(edit).set('Cookie', cookie).field('role', 'admin');
+        for (const [name, value] of Object.entries(headers)) attempt.set(name, value);
+        const res = await attempt;
+        expect(res.status, from).to.equal(403);
+        expect((await User.findByPk(customer.id))?.role, from).to.equal('user');
+      }
+      // Signing out is AdminJS's GET link: a link or form on another site cannot sign the admin out either.
+      const signOuts = [request(app).get('/admin/logout'), request(app).post('/admin/logout')];
+      for (const signOut of signOuts) {
+        const res = await signOut.set('Cookie', cookie).set('Sec-Fetch-Site', 'cross-site');
+        expect(res.status).to.equal(403);
+      }
+      await request(app).get('/admin').set('Cookie', cookie).expect(200);
+      // From our own pages, by any of the three signs, it goes through.
+      const ourSigns: Record<string, string>[] = [
+        { Origin: ORIGIN },
+        { 'Sec-Fetch-Site': 'same-origin' },
+        { Referer: `${ORIGIN}/admin` },
+      ];
+      for (const headers of ourSigns) {
+        const attempt = request(app).post(edit).set('Cookie', cookie).field('fullName', 'Renamed');
+        for (const [name, value] of Object.entries(headers)) attempt.set(name, value);
+        expect((await attempt).status, JSON.stringify(headers)).to.equal(200);
+      }
+      expect((await User.findByPk(customer.id))?.fullName).to.equal('Renamed');
+      // The back office's own sign-out link still works.
+      await request(app).get('/admin/logout').set('Cookie', cookie).set('Sec-Fetch-Site', 'same-origin').expect(302);
     });
 
     it('when the back office answers, then it has its own CSP and the site keeps its strict one', async () => {
@@ -295,6 +347,7 @@ describe('the back office at /admin', () => {
       expect(created?.passwordHash).to.match(/^\$2[aby]\$/);
       const login = await request(app)
         .post('/admin/login')
+        .set('Origin', ORIGIN)
         .type('form')
         .send({ email: 'new.editor@example.test', password: 'another long passphrase 7' });
       expect(login.status).to.equal(302);
