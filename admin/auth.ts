@@ -50,13 +50,21 @@ export function adminSessionOptions(config: Pick<Config, 'sessionSecret' | 'isPr
   };
 }
 
+/**
+ * AdminJS writes the session's admin into an inline script of every page with plain JSON.stringify: nothing
+ * that could end the script (`</script>`, an HTML comment, U+2028/2029) may reach it, even from rows stored
+ * before addresses were checked this strictly.
+ */
+function inlineSafe(text: string): string {
+  return text.replace(/[<>&\u2028\u2029]/g, '');
+}
+
 function identityOf(user: User): AdminIdentity {
   return {
     id: String(user.id),
     userId: user.id,
-    email: user.email,
-    // AdminJS writes the session's admin into an inline script of every page; keep markup out of it.
-    title: (user.fullName || user.email).replace(/[<>&]/g, ''),
+    email: inlineSafe(user.email),
+    title: inlineSafe(user.fullName || user.email),
     role: user.role,
   };
 }

@@ -1,7 +1,7 @@
 // Account writes from the back office: a password is only ever stored as a bcrypt hash (set through a virtual
 // "new password" field), and blocking records who, when and why and ends the account's sessions at once.
 import { Op, UniqueConstraintError } from 'sequelize';
-import validator from 'validator';
+import { emailField } from '../src/db/models/email.js';
 import { z } from 'zod';
 import { hashPassword } from '../src/accounts/password.js';
 import { passwordProblem } from '../src/accounts/password-rules.js';
@@ -28,12 +28,7 @@ export const USER_FIELDS = [
 const EMAIL_TAKEN = 'An account with this e-mail already exists.';
 
 const userForm = z.object({
-  email: z
-    .string({ error: 'forms.required' })
-    .trim()
-    .min(1, 'forms.required')
-    .max(254, 'forms.tooLong')
-    .refine((value) => validator.isEmail(value), 'forms.emailInvalid'),
+  email: emailField(),
   fullName: z
     .union([z.string(), z.null()])
     .optional()

@@ -1,16 +1,11 @@
 // The account forms: registration, login, e-mail-only requests, password reset, profile, password change.
-import validator from 'validator';
+import { emailField } from '../db/models/email.js';
 import { z } from 'zod';
 import { LANGUAGES } from '../db/models/index.js';
 import { isKnownTimeZone } from '../web/time-zones.js';
 import { passwordProblem } from './password-rules.js';
 
-const email = z
-  .string({ error: 'forms.required' })
-  .trim()
-  .min(1, 'forms.required')
-  .max(254, 'forms.emailInvalid')
-  .refine((value) => validator.isEmail(value), 'forms.emailInvalid');
+const email = emailField('forms.emailInvalid');
 const fullName = z.string().trim().max(200, 'forms.tooLong').default('');
 const timeZone = z.string({ error: 'forms.required' }).refine(isKnownTimeZone, 'forms.timeZoneInvalid');
 const language = z.enum(LANGUAGES, { error: 'forms.invalid' });

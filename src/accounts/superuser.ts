@@ -1,5 +1,5 @@
 // Creating the first administrator from the command line.
-import validator from 'validator';
+import { isStorableEmail } from '../db/models/email.js';
 import { User } from '../db/models/index.js';
 import { AppError, ValidationError } from '../errors.js';
 import { hashPassword, MIN_PASSWORD_LENGTH } from './password.js';
@@ -14,7 +14,7 @@ export interface SuperuserInput {
 /** Creates a verified admin account; refuses a taken e-mail or a short password. */
 export async function createSuperuser(input: SuperuserInput): Promise<User> {
   const email = input.email.trim().toLowerCase();
-  if (!validator.isEmail(email)) throw new ValidationError({ email: `"${input.email}" is not an e-mail address` });
+  if (!isStorableEmail(email)) throw new ValidationError({ email: `"${input.email}" is not an e-mail address` });
   if (input.password.length < MIN_PASSWORD_LENGTH) {
     throw new ValidationError({ password: `must be at least ${MIN_PASSWORD_LENGTH} characters` });
   }

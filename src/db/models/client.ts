@@ -8,7 +8,7 @@ import {
   type InferCreationAttributes,
   type Sequelize,
 } from 'sequelize';
-import { normaliseEmail } from './email.js';
+import { normaliseEmail, storableEmailValidator } from './email.js';
 
 export class Client extends Model<InferAttributes<Client>, InferCreationAttributes<Client>> {
   declare id: CreationOptional<number>;
@@ -28,7 +28,7 @@ export class Client extends Model<InferAttributes<Client>, InferCreationAttribut
         email: {
           type: DataTypes.STRING(254),
           allowNull: false,
-          validate: { isEmail: true },
+          validate: storableEmailValidator,
           set(value: string) {
             this.setDataValue('email', normaliseEmail(value));
           },

@@ -9,7 +9,7 @@ import {
   type NonAttribute,
   type Sequelize,
 } from 'sequelize';
-import { normaliseEmail } from './email.js';
+import { normaliseEmail, storableEmailValidator } from './email.js';
 
 export const USER_ROLES = ['user', 'manager', 'content_manager', 'admin'] as const;
 export type UserRole = (typeof USER_ROLES)[number];
@@ -42,7 +42,7 @@ export class User extends Model<InferAttributes<User>, InferCreationAttributes<U
         email: {
           type: DataTypes.STRING(254),
           allowNull: false,
-          validate: { isEmail: true },
+          validate: storableEmailValidator,
           set(value: string) {
             this.setDataValue('email', normaliseEmail(value));
           },

@@ -71,6 +71,15 @@ describe('accounts', () => {
         .and.to.contain('value="Kept Name"')
         .and.to.contain('value="not-an-email"');
       expect(res.text).to.contain('Choose a time zone from the list.');
+      const quoted = await guest
+        .post('/register', {
+          email: '"</script><script>alert(1)</script>"@x.test',
+          password: 'a long enough passphrase 9',
+          passwordConfirmation: 'a long enough passphrase 9',
+          timeZone: 'UTC',
+        })
+        .expect(422);
+      expect(quoted.text).to.contain('Enter a valid e-mail address.').and.not.to.contain('<script>alert(1)');
       const weak = await guest
         .post('/register', {
           email: `${unique('w')}@example.test`,

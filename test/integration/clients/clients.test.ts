@@ -119,6 +119,10 @@ describe('clients screens', () => {
     expect(empty.text).to.contain('This field is required.');
     const long = await browser.post('/clients', { email: `${'a'.repeat(250)}@example.test` }).expect(422);
     expect(long.text).to.contain('This is too long.');
+    for (const email of ['"</script><script>alert(1)</script>"@x.test', 'ada@example.test\r\nBcc: x@y.test']) {
+      const unsafe = await browser.post('/clients', { email, fullName: 'Kept' }).expect(422);
+      expect(unsafe.text).to.contain('Enter a valid e-mail address.').and.not.to.contain('<script>alert(1)');
+    }
     const client = await makeClient(owner);
     const edit = await browser.post(`/clients/${client.id}`, { email: 'bad', fullName: 'Edited' }).expect(422);
     expect(edit.text).to.contain('Enter a valid e-mail address.').and.to.contain('value="Edited"');

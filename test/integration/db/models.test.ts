@@ -23,6 +23,16 @@ async function insertClientRaw(ownerId: number, email: string): Promise<void> {
 }
 
 describe('data model constraints', () => {
+  it('when any writer stores an address with a quoted local part or a line break, then the model refuses it', async () => {
+    const owner = await makeUser();
+    for (const email of ['"</script><script>alert(1)</script>"@x.test', 'a@example.test\r\nBcc: b@example.test']) {
+      expect(await rejectionOf(User.create({ email, passwordHash: 'x', timeZone: 'UTC' }))).to.be.instanceOf(
+        ValidationError,
+      );
+      expect(await rejectionOf(Client.create({ ownerId: owner.id, email }))).to.be.instanceOf(ValidationError);
+    }
+  });
+
   describe('users', () => {
     it('when two users register the same e-mail in different case, then the second is rejected', async () => {
       const email = `${unique('Case')}@Example.test`;
