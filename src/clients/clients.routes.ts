@@ -8,7 +8,7 @@ import { flash } from '../web/middleware/flash.js';
 import { renderPageOrFragment } from '../web/middleware/htmx.js';
 import { parseForm, submittedValues, type FieldErrors } from '../web/forms.js';
 import { pageOf } from '../web/pagination.js';
-import { idParam } from '../web/params.js';
+import { idParam, searchParam } from '../web/params.js';
 import { confirmedOrAsk } from '../web/confirm.js';
 import { redirectAfterAction } from '../web/redirects.js';
 import { clientForm } from './client.form.js';
@@ -25,15 +25,13 @@ import {
   updateClient,
 } from './clients.service.js';
 
-const SEARCH_MAX = 200;
-
 /** Registers /clients routes; the import needs the connection for its transaction. */
 export function clientRoutes({ sequelize }: { sequelize: Sequelize }): Router {
   const router = Router();
 
   router.get('/clients', can('clients:read'), async (req, res) => {
     const owner = currentUser(req);
-    const q = searchOf(req.query.q);
+    const q = searchParam(req.query.q);
     const page = pageOf(req.query.page, await countClients(owner, q));
     const rows = await listClients(owner, q, page);
     renderPageOrFragment(
@@ -138,10 +136,6 @@ export function clientRoutes({ sequelize }: { sequelize: Sequelize }): Router {
   });
 
   return router;
-}
-
-function searchOf(value: unknown): string {
-  return typeof value === 'string' ? value.trim().slice(0, SEARCH_MAX) : '';
 }
 
 // A rule broken by the saved data (the e-mail is taken) comes back as field errors for the form.

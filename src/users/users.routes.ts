@@ -5,11 +5,12 @@ import { can, currentUser } from '../web/middleware/current-user.js';
 import { flash } from '../web/middleware/flash.js';
 import { pageOf } from '../web/pagination.js';
 import { idParam } from '../web/params.js';
+import { searchParam } from '../web/params.js';
 import { redirectAfterAction } from '../web/redirects.js';
 import { blockUser, countUsers, listUsers, unblockUser, type UserListFilters } from './users.service.js';
 
 function filtersOf(query: Record<string, unknown>): UserListFilters {
-  const search = typeof query.q === 'string' ? query.q.trim().slice(0, 200) : '';
+  const search = searchParam(query.q);
   const role = (USER_ROLES as readonly unknown[]).includes(query.role) ? (query.role as UserRole) : null;
   return { search, role };
 }

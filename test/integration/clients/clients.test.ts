@@ -57,6 +57,18 @@ describe('clients screens', () => {
     expect(percent.text).to.contain('axb@example.test').and.not.to.contain('a_b@example.test');
   });
 
+  it('when the search carries control characters (a NUL, line breaks), then they are dropped and the search answers', async () => {
+    const owner = await makeUser();
+    await makeClient(owner, { email: 'nul.search@example.test' });
+    const browser = await signedIn(site.app, owner);
+    for (const q of ['nul%00.search', 'nul%0D%0A', '%00', '%1B%7F'])
+      expect((await browser.agent.get(`/clients?q=${q}`)).status, q).to.equal(200);
+    const found = await browser.agent.get('/clients?q=nul.sea%00').expect(200);
+    expect(found.text).to.contain('nul.search@example.test');
+    const manager = await signedIn(site.app, await makeUser({ role: 'manager' }));
+    await manager.agent.get('/users?q=ad%00min').expect(200);
+  });
+
   it('when nothing matches, then the list says so and offers to show everyone', async () => {
     const owner = await makeUser();
     await makeClient(owner);
