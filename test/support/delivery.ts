@@ -1,7 +1,4 @@
 // Helpers for delivery tests: a fast-failing config, a mailing with clients, and running it to the end.
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type { Config, DeliverySettings } from '../../src/config.js';
 import { Delivery, MailingRun, type Client, type Mailing, type User } from '../../src/db/models/index.js';
 import { startRunNow } from '../../src/delivery/mailing-lifecycle.js';
@@ -10,7 +7,7 @@ import { RunWorker, type RunProgress } from '../../src/delivery/run-worker.js';
 import { createMailTransport } from '../../src/delivery/transports.js';
 import { createLogger } from '../../src/logger.js';
 import { makeClient, makeMailing, makeUser } from './factories.js';
-import { testConfig, testDatabase } from './hooks.js';
+import { scratchFolder, testConfig, testDatabase } from './hooks.js';
 
 /** The suite's config with an SMTP URL (or the outbox) and short timeouts, so faults resolve in about a second. */
 export function deliveryConfig(smtpUrl: string | null, overrides: Partial<DeliverySettings> = {}): Config {
@@ -18,7 +15,7 @@ export function deliveryConfig(smtpUrl: string | null, overrides: Partial<Delive
   return {
     ...base,
     smtpUrl,
-    outboxDir: mkdtempSync(path.join(os.tmpdir(), 'mailer-outbox-')),
+    outboxDir: scratchFolder('outbox'),
     delivery: {
       ...base.delivery,
       poolSize: 2,

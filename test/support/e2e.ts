@@ -1,9 +1,8 @@
 // End-to-end support: the real app listening on a port, its scheduler sending through a real SMTP test server
 // process, the site's own e-mails in an outbox folder, and Debian's Chromium driven by playwright-core.
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { SystemMailer } from '../../src/accounts/system-mail.js';
@@ -14,7 +13,7 @@ import { createLogger } from '../../src/logger.js';
 import { createApp } from '../../src/web/app.js';
 import { deliveryConfig } from './delivery.js';
 import { FACTORY_PASSWORD } from './factories.js';
-import { testDatabase } from './hooks.js';
+import { scratchFolder, testDatabase } from './hooks.js';
 import { SmtpTestServer } from './smtp-test-process.js';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -53,7 +52,7 @@ export async function startE2eSite(): Promise<E2eSite> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
   const baseUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-  const outboxDir = mkdtempSync(path.join(tmpdir(), 'mailer-e2e-outbox-'));
+  const outboxDir = scratchFolder('e2e-outbox');
   const config: Config = {
     ...deliveryConfig(smtp.url, {
       maxAttempts: 4,
@@ -65,7 +64,7 @@ export async function startE2eSite(): Promise<E2eSite> {
     }),
     appUrl: baseUrl,
     outboxDir,
-    uploadDir: mkdtempSync(path.join(tmpdir(), 'mailer-e2e-uploads-')),
+    uploadDir: scratchFolder('e2e-uploads'),
   };
   const logger = createLogger('silent');
   // Mailings go to the SMTP test server; the site's own e-mails (verification, reset) to the outbox, to be read.

@@ -1,6 +1,8 @@
 // Root hooks: every test run gets its own freshly migrated database, dropped at the end, and a fresh JavaScript
 // build for the `bin/mailer` processes tests start (built once here, so processes started together never race to).
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { Sequelize } from 'sequelize';
 import { loadConfig, PROJECT_ROOT, type Config } from '../../src/config.js';
@@ -13,6 +15,14 @@ process.env.LOG_LEVEL ??= 'silent';
 let scratch: ScratchDatabase | undefined;
 let sequelize: Sequelize | undefined;
 let config: Config | undefined;
+const scratchFolders: string[] = [];
+
+/** A new empty folder in the system temp folder (outboxes, uploads), removed when the run ends. */
+export function scratchFolder(purpose: string): string {
+  const folder = mkdtempSync(path.join(os.tmpdir(), `mailer-${purpose}-`));
+  scratchFolders.push(folder);
+  return folder;
+}
 
 /** The migrated connection shared by the suite (each test still creates its own rows). */
 export function testDatabase(): Sequelize {
@@ -39,5 +49,6 @@ export const mochaHooks = {
     this.timeout(60_000);
     await sequelize?.close();
     await scratch?.drop();
+    for (const folder of scratchFolders.splice(0)) rmSync(folder, { recursive: true, force: true });
   },
 };

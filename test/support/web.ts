@@ -1,6 +1,5 @@
 // Driving the real app over HTTP: an app per test file with its own outbox, signed-in agents with CSRF tokens.
-import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Express } from 'express';
 import request from 'supertest';
@@ -10,7 +9,7 @@ import type { User } from '../../src/db/models/index.js';
 import { createLogger } from '../../src/logger.js';
 import { createApp } from '../../src/web/app.js';
 import { FACTORY_PASSWORD } from './factories.js';
-import { testConfig, testDatabase } from './hooks.js';
+import { scratchFolder, testConfig, testDatabase } from './hooks.js';
 
 export interface TestSite {
   app: Express;
@@ -20,7 +19,7 @@ export interface TestSite {
 
 /** A fresh app on the test database whose system e-mails land in a private outbox folder. */
 export function testSite(): TestSite {
-  const outboxDir = mkdtempSync(path.join(tmpdir(), 'mailer-outbox-'));
+  const outboxDir = scratchFolder('outbox');
   const config = { ...testConfig(), outboxDir, appUrl: 'http://mailer.test' };
   const logger = createLogger('silent');
   const mailer = new SystemMailer(config, logger, testDatabase());

@@ -1,6 +1,5 @@
 import { expect } from 'chai';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Express } from 'express';
 import request from 'supertest';
@@ -30,7 +29,7 @@ import {
   makeRun,
   makeUser,
 } from '../../support/factories.js';
-import { testConfig, testDatabase } from '../../support/hooks.js';
+import { scratchFolder, testConfig, testDatabase } from '../../support/hooks.js';
 import { signedIn, visitor } from '../../support/web.js';
 
 const PNG = Buffer.concat([Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'), Buffer.alloc(64)]);
@@ -63,8 +62,8 @@ describe('the back office at /admin', () => {
   // One app for the file (AdminJS is built once); made in the first test's hook, after the root hooks ran.
   beforeEach(() => {
     if (uploadDir) return;
-    uploadDir = mkdtempSync(path.join(tmpdir(), 'mailer-uploads-'));
-    const outboxDir = mkdtempSync(path.join(tmpdir(), 'mailer-outbox-'));
+    uploadDir = scratchFolder('uploads');
+    const outboxDir = scratchFolder('outbox');
     const config = { ...testConfig(), uploadDir, outboxDir, appUrl: ORIGIN };
     const logger = createLogger('silent');
     app = createApp({

@@ -1,9 +1,6 @@
 // Support for the cache tests: the stores to run against (memory always, Memcached when MEMCACHED_SERVERS is
 // set), apps built over a given store, a logger that keeps what it logs, and a query counter.
-import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { Writable } from 'node:stream';
 import type { Express } from 'express';
 import { pino } from 'pino';
@@ -16,7 +13,7 @@ import { MemoryStore } from '../../../src/cache/memory-store.js';
 import { createLogger, type Logger } from '../../../src/logger.js';
 import { createApp } from '../../../src/web/app.js';
 import { unique } from '../../support/factories.js';
-import { testConfig, testDatabase } from '../../support/hooks.js';
+import { scratchFolder, testConfig, testDatabase } from '../../support/hooks.js';
 
 /** Memcached servers for the tests, from the environment (the CI job that starts memcached sets it). */
 export const MEMCACHED_SERVERS = (process.env.MEMCACHED_SERVERS ?? '').split(',').filter(Boolean);
@@ -47,7 +44,7 @@ export function siteWith(
 ): Express {
   const config: Config = {
     ...testConfig(),
-    outboxDir: mkdtempSync(path.join(tmpdir(), 'mailer-outbox-')),
+    outboxDir: scratchFolder('outbox'),
     appUrl: 'http://mailer.test',
     ...overrides,
   };
