@@ -1,5 +1,6 @@
 // Claiming deliveries with a lease, so several workers (processes) never send the same one twice.
 import type { Sequelize } from 'sequelize';
+import { CONNECTION_ERROR_CLASSES } from './smtp-outcome.js';
 import { execute, isPostgres, type Param, runDirect, selectRows, sqlTimestamp, toDate } from './sql.js';
 
 export interface ClaimedDelivery {
@@ -152,7 +153,7 @@ function outcomeOnly(column: string, value: string): string {
  * Logs outcomes and marks deliveries as handed to the SMTP server, in one statement for many lanes, joining
  * the deliveries to a table of both (`outcomeTable`). A mark counts the attempt and notes when it began; an
  * outcome ends the attempt and gives the lease back. Only rows this worker still holds are written. Returns
- * the ids whose marks took: a lane sends a delivery only once its mark is confirmed.
+ * the ids written (outcomes and marks alike): a lane sends a delivery only once its mark's id is among them.
  */
 export async function writeLaneResults(
   sequelize: Sequelize,
@@ -179,7 +180,6 @@ export async function writeLaneResults(
       WHERE deliveries.id = outcome.id AND deliveries.lease_owner = ${p(owner, 'text')} AND deliveries.status = 'sending'
       RETURNING deliveries.id`,
   );
-  // Every row written comes back; those that were marks are the marks that took.
   return new Set(rows.map((r) => Number(r.id)));
 }
 
@@ -266,11 +266,7 @@ export async function nextWorkAt(sequelize: Sequelize, runId: number): Promise<D
  * and those still on the wire then): such a failure says nothing about the recipient. The deliveries are
  * pending again, unless something else has ended them since (a cancel, an unsubscribe, another worker).
  */
-export async function refundOutageAttempts(
-  sequelize: Sequelize,
-  ids: number[],
-  errorClasses: readonly string[],
-): Promise<void> {
+export async function refundOutageAttempts(sequelize: Sequelize, ids: number[]): Promise<void> {
   if (ids.length === 0) return;
   await execute(
     sequelize,
@@ -278,6 +274,6 @@ export async function refundOutageAttempts(
      WHERE id IN (:ids) AND status IN ('pending', 'failed') AND lease_owner IS NULL AND attempt_count > 0
        AND error_class IN (:errorClasses)
        AND run_id IN (SELECT id FROM mailing_runs WHERE state IN ('running', 'paused'))`,
-    { ids, errorClasses },
+    { ids, errorClasses: CONNECTION_ERROR_CLASSES },
   );
 }

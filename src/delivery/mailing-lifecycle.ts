@@ -41,8 +41,8 @@ export async function refreshMailing(mailingId: number, now = new Date()): Promi
   return mailing;
 }
 
-/** True when the mailing's owner is blocked: none of their mail goes out. */
-async function ownerIsBlocked(mailing: Mailing, transaction?: Transaction): Promise<boolean> {
+/** True when the mailing's owner is blocked: none of their mail goes out (no run starts, by any door). */
+export async function ownerIsBlocked(mailing: Mailing, transaction?: Transaction): Promise<boolean> {
   const owner = await User.findByPk(mailing.ownerId, { attributes: ['id', 'isBlocked'], transaction });
   return owner?.isBlocked ?? false;
 }

@@ -12,7 +12,7 @@ import {
 } from './claims.js';
 import { deliveryEvents } from './events.js';
 import { currentRunState, refreshRunCounters, type RunSendState } from './runs.js';
-import { CONNECTION_ERROR_CLASSES, type Outcome } from './smtp-outcome.js';
+import type { Outcome } from './smtp-outcome.js';
 
 export const LANES_PER_CONNECTION = 1;
 const COUNTER_REFRESH_MS = 1_000;
@@ -142,7 +142,7 @@ export class RunPass {
     }
     if (this.failure)
       throw this.failure instanceof Error ? this.failure : new Error('a delivery pass failed', { cause: this.failure });
-    if (this.outage) await refundOutageAttempts(this.host.sequelize, this.streak, CONNECTION_ERROR_CLASSES);
+    if (this.outage) await refundOutageAttempts(this.host.sequelize, this.streak);
     return { state: this.state, outage: this.outage, givenBack };
   }
 

@@ -2,9 +2,9 @@
 // after a crash continues the run that was cut short; sending a mailing to everyone again takes --again.
 import type { Command } from 'commander';
 import { Op, type Sequelize } from 'sequelize';
-import { Mailing, MailingRun, User } from '../../db/models/index.js';
+import { Mailing, MailingRun } from '../../db/models/index.js';
 import { workUntilEnded } from '../../delivery/foreground.js';
-import { dispatchDueRun, startRunNow } from '../../delivery/mailing-lifecycle.js';
+import { dispatchDueRun, ownerIsBlocked, startRunNow } from '../../delivery/mailing-lifecycle.js';
 import { ACTIVE_RUN_STATES, resumeRun } from '../../delivery/runs.js';
 import { RunWorker } from '../../delivery/run-worker.js';
 import { createMailTransport } from '../../delivery/transports.js';
@@ -29,12 +29,20 @@ function summary(run: MailingRun): string {
   return `run #${run.id}: ${run.state}; ${run.totalCount} recipients, ${run.sentCount} sent, ${run.failedCount} failed, ${run.unknownCount} unknown, ${run.pendingCount} pending`;
 }
 
+/** A pause a person made (an outage's pause has a `resume_at`): kept unless --resume says otherwise. */
+function keptPause(run: MailingRun, options: SendOptions): boolean {
+  return run.state === 'paused' && !run.resumeAt && !options.resume;
+}
+
+/** Why a run is left alone, for the line that says so. */
+function pausedBy(run: MailingRun): string {
+  return `run #${run.id} is paused (${run.pausedReason ?? 'by a person'})`;
+}
+
 /** A paused run is resumed with --resume; an outage pause is otherwise waited out, a person's pause honoured. */
 async function continuePaused(run: MailingRun, options: SendOptions): Promise<void> {
-  if (run.state !== 'paused') return;
-  if (options.resume) await resumeRun(run.id);
-  else if (!run.resumeAt)
-    throw new AppError(`run #${run.id} is paused (${run.pausedReason ?? 'by a person'}); say --resume to resume it`);
+  if (keptPause(run, options)) throw new AppError(`${pausedBy(run)}; say --resume to resume it`);
+  if (run.state === 'paused' && options.resume) await resumeRun(run.id);
 }
 
 /**
@@ -49,8 +57,7 @@ async function runForMailing(
 ): Promise<MailingRun | null> {
   const mailing = await Mailing.findByPk(mailingId);
   if (!mailing) throw new NotFoundError(`no mailing #${mailingId}`);
-  const owner = await User.findByPk(mailing.ownerId, { attributes: ['id', 'isBlocked'] });
-  if (owner?.isBlocked) throw new AppError(`mailing #${mailing.id}'s owner is blocked: nothing is sent`);
+  if (await ownerIsBlocked(mailing)) throw new AppError(`mailing #${mailing.id}'s owner is blocked: nothing is sent`);
   const active = await MailingRun.findOne({
     where: { mailingId: mailing.id, state: { [Op.in]: ACTIVE_RUN_STATES } },
     order: [['scheduledAt', 'DESC']],
@@ -83,8 +90,8 @@ async function runsDue(sequelize: Sequelize, options: SendOptions): Promise<{ ru
   });
   const runIds: number[] = [];
   for (const run of runs) {
-    if (run.state === 'paused' && !run.resumeAt && !options.resume) {
-      say(`run #${run.id} is paused (${run.pausedReason ?? 'by a person'}); left as it is (--resume resumes it)`);
+    if (keptPause(run, options)) {
+      say(`${pausedBy(run)}; left as it is (--resume resumes it)`);
       continue;
     }
     await continuePaused(run, options);
