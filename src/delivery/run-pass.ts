@@ -110,6 +110,8 @@ export class RunPass {
   private countedAt = Date.now();
   /** Connection-level failures in a row (delivery ids): their attempts are given back if they trip an outage. */
   private streak: number[] = [];
+  /** When the server last answered a send: a failure begun before that answer came is no sign of an outage. */
+  private lastAnswerAt = 0;
   private readonly lanes: number;
   private readonly lowWater: number;
 
@@ -222,8 +224,13 @@ export class RunPass {
   /** Tallies an outcome into the outage streak and turns it into the log's result. */
   private judge(delivery: ClaimedDelivery, outcome: Outcome, attemptedAt: Date): AttemptResult {
     const duringOutage = this.outage !== null && outcome.connectionLevel;
-    if (!outcome.connectionLevel) this.streak = [];
-    else if (!duringOutage) {
+    const began = attemptedAt.getTime();
+    if (!outcome.connectionLevel) {
+      this.streak = [];
+      this.lastAnswerAt = Date.now();
+    } else if (!duringOutage && began >= this.lastAnswerAt) {
+      // Only a failure during which the server answered nothing else is a sign of an outage: a slow reply on
+      // one connection while the others were answered is that one message's trouble.
       this.streak.push(delivery.id);
       if (this.streak.length >= this.host.settings.outageThreshold) this.outage = outcome;
     }

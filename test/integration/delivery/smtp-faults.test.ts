@@ -130,6 +130,18 @@ describe('delivery against a misbehaving SMTP server (a real server process)', f
     expect(smtp.received.length - before).to.equal(30);
   });
 
+  it('when slow replies overlap on two connections while sends begun after them are answered, then it is no outage', async () => {
+    // Every second message is answered late: both connections wait on one at once, each begun before a send
+    // that the server answered; only failures after the server last answered count towards an outage.
+    await smtp.setMode('late-every 2 1500');
+    const { mailing } = await mailingWithClients(10);
+    const config = deliveryConfig(smtp.url, { outageThreshold: 2, outagePauseMs: 60_000 });
+    const { progress, run } = await sendNow(config, mailing.id);
+    expect(progress.state).to.equal('finished');
+    expect(run.sentCount + run.unknownCount).to.equal(10);
+    expect(run.unknownCount).to.be.within(1, 6);
+  });
+
   for (const mode of ['rcpt-error 550', 'rcpt-error 553', 'data-error 550']) {
     it(`when the server answers "${mode}", then the delivery fails at once without a retry`, async () => {
       await smtp.setMode(mode);
