@@ -1,7 +1,9 @@
 // The site's own e-mails (verification, password reset). Sent in the background: a request never waits on
 // SMTP; a failure is logged and the user can ask for the link again.
+import { randomUUID } from 'node:crypto';
 import type { Sequelize } from 'sequelize';
 import type { Config } from '../config.js';
+import { domainOf } from '../delivery/compose.js';
 import { createMailTransport, type MailTransport } from '../delivery/transports.js';
 import type { Logger } from '../logger.js';
 
@@ -28,7 +30,16 @@ export class SystemMailer {
     this.transport ??= createMailTransport(this.config, this.sequelize);
     const transport = this.transport;
     const job = transport
-      .send({ from: this.config.mailFrom, to: email.to, subject: email.subject, text: email.text })
+      .send({
+        from: this.config.mailFrom,
+        to: { name: '', address: email.to },
+        subject: email.subject,
+        text: email.text,
+        html: null,
+        messageId: `<${randomUUID()}@${domainOf(this.config.mailFrom)}>`,
+        date: new Date(),
+        headers: {},
+      })
       .then(
         (info) => this.logger.info({ to: email.to, response: info.response }, 'system e-mail sent'),
         (err: unknown) => this.logger.warn({ err, to: email.to }, 'system e-mail failed'),

@@ -94,6 +94,13 @@ export interface LaneWrite {
   markId: number | null;
 }
 
+/**
+ * A claimed row is still being sent, tested so that PostgreSQL finds the rows of a statement by their keys: a
+ * plain `status = 'sending'` lets it scan the partial lease index instead, which until a vacuum still lists
+ * every row the run has claimed so far (measured late in a 20,000 run: 300 pages read per lane write, not 37).
+ */
+const STILL_SENDING = "COALESCE(deliveries.status, '') = 'sending'";
+
 /** The outcome table's columns, in the order each row's values are listed, with PostgreSQL's types. */
 const OUTCOME_COLUMNS = [
   ['id', 'bigint'],
@@ -177,7 +184,7 @@ export async function writeLaneResults(
         ${outcomeOnly('lease_owner', 'NULL')}, ${outcomeOnly('lease_expires_at', 'NULL')},
         updated_at = ${p(now, 'timestamptz')}
       FROM outcome
-      WHERE deliveries.id = outcome.id AND deliveries.lease_owner = ${p(owner, 'text')} AND deliveries.status = 'sending'
+      WHERE deliveries.id = outcome.id AND deliveries.lease_owner = ${p(owner, 'text')} AND ${STILL_SENDING}
       RETURNING deliveries.id`,
   );
   return new Set(rows.map((r) => Number(r.id)));
@@ -198,7 +205,7 @@ export async function renewLeases(
   const rows = await selectRows<{ id: number }>(
     sequelize,
     `UPDATE deliveries SET lease_expires_at = :expires
-     WHERE id IN (:ids) AND lease_owner = :owner AND status = 'sending'
+     WHERE id IN (:ids) AND lease_owner = :owner AND ${STILL_SENDING}
      RETURNING id`,
     { ids, owner, expires: new Date(now.getTime() + leaseMs) },
   );
@@ -216,7 +223,7 @@ export async function releaseUnattempted(sequelize: Sequelize, owner: string, id
     `UPDATE deliveries SET status = 'pending',
        attempt_count = attempt_count - CASE WHEN attempt_started_at IS NULL THEN 0 ELSE 1 END,
        attempt_started_at = NULL, lease_owner = NULL, lease_expires_at = NULL
-     WHERE id IN (:ids) AND lease_owner = :owner AND status = 'sending'`,
+     WHERE id IN (:ids) AND lease_owner = :owner AND ${STILL_SENDING}`,
     { ids, owner },
   );
 }

@@ -1,5 +1,5 @@
 // Turns a message and one recipient into the e-mail that goes out: placeholders, unsubscribe link, headers.
-import type { SendMailOptions } from 'nodemailer/lib/mailer';
+import type { OutgoingEmail } from './mime.js';
 import { signUnsubscribeToken } from './unsubscribe-token.js';
 
 export interface Recipient {
@@ -39,18 +39,19 @@ export function fillPlaceholders(
   return template.replace(/\{\{\s*(full_name|email)\s*\}\}/g, (_m, name: string) => escape(values[name] as string));
 }
 
-function domainOf(address: string): string {
+/** The domain of an address or of `Name <address>`, for Message-IDs. */
+export function domainOf(address: string): string {
   const match = /@([^>\s]+)>?\s*$/.exec(address);
   return match?.[1] ?? 'localhost';
 }
 
-/** The mail options for one delivery: one recipient in To, a stable Message-ID, and a working unsubscribe link. */
+/** The e-mail for one delivery: one recipient in To, a stable Message-ID, and a working unsubscribe link. */
 export function composeEmail(
   message: MessageContent,
   recipient: Recipient,
   settings: ComposeSettings,
   attempt: number,
-): SendMailOptions {
+): OutgoingEmail {
   const unsubscribeUrl =
     recipient.clientId === null
       ? null
@@ -65,7 +66,7 @@ export function composeEmail(
     to: { name: recipient.fullName, address: recipient.email },
     subject: fillPlaceholders(message.subject, recipient).replace(/[\r\n]+/g, ' '),
     text: fillPlaceholders(message.bodyText, recipient) + textFooter,
-    ...(message.bodyHtml ? { html: fillPlaceholders(message.bodyHtml, recipient, escapeHtml) + htmlFooter } : {}),
+    html: message.bodyHtml ? fillPlaceholders(message.bodyHtml, recipient, escapeHtml) + htmlFooter : null,
     messageId: `<run${recipient.runId}.d${recipient.deliveryId}.a${attempt}@${domainOf(settings.from)}>`,
     date: new Date(),
     headers: unsubscribeUrl

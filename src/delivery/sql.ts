@@ -76,6 +76,18 @@ function preparedOf(database: sqlite3.Database): Map<string, sqlite3.Statement> 
   return prepared;
 }
 
+/** Names for the engine's statements on PostgreSQL, by text, so each connection parses and plans each once. */
+const statementNames = new Map<string, string>();
+
+function statementName(sql: string): string {
+  let name = statementNames.get(sql);
+  if (!name) {
+    name = `engine_${statementNames.size + 1}`;
+    statementNames.set(sql, name);
+  }
+  return name;
+}
+
 function allRows<T>(database: sqlite3.Database, sql: string, values: unknown[]): Promise<T[]> {
   const prepared = preparedOf(database);
   let statement = prepared.get(sql);
@@ -111,7 +123,7 @@ export async function runDirect<T extends object>(sequelize: Sequelize, build: (
   const connection = await manager.getConnection({ type: 'write' });
   try {
     return postgres
-      ? ((await (connection as pg.Client).query(sql, values)).rows as T[])
+      ? ((await (connection as pg.Client).query({ name: statementName(sql), text: sql, values })).rows as T[])
       : await allRows<T>(connection as sqlite3.Database, sql, values);
   } finally {
     manager.releaseConnection(connection);

@@ -3,6 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import nodemailer from 'nodemailer';
 import type { SendMailOptions } from 'nodemailer/lib/mailer';
+import { type OutgoingEmail, renderEmail } from './mime.js';
 import type { Sequelize } from 'sequelize';
 import type { Config } from '../config.js';
 import { createSendRate, sendRateKey, type SendRate } from './send-rate.js';
@@ -19,7 +20,7 @@ export interface SentInfo {
 export interface MailTransport {
   /** A human description for logs and the CLI (never includes a password). */
   readonly description: string;
-  send(mail: SendMailOptions): Promise<SentInfo>;
+  send(mail: OutgoingEmail): Promise<SentInfo>;
   close(): void;
 }
 
@@ -94,9 +95,13 @@ export function createSmtpTransport(url: string, settings: Config['delivery'], r
     description: `SMTP ${url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@')}`,
     async send(mail) {
       await rate.acquire();
+      const { raw, envelope } = renderEmail(mail);
       const dataProbe: DataProbe = { dataEnded: false };
       try {
-        return await transport.sendMail({ ...mail, dataProbe } as SendMailOptions);
+        // The Message-ID is given only so that nodemailer does not make one up (raw is sent as it is).
+        const options = { raw, envelope, messageId: mail.messageId, dataProbe };
+        const info = (await transport.sendMail(options as SendMailOptions)) as SentInfo;
+        return { ...info, messageId: mail.messageId };
       } catch (error) {
         if (dataProbe.dataEnded && typeof error === 'object' && error !== null)
           Object.assign(error, { afterData: true });
@@ -112,31 +117,26 @@ export function createSmtpTransport(url: string, settings: Config['delivery'], r
 
 /** The default without SMTP: each message becomes an .eml file in the outbox folder, as if a server accepted it. */
 export function createOutboxTransport(outboxDir: string): MailTransport {
-  const composer = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
   let ready: Promise<unknown> | undefined;
   return {
     description: `outbox ${outboxDir}`,
     async send(mail) {
       ready ??= mkdir(outboxDir, { recursive: true });
       await ready;
-      const info = (await composer.sendMail(mail)) as {
-        message: Buffer;
-        messageId: string;
-        envelope: { to: string[] };
-      };
+      const { raw, envelope } = renderEmail(mail);
       const stamp = new Date()
         .toISOString()
         .replace(/[-:]/g, '')
         .replace(/\.\d+Z$/, 'Z');
-      const file = `${stamp}-${info.messageId.replace(/[^A-Za-z0-9.@_-]/g, '')}.eml`;
-      await writeFile(path.join(outboxDir, file), info.message);
+      const file = `${stamp}-${mail.messageId.replace(/[^A-Za-z0-9.@_-]/g, '')}.eml`;
+      await writeFile(path.join(outboxDir, file), raw);
       return {
         response: `250 2.0.0 Stored in outbox as ${file}`,
-        messageId: info.messageId,
-        accepted: info.envelope.to,
+        messageId: mail.messageId,
+        accepted: envelope.to,
         rejected: [],
       };
     },
-    close: () => composer.close(),
+    close: () => undefined,
   };
 }

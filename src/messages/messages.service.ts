@@ -89,8 +89,8 @@ export async function previewMessage(owner: User, id: number, appUrl: string, fr
   const mail = composeEmail(message, recipient, { appUrl, from, secret: 'preview-only' }, 1);
   return {
     to: recipient.fullName ? `${recipient.fullName} <${recipient.email}>` : recipient.email,
-    subject: mail.subject ?? '',
-    text: typeof mail.text === 'string' ? mail.text : '',
-    html: typeof mail.html === 'string' ? mail.html : null,
+    subject: mail.subject,
+    text: mail.text,
+    html: mail.html,
   };
 }
