@@ -1,5 +1,5 @@
 // Account writes from the back office: a password is only ever stored as a bcrypt hash (set through a virtual
-// "new password" field), and blocking records who, when and why and ends the account's sessions at once.
+// "new password" field), and blocking records who, when and why.
 import { Op, UniqueConstraintError } from 'sequelize';
 import { emailField } from '../src/db/models/email.js';
 import { z } from 'zod';
@@ -99,8 +99,9 @@ export async function createUser(actorId: number, payload: Payload, defaults: { 
 }
 
 /**
- * Changes an account. Blocking stamps blockedAt/blockedBy and ends every session of the account (site and
- * back office); a new password ends them too. Nobody blocks or demotes themselves here.
+ * Changes an account. Blocking stamps blockedAt/blockedBy; every request checks the account, so its open
+ * sessions (site and back office) end at their next one, which tells the owner why. A new password ends them
+ * at once. Nobody blocks or demotes themselves here.
  */
 export async function updateUser(actorId: number, id: number, payload: Payload): Promise<void> {
   const user = await User.findByPk(id);
@@ -142,6 +143,6 @@ export async function updateUser(actorId: number, id: number, payload: Payload):
       ...(passwordHash ? { passwordHash } : {}),
     }),
   );
-  if (blocking || passwordHash) await endSessionsOf(user.id);
+  if (passwordHash) await endSessionsOf(user.id);
   if (input.isBlocked !== wasBlocked) await ownerBlockChanged(user.id, input.isBlocked);
 }

@@ -38,6 +38,7 @@ export interface Config {
   cacheEnabled: boolean;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   delivery: DeliverySettings;
+  mailForms: MailFormLimits;
 }
 
 /** The delivery engine's knobs (see the README table). */
@@ -54,6 +55,16 @@ export interface DeliverySettings {
   leaseMs: number;
   batchSize: number;
   reconcileCron: string;
+}
+
+/** How often the account forms may send e-mail (src/accounts/mail-throttle.ts). */
+export interface MailFormLimits {
+  /** Seconds between two e-mails to one address. */
+  addressCooldownSeconds: number;
+  /** E-mails to one address per hour. */
+  addressPerHour: number;
+  /** E-mails asked for from one IP address per hour. */
+  ipPerHour: number;
 }
 
 /** A configuration problem; its message is one line that names the variable. */
@@ -159,6 +170,9 @@ const schema = z.object({
   DELIVERY_LEASE_MS: wholeNumber(1_000, 3_600_000),
   DELIVERY_BATCH_SIZE: wholeNumber(1, 10_000),
   SCHEDULER_RECONCILE_CRON: z.string().refine(isValidCron, 'must be a cron expression such as "*/30 * * * * *"'),
+  MAIL_FORM_COOLDOWN_SECONDS: wholeNumber(0, 86_400),
+  MAIL_FORM_PER_ADDRESS_PER_HOUR: wholeNumber(1, 1_000_000),
+  MAIL_FORM_PER_IP_PER_HOUR: wholeNumber(1, 1_000_000),
 });
 
 type RawEnv = Record<string, string | undefined>;
@@ -192,6 +206,9 @@ function defaultsFor(env: RawEnv): Record<keyof z.input<typeof schema>, string> 
     DELIVERY_LEASE_MS: '60000',
     DELIVERY_BATCH_SIZE: '100',
     SCHEDULER_RECONCILE_CRON: '*/30 * * * * *',
+    MAIL_FORM_COOLDOWN_SECONDS: '60',
+    MAIL_FORM_PER_ADDRESS_PER_HOUR: '5',
+    MAIL_FORM_PER_IP_PER_HOUR: '20',
   };
 }
 
@@ -243,6 +260,11 @@ export function loadConfig(env: RawEnv = process.env, root = PROJECT_ROOT): Conf
       leaseMs: v.DELIVERY_LEASE_MS,
       batchSize: v.DELIVERY_BATCH_SIZE,
       reconcileCron: v.SCHEDULER_RECONCILE_CRON,
+    },
+    mailForms: {
+      addressCooldownSeconds: v.MAIL_FORM_COOLDOWN_SECONDS,
+      addressPerHour: v.MAIL_FORM_PER_ADDRESS_PER_HOUR,
+      ipPerHour: v.MAIL_FORM_PER_IP_PER_HOUR,
     },
   };
 }

@@ -1,6 +1,7 @@
 // The account door: register, verify, log in and out, reset a password, the profile, the language switch.
 import { Router, type Request, type Response } from 'express';
 import { DateTime } from 'luxon';
+import type { Sequelize } from 'sequelize';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import { can, currentUser, everyone, guestsOnly } from '../web/middleware/current-user.js';
@@ -14,6 +15,7 @@ import { isLanguage } from '../i18n/i18n.js';
 import { ValidationError } from '../errors.js';
 import {
   authenticate,
+  blockNoticeOf,
   changePassword,
   isResetLinkValid,
   register,
@@ -26,12 +28,15 @@ import {
 } from './accounts.service.js';
 import { emailForm, loginForm, passwordChangeForm, profileForm, registerForm, resetForm } from './account.forms.js';
 import { LoginLimiter } from './login-limiter.js';
+import { mayMailFromForm } from './mail-throttle.js';
 import type { SystemMailer } from './system-mail.js';
 
 export interface AccountRouteDependencies {
   config: Config;
   logger: Logger;
   systemMailer: SystemMailer;
+  /** Where the limits on the forms that send e-mail are counted, for every web process alike. */
+  sequelize: Sequelize;
   loginLimiter?: LoginLimiter;
 }
 
@@ -49,21 +54,34 @@ function saveSession(req: Request): Promise<void> {
 export function accountRoutes({
   config,
   systemMailer,
+  sequelize,
   loginLimiter = new LoginLimiter(),
 }: AccountRouteDependencies): Router {
   const router = Router();
-  const mail: MailContext = { mailer: systemMailer, appUrl: config.appUrl };
+  /** The mail context of one request: its e-mails count against the limits of its IP address. */
+  const mailFor = (req: Request): MailContext => ({
+    mailer: systemMailer,
+    appUrl: config.appUrl,
+    mayMail: (address) => mayMailFromForm(sequelize, address, req.ip ?? 'unknown', config.mailForms),
+  });
+  /** Sets Retry-After and says why nothing was sent, in the same words for every address. */
+  const throttledMessage = (req: Request, res: Response): string => {
+    res.set('Retry-After', String(config.mailForms.addressCooldownSeconds));
+    return req.t('accounts.mailThrottled');
+  };
 
   const renderRegister = (
     res: Response,
     values: Record<string, unknown>,
     errors: FieldErrors = {},
     status = 200,
+    formError?: string,
   ): void => {
     res.status(status).render('accounts/register', {
       title: res.req.t('accounts.register.title'),
       values: { timeZone: config.timeZone, ...values },
       errors,
+      formError,
       timeZones: TIME_ZONES,
     });
   };
@@ -73,7 +91,8 @@ export function accountRoutes({
     const form = parseForm(registerForm, req.body);
     const values = { ...submittedValues(req.body), password: '', passwordConfirmation: '' };
     if (!form.ok) return renderRegister(res, values, form.errors, 422);
-    await register({ ...form.data, language: req.language }, mail);
+    if ((await register({ ...form.data, language: req.language }, mailFor(req))) === 'throttled')
+      return renderRegister(res, values, {}, 429, throttledMessage(req, res));
     req.session.pendingEmail = form.data.email;
     redirectAfterAction(req, res, '/verify/sent');
   });
@@ -87,7 +106,10 @@ export function accountRoutes({
   router.post('/verify/resend', guestsOnly(), async (req, res) => {
     const form = parseForm(emailForm, req.body);
     if (form.ok) {
-      await resendVerification(form.data.email, mail);
+      if ((await resendVerification(form.data.email, mailFor(req))) === 'throttled') {
+        flash(req, 'warning', throttledMessage(req, res));
+        return redirectAfterAction(req, res, '/verify/sent');
+      }
       req.session.pendingEmail = form.data.email;
     }
     flash(req, 'info', req.t('accounts.verify.resent'));
@@ -134,7 +156,8 @@ export function accountRoutes({
       if (outcome.reason === 'unverified') {
         return renderLogin(req, res, { values, unverifiedEmail: outcome.email }, 422);
       }
-      return renderLogin(req, res, { values, formError: req.t('accounts.login.blocked') }, 403);
+      const blockNotice = await blockNoticeOf(outcome.user, config.mailFrom);
+      return renderLogin(req, res, { values, blockNotice }, 403);
     }
     await loginLimiter.succeeded(key);
     const next = safeLocalPath((req.body as Record<string, unknown>).next, '/');
@@ -162,7 +185,14 @@ export function accountRoutes({
         errors: form.errors,
       });
     }
-    await requestPasswordReset(form.data.email, mail);
+    if ((await requestPasswordReset(form.data.email, mailFor(req))) === 'throttled') {
+      return res.status(429).render('accounts/forgot', {
+        title: req.t('accounts.forgot.title'),
+        values: submittedValues(req.body),
+        errors: {},
+        formError: throttledMessage(req, res),
+      });
+    }
     flash(req, 'info', req.t('accounts.forgot.sent'));
     redirectAfterAction(req, res, '/login');
   });
@@ -180,7 +210,14 @@ export function accountRoutes({
   router.post('/password/reset/:token', everyone(), async (req, res) => {
     const form = parseForm(resetForm, req.body);
     if (!form.ok) return renderReset(req, res, form.errors, 422);
-    if (!(await resetPassword(routeParam(req, 'token'), form.data.password))) {
+    let reset: boolean;
+    try {
+      reset = await resetPassword(routeParam(req, 'token'), form.data.password);
+    } catch (err) {
+      if (err instanceof ValidationError) return renderReset(req, res, err.fieldErrors, 422);
+      throw err;
+    }
+    if (!reset) {
       return res.status(410).render('accounts/reset-invalid', { title: req.t('accounts.reset.invalidTitle') });
     }
     if (req.session.userId) await regenerateSession(req);

@@ -4,8 +4,10 @@ import { User, type Language } from '../db/models/index.js';
 import { normaliseEmail } from '../db/models/email.js';
 import { ValidationError } from '../errors.js';
 import { translator } from '../i18n/i18n.js';
+import { senderOf } from '../delivery/mime.js';
 import { endSessionsOf } from '../web/session-store.js';
-import { hashPassword, verifyPassword } from './password.js';
+import { hashPassword, isLegacyHash, verifyPassword } from './password.js';
+import { passwordProblem } from './password-rules.js';
 import type { SystemMailer } from './system-mail.js';
 import { consumeToken, issueToken, peekToken, revokeTokens } from './tokens.js';
 
@@ -15,7 +17,12 @@ export const RESET_TTL_MS = 60 * 60 * 1000;
 export interface MailContext {
   mailer: SystemMailer;
   appUrl: string;
+  /** Whether a form may send one more e-mail to this address now; counts it when it may (mail-throttle.ts). */
+  mayMail(address: string): Promise<boolean>;
 }
+
+/** What a form that sends e-mail did: its work (said the same way whoever owns the address), or nothing yet. */
+export type MailFormResult = 'done' | 'throttled';
 
 export interface Registration {
   email: string;
@@ -36,11 +43,21 @@ async function sendVerification(user: User, { mailer, appUrl }: MailContext): Pr
   });
 }
 
+/** Refuses a new password that breaks a rule for this account, as the password field's error. */
+function assertAcceptablePassword(password: string, email: string): void {
+  const problem = passwordProblem(password, email);
+  if (problem) throw new ValidationError({ password: problem });
+}
+
 /**
  * Creates an unverified account and e-mails its verification link. For an e-mail already registered it
- * changes nothing and e-mails the owner instead, so the page the caller sees is the same either way.
+ * changes nothing and e-mails the owner instead, so the page the caller sees is the same either way, and so is
+ * the time it takes: the password is hashed either way (bcrypt is nearly all of that time).
  */
-export async function register(input: Registration, mail: MailContext): Promise<void> {
+export async function register(input: Registration, mail: MailContext): Promise<MailFormResult> {
+  assertAcceptablePassword(input.password, input.email);
+  const passwordHash = await hashPassword(input.password);
+  if (!(await mail.mayMail(input.email))) return 'throttled';
   const existing = await User.findOne({ where: { email: normaliseEmail(input.email) } });
   if (existing) {
     const t = translator(existing.language);
@@ -52,17 +69,18 @@ export async function register(input: Registration, mail: MailContext): Promise<
         reset: `${mail.appUrl}/password/forgot`,
       }),
     });
-    return;
+    return 'done';
   }
   const user = await User.create({
     email: input.email,
-    passwordHash: await hashPassword(input.password),
+    passwordHash,
     fullName: input.fullName,
     timeZone: input.timeZone,
     language: input.language,
     role: 'user',
   });
   await sendVerification(user, mail);
+  return 'done';
 }
 
 /** Marks the link's account verified; false when the link is unknown, used or older than 24 h. */
@@ -74,31 +92,51 @@ export async function verifyEmail(secret: string, now = new Date()): Promise<boo
 }
 
 /** Sends a fresh verification link to an unverified account (silently nothing otherwise). */
-export async function resendVerification(email: string, mail: MailContext): Promise<void> {
+export async function resendVerification(email: string, mail: MailContext): Promise<MailFormResult> {
+  if (!(await mail.mayMail(email))) return 'throttled';
   const user = await User.findOne({ where: { email: normaliseEmail(email) } });
   if (user && !user.emailVerifiedAt && !user.isBlocked) await sendVerification(user, mail);
+  return 'done';
 }
 
 export type LoginOutcome =
-  { ok: true; user: User } | { ok: false; reason: 'invalid' | 'unverified' | 'blocked'; email: string };
+  | { ok: true; user: User }
+  | { ok: false; reason: 'invalid'; email: string }
+  | { ok: false; reason: 'unverified'; email: string }
+  | { ok: false; reason: 'blocked'; email: string; user: User };
 
 /** Checks a login: a wrong e-mail and a wrong password look the same; the rest is said only to the owner. */
 export async function authenticate(email: string, password: string): Promise<LoginOutcome> {
   const user = await User.findOne({ where: { email: normaliseEmail(email) } });
   const matches = user ? await verifyPassword(password, user.passwordHash) : await verifyPassword(password, DUMMY_HASH);
   if (!user || !matches) return { ok: false, reason: 'invalid', email };
-  if (user.isBlocked) return { ok: false, reason: 'blocked', email: user.email };
+  if (isLegacyHash(user.passwordHash)) await user.update({ passwordHash: await hashPassword(password) });
+  if (user.isBlocked) return { ok: false, reason: 'blocked', email: user.email, user };
   if (!user.emailVerifiedAt) return { ok: false, reason: 'unverified', email: user.email };
   return { ok: true, user };
 }
 
+/** What the owner of a blocked account is told, at login and when an open session next asks for a page. */
+export interface BlockNotice {
+  reason: string | null;
+  /** Whom to write to about it: the manager who blocked the account, or the service's sender address. */
+  contact: string;
+}
+
+/** The manager's reason and whom to contact, for the account's owner only. */
+export async function blockNoticeOf(user: User, serviceAddress: string): Promise<BlockNotice> {
+  const manager = user.blockedById ? await User.findByPk(user.blockedById) : null;
+  return { reason: user.blockedReason ?? null, contact: manager?.email ?? senderOf(serviceAddress).address };
+}
+
 // Compared against when the e-mail is unknown, so both answers take one bcrypt's time.
-const DUMMY_HASH = '$2b$12$5LKHl3CJSxWVA1uZNta.TOll0cPctFAUczzJXOE4P/cGUPHXUzS3G';
+const DUMMY_HASH = 'sha256$$2b$12$5LKHl3CJSxWVA1uZNta.TOll0cPctFAUczzJXOE4P/cGUPHXUzS3G';
 
 /** E-mails a reset link if the account exists (the caller always says the same thing). */
-export async function requestPasswordReset(email: string, mail: MailContext): Promise<void> {
+export async function requestPasswordReset(email: string, mail: MailContext): Promise<MailFormResult> {
+  if (!(await mail.mayMail(email))) return 'throttled';
   const user = await User.findOne({ where: { email: normaliseEmail(email) } });
-  if (!user || user.isBlocked) return;
+  if (!user || user.isBlocked) return 'done';
   await revokeTokens(user.id, 'reset_password');
   const secret = await issueToken(user.id, 'reset_password', RESET_TTL_MS);
   const t = translator(user.language);
@@ -110,6 +148,7 @@ export async function requestPasswordReset(email: string, mail: MailContext): Pr
       link: `${mail.appUrl}/password/reset/${secret}`,
     }),
   });
+  return 'done';
 }
 
 /** True when a reset link can still be used (to decide whether to show the form). */
@@ -119,13 +158,17 @@ export async function isResetLinkValid(secret: string): Promise<boolean> {
 
 /**
  * Sets a new password from a reset link, ends every session of the account, and counts the e-mail as
- * verified (the link proved the address). False when the link is no longer valid.
+ * verified (the link proved the address). False when the link is no longer valid; a password the rules
+ * refuse throws a ValidationError and leaves the link usable.
  */
 export async function resetPassword(secret: string, password: string, now = new Date()): Promise<boolean> {
+  const holder = await peekToken(secret, 'reset_password', now);
+  const owner = holder === null ? null : await User.findByPk(holder);
+  if (!owner) return false;
+  assertAcceptablePassword(password, owner.email);
   const userId = await consumeToken(secret, 'reset_password', now);
-  if (!userId) return false;
-  const user = await User.findByPk(userId);
-  if (!user) return false;
+  if (userId !== owner.id) return false;
+  const user = owner;
   user.passwordHash = await hashPassword(password);
   user.emailVerifiedAt ??= now;
   await user.save();
@@ -149,6 +192,7 @@ export async function changePassword(user: User, current: string, next: string, 
   if (!(await verifyPassword(current, user.passwordHash))) {
     throw new ValidationError({ currentPassword: 'forms.wrongPassword' });
   }
+  assertAcceptablePassword(next, user.email);
   user.passwordHash = await hashPassword(next);
   await user.save();
   await endSessionsOf(user.id, keepSessionId);

@@ -2,7 +2,9 @@
 import { isStorableEmail } from '../db/models/email.js';
 import { User } from '../db/models/index.js';
 import { AppError, ValidationError } from '../errors.js';
-import { hashPassword, MIN_PASSWORD_LENGTH } from './password.js';
+import { translator } from '../i18n/i18n.js';
+import { hashPassword } from './password.js';
+import { passwordProblem } from './password-rules.js';
 
 export interface SuperuserInput {
   email: string;
@@ -11,13 +13,12 @@ export interface SuperuserInput {
   timeZone: string;
 }
 
-/** Creates a verified admin account; refuses a taken e-mail or a short password. */
+/** Creates a verified admin account; refuses a taken e-mail or a password the account rules refuse. */
 export async function createSuperuser(input: SuperuserInput): Promise<User> {
   const email = input.email.trim().toLowerCase();
   if (!isStorableEmail(email)) throw new ValidationError({ email: `"${input.email}" is not an e-mail address` });
-  if (input.password.length < MIN_PASSWORD_LENGTH) {
-    throw new ValidationError({ password: `must be at least ${MIN_PASSWORD_LENGTH} characters` });
-  }
+  const problem = passwordProblem(input.password, email);
+  if (problem) throw new ValidationError({ password: translator('en')(problem) });
   if (await User.findOne({ where: { email } }))
     throw new AppError(`a user with e-mail ${email} already exists`, 409, 'exists');
   return User.create({

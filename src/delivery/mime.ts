@@ -34,7 +34,7 @@ export interface RenderedEmail {
   needsSmtpUtf8: boolean;
 }
 
-const CONTROL_CHARACTERS = /[\x00-\x1f\x7f]+/g;
+const CONTROL_CHARACTERS = /\p{Cc}+/gu;
 const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 /** A display name that needs neither quotes nor encoding: atext and spaces (RFC 5322 §3.2.3). */
 const PLAIN_PHRASE = /^[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~ ]*$/;
@@ -69,8 +69,8 @@ function formatMailbox(mailbox: Mailbox): string {
 
 const parsedSenders = new Map<string, Mailbox>();
 
-/** MAIL_FROM as a mailbox; parsed once per value. */
-function senderOf(from: string): Mailbox {
+/** MAIL_FROM (or any `Name <address>`) as a mailbox; parsed once per value. */
+export function senderOf(from: string): Mailbox {
   let sender = parsedSenders.get(from);
   if (!sender) {
     const [first] = addressparser(from) as Array<{ name?: string; address?: string }>;
@@ -83,7 +83,7 @@ function senderOf(from: string): Mailbox {
 /** Text with CRLF line ends and how it is sent: 7bit when short ASCII lines, else quoted-printable. */
 function encodeBody(text: string, forceEncoding: boolean): { encoding: string; body: string } {
   const crlf = text.replace(/\r\n|\r|\n/g, '\r\n');
-  const ascii = /^[\x09\x0a\x0d\x20-\x7e]*$/.test(crlf);
+  const ascii = PRINTABLE_ASCII.test(crlf.replace(/[\t\r\n]/g, ''));
   const shortLines = !/[^\r\n]{77}/.test(crlf);
   if (ascii && shortLines && !forceEncoding) return { encoding: '7bit', body: crlf };
   return { encoding: 'quoted-printable', body: wrapQuotedPrintable(encodeQuotedPrintable(crlf), 76) };

@@ -2,7 +2,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import nodemailer from 'nodemailer';
-import type { SendMailOptions } from 'nodemailer/lib/mailer';
 import { type OutgoingEmail, renderEmail } from './mime.js';
 import type { Sequelize } from 'sequelize';
 import type { Config } from '../config.js';
@@ -100,7 +99,7 @@ export function createSmtpTransport(url: string, settings: Config['delivery'], r
       try {
         // The Message-ID is given only so that nodemailer does not make one up (raw is sent as it is).
         const options = { raw, envelope, messageId: mail.messageId, dataProbe };
-        const info = (await transport.sendMail(options as SendMailOptions)) as SentInfo;
+        const info: SentInfo = await transport.sendMail(options);
         return { ...info, messageId: mail.messageId };
       } catch (error) {
         if (dataProbe.dataEnded && typeof error === 'object' && error !== null)

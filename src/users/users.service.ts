@@ -3,7 +3,6 @@ import { ownerBlockChanged } from '../delivery/mailing-lifecycle.js';
 import { col, fn, Op, where } from 'sequelize';
 import { Client, Mailing, User, type UserRole } from '../db/models/index.js';
 import { AppError, NotFoundError } from '../errors.js';
-import { endSessionsOf } from '../web/session-store.js';
 
 export interface UserRow {
   user: User;
@@ -70,11 +69,13 @@ async function blockable(actor: User, id: number): Promise<User> {
   return user;
 }
 
-/** Blocks an account with a reason and logs it out everywhere at once. */
+/**
+ * Blocks an account with a reason. Its open sessions (site and back office) end at their next request, which
+ * every request checks, and that request shows the owner the reason instead of the page.
+ */
 export async function blockUser(actor: User, id: number, reason: string, now = new Date()): Promise<User> {
   const user = await blockable(actor, id);
   await user.update({ isBlocked: true, blockedAt: now, blockedById: actor.id, blockedReason: reason || null });
-  await endSessionsOf(user.id);
   await ownerBlockChanged(user.id, true);
   return user;
 }

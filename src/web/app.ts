@@ -24,7 +24,7 @@ import { errorHandler, notFoundHandler } from './error-pages.js';
 import { healthRoutes } from './health.routes.js';
 import { homeRoutes } from './home.routes.js';
 import { exposeCsrfToken, requireCsrfToken } from './middleware/csrf.js';
-import { loadCurrentUser } from './middleware/current-user.js';
+import { loadCurrentUser, tellBlockedOwner } from './middleware/current-user.js';
 import { exposeFlash } from './middleware/flash.js';
 import { varyOnHtmx } from './middleware/htmx.js';
 import { chooseLanguage } from './middleware/language.js';
@@ -81,12 +81,13 @@ export function createApp(deps: AppDependencies): Express {
       },
     }),
   );
-  app.use(loadCurrentUser());
+  app.use(loadCurrentUser(config.mailFrom));
   app.use(chooseLanguage());
   app.use(varyOnHtmx());
   app.use(exposeFlash());
   app.use(exposeCsrfToken());
   app.use(viewHelpers(config.timeZone));
+  app.use(tellBlockedOwner());
   // Bodies are parsed once the page helpers exist (so a refused upload still gets a proper error page), and
   // before the CSRF check (which reads the token from the body, multipart included).
   app.use(express.urlencoded({ extended: false, limit: '1mb' }));
@@ -97,7 +98,7 @@ export function createApp(deps: AppDependencies): Express {
 
   app.use(homeRoutes({ sequelize: deps.sequelize, siteCache }));
   app.use(blogRoutes({ config, siteCache }));
-  app.use(accountRoutes({ config, logger, systemMailer }));
+  app.use(accountRoutes({ config, logger, systemMailer, sequelize: deps.sequelize }));
   app.use(messageRoutes({ config }));
   app.use(reportRoutes());
   app.use(clientRoutes(deps));

@@ -1,14 +1,20 @@
-// Expired sessions are refused on read at once; this hourly job deletes their rows so the table stays small.
+// The web's short-lived rows are refused on read at once (expired sessions) or stop counting (mail-form limits
+// older than an hour); this hourly job deletes them so the tables stay small.
 import schedule from 'node-schedule';
+import type { Sequelize } from 'sequelize';
+import { pruneMailFormLimits } from '../accounts/mail-throttle.js';
 import type { Logger } from '../logger.js';
 import { pruneExpiredSessions } from './session-store.js';
 
 /** Starts the hourly prune inside `serve`; returns its stop function. */
-export function startSessionPruning(logger: Logger): () => void {
+export function startSessionPruning(logger: Logger, sequelize: Sequelize): () => void {
   const prune = (): void => {
     pruneExpiredSessions().then(
       (count) => count > 0 && logger.info({ count }, 'expired sessions deleted'),
       (err: unknown) => logger.warn({ err }, 'could not delete expired sessions'),
+    );
+    pruneMailFormLimits(sequelize).catch((err: unknown) =>
+      logger.warn({ err }, 'could not delete old mail-form limits'),
     );
   };
   prune();

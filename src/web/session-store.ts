@@ -53,9 +53,16 @@ export class DatabaseSessionStore extends session.Store {
   }
 }
 
+/**
+ * How long the row of a session nobody has signed in to lives: a visitor who only opened the login page (its
+ * CSRF token is kept in the session) leaves a row that the hourly prune deletes soon, not one for 14 days.
+ */
+export const ANONYMOUS_SESSION_MS = 2 * 60 * 60 * 1000;
+
 function expiryOf(data: session.SessionData): Date {
-  const expires = data.cookie?.expires;
-  return expires ? new Date(expires) : new Date(Date.now() + DAY_MS);
+  const expires = data.cookie?.expires ? new Date(data.cookie.expires) : new Date(Date.now() + DAY_MS);
+  if (typeof data.userId === 'number') return expires;
+  return new Date(Math.min(expires.getTime(), Date.now() + ANONYMOUS_SESSION_MS));
 }
 
 /** Ends every session of a user at once (blocking, password reset), or all but the one in use. */

@@ -5,6 +5,7 @@ import type { Express } from 'express';
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent.js';
 import { SystemMailer } from '../../src/accounts/system-mail.js';
+import type { Config } from '../../src/config.js';
 import type { User } from '../../src/db/models/index.js';
 import { createLogger } from '../../src/logger.js';
 import { createApp } from '../../src/web/app.js';
@@ -17,10 +18,22 @@ export interface TestSite {
   outboxDir: string;
 }
 
+/**
+ * The limits on the forms that send mail in tests: none, since every request of the suite comes from one IP
+ * address. The tests of the limits give their own.
+ */
+const NO_MAIL_FORM_LIMITS: Config['mailForms'] = { addressCooldownSeconds: 0, addressPerHour: 1e6, ipPerHour: 1e6 };
+
 /** A fresh app on the test database whose system e-mails land in a private outbox folder. */
-export function testSite(): TestSite {
+export function testSite(overrides: Partial<Config> = {}): TestSite {
   const outboxDir = scratchFolder('outbox');
-  const config = { ...testConfig(), outboxDir, appUrl: 'http://mailer.test' };
+  const config = {
+    ...testConfig(),
+    mailForms: NO_MAIL_FORM_LIMITS,
+    outboxDir,
+    appUrl: 'http://mailer.test',
+    ...overrides,
+  };
   const logger = createLogger('silent');
   const mailer = new SystemMailer(config, logger, testDatabase());
   return { app: createApp({ config, sequelize: testDatabase(), logger, systemMailer: mailer }), mailer, outboxDir };

@@ -29,7 +29,7 @@ describe('composing an e-mail', () => {
     expect(mail.to).to.deep.equal({ name: 'Ann <Admin> & Co', address: 'ann@example.test' });
     expect(mail.html).to.equal(null);
     expect(mail.messageId).to.equal('<run3.d7.a2@shop.example>');
-    const headers = mail.headers as Record<string, string>;
+    const { headers } = mail;
     const token = signUnsubscribeToken(42, 's3cret');
     expect(headers['List-Unsubscribe']).to.equal(`<https://mail.example/unsubscribe/${token}>`);
     expect(headers['List-Unsubscribe-Post']).to.equal('List-Unsubscribe=One-Click');

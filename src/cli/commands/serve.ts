@@ -5,6 +5,7 @@ import { seedDemoData } from '../../../seeders/demo-data.js';
 import { User } from '../../db/models/index.js';
 import { SystemMailer } from '../../accounts/system-mail.js';
 import { createApp } from '../../web/app.js';
+import { closeGracefully } from '../../web/graceful-close.js';
 import { startSessionPruning } from '../../web/session-pruning.js';
 import { startScheduler } from '../../delivery/start-scheduler.js';
 import { openForService, say, stopOnSignal } from '../context.js';
@@ -27,16 +28,14 @@ export function registerServe(program: Command): void {
         ? await startScheduler({ sequelize, config, logger })
         : () => Promise.resolve();
       const systemMailer = new SystemMailer(config, logger, sequelize);
-      const stopPruning = startSessionPruning(logger);
+      const stopPruning = startSessionPruning(logger, sequelize);
       const app = createApp({ config, sequelize, logger, systemMailer });
       const server: Server = await new Promise((resolve, reject) => {
         const listening = app.listen(config.port, () => resolve(listening));
         listening.once('error', reject);
       });
       stopOnSignal(context, async () => {
-        const closed = new Promise((resolve) => server.close(resolve));
-        server.closeAllConnections();
-        await closed;
+        await closeGracefully(server);
         stopPruning();
         await Promise.all([stopScheduler(), systemMailer.close()]);
       });

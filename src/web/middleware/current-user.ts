@@ -1,5 +1,6 @@
 // Who is asking: loads the session's user on every request and gates routes by permission.
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { blockNoticeOf, type BlockNotice } from '../../accounts/accounts.service.js';
 import { User } from '../../db/models/index.js';
 import { AppError } from '../../errors.js';
 import { roleCan, type Permission } from '../permissions.js';
@@ -13,6 +14,8 @@ declare module 'express-session' {
 declare module 'express-serve-static-core' {
   interface Request {
     user?: User;
+    /** Set when this request's session was a blocked account's: `tellBlockedOwner` answers it. */
+    blockNotice?: BlockNotice;
   }
 }
 
@@ -20,18 +23,30 @@ declare module 'express-serve-static-core' {
 export type Access = string;
 export type AccessGate = RequestHandler & { access: Access };
 
-/** Puts the signed-in user on `req.user`; a deleted or blocked user's session ends here. */
-export function loadCurrentUser(): RequestHandler {
+/**
+ * Puts the signed-in user on `req.user`; a deleted or blocked user's session ends here. The owner of a blocked
+ * account is told why instead of the page asked for (once: the session is gone after that).
+ */
+export function loadCurrentUser(serviceAddress: string): RequestHandler {
   return async (req, _res, next) => {
     const userId = req.session?.userId;
     if (!userId) return next();
     const user = await User.findByPk(userId);
     if (!user || user.isBlocked) {
       await new Promise<void>((resolve) => req.session.destroy(() => resolve()));
+      if (user) req.blockNotice = await blockNoticeOf(user, serviceAddress);
       return next();
     }
     req.user = user;
     next();
+  };
+}
+
+/** Answers a blocked account's last request with the reason (after the page helpers, so it renders in full). */
+export function tellBlockedOwner(): RequestHandler {
+  return (req, res, next) => {
+    if (!req.blockNotice) return next();
+    res.status(403).render('accounts/blocked', { title: req.t('accounts.blocked.title'), notice: req.blockNotice });
   };
 }
 

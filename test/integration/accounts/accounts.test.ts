@@ -36,7 +36,7 @@ describe('accounts', () => {
 
       const user = await User.findOne({ where: { email } });
       expect(user).to.include({ fullName: 'Ann New', timeZone: 'Europe/Berlin', role: 'user', emailVerifiedAt: null });
-      expect(user?.passwordHash).to.match(/^\$2[aby]\$12\$/);
+      expect(user?.passwordHash).to.match(/^sha256\$\$2[aby]\$12\$/);
 
       const blocked = await guest.post('/login', { email, password: GOOD_PASSWORD }).expect(422);
       expect(blocked.text).to.contain('Confirm your e-mail address first').and.to.contain('action="/verify/resend"');
@@ -191,15 +191,19 @@ describe('accounts', () => {
       expect(refused.headers['retry-after']).to.match(/^\d+$/);
     });
 
-    it('when a blocked user tries, then they are refused; when a signed-in user is blocked, then their next request is anonymous', async () => {
+    it('when a blocked user tries, then they are told why only with the right password; an open session is told once, then is anonymous', async () => {
       const user = await makeUser();
       const browser = await signedIn(site.app, user);
       await user.update({ isBlocked: true, blockedAt: new Date() });
-      await browser.agent.get('/profile').expect(303).expect('Location', '/login?next=%2Fprofile');
+      const told = await browser.agent.get('/profile').expect(403);
+      expect(told.text).to.contain('blocked this account').and.to.contain('mailto:no-reply@');
       expect(await Session.count({ where: { userId: user.id } })).to.equal(0);
+      await browser.agent.get('/profile').expect(303).expect('Location', '/login?next=%2Fprofile');
       const guest = await visitor(site.app);
       const res = await guest.post('/login', { email: user.email, password: FACTORY_PASSWORD }).expect(403);
-      expect(res.text).to.contain('This account is blocked.');
+      expect(res.text).to.contain('blocked this account');
+      const wrong = await guest.post('/login', { email: user.email, password: 'not the password' }).expect(422);
+      expect(wrong.text).not.to.contain('blocked');
     });
 
     it('when logging out, then the session is gone from the database', async () => {

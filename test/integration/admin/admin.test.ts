@@ -257,7 +257,7 @@ describe('the back office at /admin', () => {
       expect(res.notice?.type, JSON.stringify(res)).to.equal('success');
       expect(res.record?.params).not.to.have.property('passwordHash');
       const stored = (await customer.reload()).passwordHash;
-      expect(stored).to.match(/^\$2[aby]\$/);
+      expect(stored).to.match(/^sha256\$\$2[aby]\$/);
       const guest = await visitor(app);
       await guest.post('/login', { email: customer.email, password: 'a brand new passphrase 42' }).expect(303);
       await guest.agent.get('/profile').expect(200);
@@ -274,7 +274,7 @@ describe('the back office at /admin', () => {
       expect((await customer.reload()).passwordHash).to.equal(before);
     });
 
-    it('when blocking a user, then their site sessions end at once and who, when and why are recorded', async () => {
+    it('when blocking a user, then their open site session is told why and ends, and who, when and why are recorded', async () => {
       const { agent, user: admin } = await staff('admin');
       const customer = await makeUser();
       const browser = await signedIn(app, customer);
@@ -288,12 +288,14 @@ describe('the back office at /admin', () => {
           .expect(200),
       );
       expect(res.notice?.type, JSON.stringify(res)).to.equal('success');
-      expect(await Session.count({ where: { userId: customer.id } })).to.equal(0);
       await customer.reload();
       expect(customer.isBlocked).to.equal(true);
       expect(customer.blockedById).to.equal(admin.id);
       expect(customer.blockedReason).to.equal('Spam complaints');
       expect(customer.blockedAt).to.be.instanceOf(Date);
+      const told = await browser.agent.get('/profile').expect(403);
+      expect(told.text).to.contain('Spam complaints').and.to.contain(admin.email);
+      expect(await Session.count({ where: { userId: customer.id } })).to.equal(0);
       const page = await browser.agent.get('/profile');
       expect(page.status).to.be.oneOf([302, 303]);
       expect(page.headers.location).to.match(/^\/login/);
@@ -343,7 +345,7 @@ describe('the back office at /admin', () => {
       );
       expect(res.notice?.type, JSON.stringify(res)).to.equal('success');
       const created = await User.findOne({ where: { email: 'new.editor@example.test' } });
-      expect(created?.passwordHash).to.match(/^\$2[aby]\$/);
+      expect(created?.passwordHash).to.match(/^sha256\$\$2[aby]\$/);
       const login = await request(app)
         .post('/admin/login')
         .set('Origin', ORIGIN)

@@ -10,6 +10,7 @@ import { testDatabase } from '../../support/hooks.js';
 const TABLES = [
   'clients',
   'deliveries',
+  'mail_form_limits',
   'mailing_clients',
   'mailing_runs',
   'mailings',

@@ -1,9 +1,9 @@
 import { expect } from 'chai';
 import { Mailing, MailingRun, Session, User } from '../../../src/db/models/index.js';
 import { refreshMailing, startRunNow } from '../../../src/delivery/mailing-lifecycle.js';
-import { makeClient, makeMailing, makeMessage, makeUser, unique } from '../../support/factories.js';
+import { FACTORY_PASSWORD, makeClient, makeMailing, makeMessage, makeUser, unique } from '../../support/factories.js';
 import { testDatabase } from '../../support/hooks.js';
-import { signedIn, testSite, type TestSite } from '../../support/web.js';
+import { signedIn, testSite, visitor, type TestSite } from '../../support/web.js';
 
 describe('managers on the customer site', () => {
   let site: TestSite;
@@ -97,7 +97,7 @@ describe('managers on the customer site', () => {
     expect(mailing).to.include({ isDisabled: false, disabledReason: null });
   });
 
-  it('when a manager lists users, then each shows role, verification and counts; blocking logs the user out, unblocking lets them back', async () => {
+  it('when a manager lists users, then each shows role, verification and counts; blocking tells the user why and logs them out, unblocking lets them back', async () => {
     const { owner } = await customerMailing();
     const customer = await signedIn(site.app, owner);
     const managerUser = await makeUser({ role: 'manager' });
@@ -112,8 +112,17 @@ describe('managers on the customer site', () => {
       blockedById: managerUser.id,
       blockedReason: 'Spam complaints',
     });
+    // The customer's open session is told why, once, in their language, and is gone after that.
+    const told = await customer.agent.get('/mailings').expect(403);
+    expect(told.text)
+      .to.contain('A manager of the service has blocked this account')
+      .and.to.contain('Spam complaints')
+      .and.to.contain(`mailto:${managerUser.email}`);
     expect(await Session.count({ where: { userId: owner.id } })).to.equal(0);
     await customer.agent.get('/mailings').expect(303);
+    const login = await (await visitor(site.app)).post('/login', { email: owner.email, password: FACTORY_PASSWORD });
+    expect(login.status).to.equal(403);
+    expect(login.text).to.contain('Spam complaints').and.to.contain(managerUser.email);
     // The mailing's page says why nothing goes out.
     const mailing = await Mailing.findOne({ where: { ownerId: owner.id }, rejectOnEmpty: true });
     const page = await manager.agent.get(`/mailings/${mailing.id}`).expect(200);
