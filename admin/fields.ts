@@ -1,6 +1,8 @@
 // Field readers for the back office's forms: AdminJS posts multipart strings (booleans and dates already
 // converted for typed properties), API clients may post either.
 import { z } from 'zod';
+import { isStorableInstant } from '../src/web/time-zones.js';
+import { textField } from '../src/web/text-fields.js';
 import type { Payload } from './handlers.js';
 
 /** A checkbox: true, "true", "on" or "1" are on; anything else (or nothing) is off. */
@@ -16,8 +18,9 @@ export const optionalDate = z
   .transform((value, ctx) => {
     if (value === null || value === undefined || value === '') return null;
     const date = value instanceof Date ? value : new Date(value);
-    if (Number.isNaN(date.getTime())) {
-      ctx.addIssue({ code: 'custom', message: 'forms.dateInvalid' });
+    if (!isStorableInstant(date)) {
+      const message = Number.isNaN(date.getTime()) ? 'forms.dateInvalid' : 'forms.dateOutOfRange';
+      ctx.addIssue({ code: 'custom', message });
       return z.NEVER;
     }
     return date;
@@ -32,14 +35,8 @@ export const requiredDate = optionalDate.transform((value, ctx) => {
   return value;
 });
 
-/** Optional text: empty or missing is null. */
-export const optionalText = (max: number) =>
-  z
-    .union([z.string(), z.null()])
-    .optional()
-    .transform((value) => (value ? value.trim() : ''))
-    .pipe(z.string().max(max, 'forms.tooLong'))
-    .transform((value) => value || null);
+/** Optional one-line text: empty or missing is null. */
+export const optionalText = (max: number) => textField(max).transform((value) => value || null);
 
 /** A positive whole-number id. */
 export const recordId = z.coerce.number().int().positive();

@@ -1,6 +1,7 @@
 // Blog post writes from the back office: text, publishing and the image, each followed by `posts-changed` so
 // the site's caches drop what they hold (rendering and sanitising the Markdown is the blog's job).
 import { z } from 'zod';
+import { textField } from '../src/web/text-fields.js';
 import { Post } from '../src/db/models/index.js';
 import { siteEvents } from '../src/cache/site-events.js';
 import { NotFoundError } from '../src/errors.js';
@@ -12,8 +13,8 @@ export const POST_FIELDS = ['title', 'content', 'isPublished', 'publishedAt'] as
 export const CONTENT_MAX = 200_000;
 
 const postForm = z.object({
-  title: z.string({ error: 'forms.required' }).trim().min(1, 'forms.required').max(200, 'forms.tooLong'),
-  content: z.string({ error: 'forms.required' }).min(1, 'forms.required').max(CONTENT_MAX, 'forms.tooLong'),
+  title: textField(200, { required: true }),
+  content: textField(CONTENT_MAX, { required: true, multiline: true }),
   isPublished: flag,
   publishedAt: optionalDate,
 });

@@ -12,6 +12,7 @@ import { endSessionsOf } from '../src/web/session-store.js';
 import { isKnownTimeZone } from '../src/web/time-zones.js';
 import { fieldError, parsePayload, type Payload } from './handlers.js';
 import { flag, optionalDate, optionalText, overlay } from './fields.js';
+import { textField } from '../src/web/text-fields.js';
 
 export const USER_FIELDS = [
   'email',
@@ -29,11 +30,7 @@ const EMAIL_TAKEN = 'An account with this e-mail already exists.';
 
 const userForm = z.object({
   email: emailField(),
-  fullName: z
-    .union([z.string(), z.null()])
-    .optional()
-    .transform((value) => (value ?? '').trim())
-    .pipe(z.string().max(200, 'forms.tooLong')),
+  fullName: textField(200),
   role: z.enum(USER_ROLES, { error: 'forms.chooseOne' }),
   language: z.enum(LANGUAGES, { error: 'forms.chooseOne' }),
   timeZone: z.string({ error: 'forms.required' }).refine(isKnownTimeZone, 'forms.timeZoneInvalid'),

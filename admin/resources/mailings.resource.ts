@@ -9,6 +9,7 @@ import { deleteMailing } from '../../src/mailings/mailings.service.js';
 import { TIME_ZONES, isKnownTimeZone } from '../../src/web/time-zones.js';
 import { actorOf, fieldError, parsePayload } from '../handlers.js';
 import { flag, optionalText, overlay, requiredDate } from '../fields.js';
+import { textField } from '../../src/web/text-fields.js';
 import { choices, gatedActions, type ResourceDeps } from './common.js';
 import { ownerOf } from './owners.js';
 
@@ -16,7 +17,7 @@ const FIELDS = ['name', 'startAt', 'endAt', 'periodicity', 'timeZone', 'isDisabl
 
 const mailingForm = z
   .object({
-    name: z.string({ error: 'forms.required' }).trim().min(1, 'forms.required').max(200, 'forms.tooLong'),
+    name: textField(200, { required: true }),
     startAt: requiredDate,
     endAt: requiredDate,
     periodicity: z.enum(PERIODICITIES, { error: 'forms.chooseOne' }),

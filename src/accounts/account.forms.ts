@@ -3,10 +3,11 @@ import { emailField } from '../db/models/email.js';
 import { z } from 'zod';
 import { LANGUAGES } from '../db/models/index.js';
 import { isKnownTimeZone } from '../web/time-zones.js';
+import { textField } from '../web/text-fields.js';
 import { passwordProblem } from './password-rules.js';
 
 const email = emailField('forms.emailInvalid');
-const fullName = z.string().trim().max(200, 'forms.tooLong').default('');
+const fullName = textField(200);
 const timeZone = z.string({ error: 'forms.required' }).refine(isKnownTimeZone, 'forms.timeZoneInvalid');
 const language = z.enum(LANGUAGES, { error: 'forms.invalid' });
 

@@ -2,7 +2,8 @@
 // zone, a periodicity, and the zone whose calendar the periods follow.
 import { z } from 'zod';
 import { PERIODICITIES } from '../db/models/index.js';
-import { isKnownTimeZone, parseLocalDateTime } from '../web/time-zones.js';
+import { isKnownTimeZone, isStorableInstant, parseLocalDateTime } from '../web/time-zones.js';
+import { textField } from '../web/text-fields.js';
 
 const idList = z
   .union([z.string(), z.array(z.string())])
@@ -21,15 +22,15 @@ const idList = z
 export function mailingForm(userTimeZone: string, now = new Date()) {
   const localDateTime = z.string({ error: 'forms.dateInvalid' }).transform((value, ctx) => {
     const parsed = parseLocalDateTime(value.trim(), userTimeZone);
-    if (!parsed) {
-      ctx.addIssue({ code: 'custom', message: 'forms.dateInvalid' });
+    if (!parsed || !isStorableInstant(parsed)) {
+      ctx.addIssue({ code: 'custom', message: parsed ? 'forms.dateOutOfRange' : 'forms.dateInvalid' });
       return z.NEVER;
     }
     return parsed;
   });
   return z
     .object({
-      name: z.string({ error: 'forms.required' }).trim().min(1, 'forms.required').max(200, 'forms.tooLong'),
+      name: textField(200, { required: true }),
       messageId: z
         .string({ error: 'forms.chooseOne' })
         .regex(/^[1-9]\d{0,15}$/, 'forms.chooseOne')

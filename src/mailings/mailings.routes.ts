@@ -1,5 +1,7 @@
 // The mailings door: list, create, edit, delete, the detail page with run history and live progress, and the
 // run buttons (send now, pause, resume, cancel, retry failed).
+import { reasonText } from '../web/text-fields.js';
+import { MAX_FORM_FIELDS } from '../web/error-pages.js';
 import { Router, type Request, type Response } from 'express';
 import type { Sequelize } from 'sequelize';
 import { MAILING_STATUSES, PERIODICITIES, type MailingStatus } from '../db/models/index.js';
@@ -73,6 +75,7 @@ export function mailingRoutes({ sequelize }: { sequelize: Sequelize }): Router {
       clients: choices.clients,
       periodicities: PERIODICITIES,
       timeZones: TIME_ZONES,
+      pickLimit: MAX_FORM_FIELDS.toLocaleString(req.language),
     });
   };
 
@@ -193,7 +196,7 @@ export function mailingRoutes({ sequelize }: { sequelize: Sequelize }): Router {
 
   // A manager stops a mailing (its timers and the run under way) or lets it run again; the reason is kept.
   router.post('/mailings/:id/disable', can('mailings:oversee'), async (req, res) => {
-    const reason = reasonOf(req.body);
+    const reason = reasonText((req.body as Record<string, unknown> | undefined)?.reason);
     await setDisabledByManager(sequelize, currentUser(req), idParam(req), true, reason);
     flash(req, 'success', req.t('mailings.disabledDone'));
     redirectAfterAction(req, res, `/mailings/${idParam(req)}`);
@@ -213,9 +216,4 @@ function listFiltersOf(query: Request['query']): MailingListFilters {
     ? (query.status as MailingStatus)
     : null;
   return { ownerId, status };
-}
-
-function reasonOf(body: unknown): string {
-  const reason = (body as Record<string, unknown> | undefined)?.reason;
-  return typeof reason === 'string' ? reason.trim().slice(0, 500) : '';
 }

@@ -2,6 +2,7 @@
 // state; and the run log's delivery-status filter. Anything else is a field error, never a failed request.
 import { DateTime } from 'luxon';
 import { z } from 'zod';
+import { isStorableInstant } from '../web/time-zones.js';
 import { DELIVERY_STATUSES, RUN_STATES, type DeliveryStatus, type RunState } from '../db/models/index.js';
 
 const DAY_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
@@ -33,10 +34,21 @@ function dayIn(value: string, zone: string): DateTime | null {
   return day.isValid ? day.startOf('day') : null;
 }
 
+/** The start of the day after `day`: the report's exclusive bound; none after the last day a date may be. */
+function dayAfter(day: string, zone: string): Date | null {
+  const next = dayIn(day, zone)?.plus({ days: 1 }).toJSDate() ?? null;
+  return next && isStorableInstant(next) ? next : null;
+}
+
 /** Builds the report filter schema for one user: their zone, and the ids of the mailings they may pick. */
 export function reportFilterForm(context: { timeZone: string; mailingIds: readonly number[] }) {
   const { timeZone, mailingIds } = context;
-  const day = optionalText.refine((value) => value === '' || dayIn(value, timeZone) !== null, 'reports.errors.day');
+  const day = optionalText
+    .refine((value) => value === '' || dayIn(value, timeZone) !== null, 'reports.errors.day')
+    .refine((value) => {
+      const start = value === '' ? null : dayIn(value, timeZone);
+      return start === null || isStorableInstant(start.toJSDate());
+    }, 'forms.dateOutOfRange');
   return z
     .object({
       from: day,
@@ -61,7 +73,7 @@ export function reportFilterForm(context: { timeZone: string; mailingIds: readon
       mailingId: values.mailing ? Number(values.mailing) : null,
       state: values.state ? (values.state as RunState) : null,
       scheduledFrom: values.from ? (dayIn(values.from, timeZone)?.toJSDate() ?? null) : null,
-      scheduledBefore: values.to ? (dayIn(values.to, timeZone)?.plus({ days: 1 }).toJSDate() ?? null) : null,
+      scheduledBefore: values.to ? dayAfter(values.to, timeZone) : null,
     }));
 }
 

@@ -1,4 +1,5 @@
 // The managers' users screen: every account with its activity; block (with a reason) and unblock.
+import { reasonText } from '../web/text-fields.js';
 import { Router } from 'express';
 import { USER_ROLES, type UserRole } from '../db/models/index.js';
 import { can, currentUser } from '../web/middleware/current-user.js';
@@ -38,12 +39,8 @@ export function userRoutes(): Router {
   });
 
   router.post('/users/:id/block', can('users:oversee'), async (req, res) => {
-    const reason = (req.body as Record<string, unknown>).reason;
-    const user = await blockUser(
-      currentUser(req),
-      idParam(req),
-      typeof reason === 'string' ? reason.trim().slice(0, 500) : '',
-    );
+    const reason = reasonText((req.body as Record<string, unknown>).reason);
+    const user = await blockUser(currentUser(req), idParam(req), reason);
     flash(req, 'success', req.t('users.blocked', { email: user.email }));
     redirectAfterAction(req, res, backTo(req.body));
   });

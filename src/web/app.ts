@@ -20,7 +20,7 @@ import { reportRoutes } from '../reports/reports.routes.js';
 import { unsubscribeRoutes } from '../unsubscribe/unsubscribe.routes.js';
 import { userRoutes } from '../users/users.routes.js';
 import { assetRoutes, assetUrl } from './assets.js';
-import { errorHandler, notFoundHandler } from './error-pages.js';
+import { errorHandler, MAX_FORM_FIELDS, notFoundHandler } from './error-pages.js';
 import { healthRoutes } from './health.routes.js';
 import { homeRoutes } from './home.routes.js';
 import { exposeCsrfToken, requireCsrfToken } from './middleware/csrf.js';
@@ -90,7 +90,7 @@ export function createApp(deps: AppDependencies): Express {
   app.use(tellBlockedOwner());
   // Bodies are parsed once the page helpers exist (so a refused upload still gets a proper error page), and
   // before the CSRF check (which reads the token from the body, multipart included).
-  app.use(express.urlencoded({ extended: false, limit: '1mb' }));
+  app.use(express.urlencoded({ extended: false, limit: '4mb', parameterLimit: MAX_FORM_FIELDS + 100 }));
   app.use(
     multer({ storage: multer.memoryStorage(), limits: { fileSize: UPLOAD_LIMIT_BYTES, files: 1 } }).single('file'),
   );

@@ -44,6 +44,12 @@ function translatedMessage(t: (key: string, options?: Record<string, unknown>) =
   return t(err.message, { defaultValue: err.message });
 }
 
+/**
+ * How many fields a posted form may have (the body parser's limit): enough to pick 100,000 clients one by one
+ * on the mailing form, with room for its other fields. A larger form is refused with a page that says so.
+ */
+export const MAX_FORM_FIELDS = 100_000;
+
 /** Renders the error page; unexpected errors are logged with the request. */
 export function errorHandler(logger: Logger, isProduction: boolean): ErrorRequestHandler {
   return (err: unknown, req, res, next) => {
@@ -61,9 +67,11 @@ export function errorHandler(logger: Logger, isProduction: boolean): ErrorReques
     const detail =
       err instanceof multer.MulterError
         ? t('errors.upload')
-        : status < 500 && err instanceof AppError
-          ? translatedMessage(t, err)
-          : undefined;
+        : status === 413
+          ? t('errors.formTooLarge', { limit: MAX_FORM_FIELDS.toLocaleString(req.language ?? 'en') })
+          : status < 500 && err instanceof AppError
+            ? translatedMessage(t, err)
+            : undefined;
     const debug = !isProduction && status >= 500 && err instanceof Error ? err.message : undefined;
     const csrfFailed = (err as HttpErrorLike | null)?.code === 'EBADCSRFTOKEN';
     res.status(status);

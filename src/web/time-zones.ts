@@ -13,6 +13,19 @@ export function isKnownTimeZone(zone: string): boolean {
   return isValidTimeZone(zone);
 }
 
+/**
+ * The years a date typed into any form may fall in. Both databases store them alike (PostgreSQL refuses year 0
+ * and JavaScript writes years past 9999 with a sign), and nothing this service schedules or reports is older.
+ */
+export const FIRST_YEAR = 1970;
+export const LAST_YEAR = 9999;
+
+/** True for an instant inside FIRST_YEAR..LAST_YEAR (UTC): what every date parser of the forms accepts. */
+export function isStorableInstant(date: Date): boolean {
+  const year = date.getUTCFullYear();
+  return !Number.isNaN(date.getTime()) && year >= FIRST_YEAR && year <= LAST_YEAR;
+}
+
 /** Reads an `<input type="datetime-local">` value as a time in the given zone; null if it is not one. */
 export function parseLocalDateTime(value: string, zone: string): Date | null {
   const parsed = DateTime.fromISO(value, { zone });

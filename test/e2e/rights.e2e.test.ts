@@ -136,7 +136,7 @@ describe('in the browser: who sees what', function () {
     await row.getByLabel('Reason').fill('Sends to bought lists.');
     await row.getByRole('button', { name: 'Block' }).click();
     // Back on the filtered list (the whole list has pages; other tests' users share the database).
-    await page.getByText(`${other.email} is blocked and was logged out.`).waitFor();
+    await page.getByText(`${other.email} is blocked: their next page tells them why and signs them out.`).waitFor();
     const blockedRow = page.getByRole('row').filter({ hasText: other.email });
     await blockedRow.getByText('Blocked', { exact: true }).waitFor();
     expect(await blockedRow.textContent())
@@ -146,19 +146,24 @@ describe('in the browser: who sees what', function () {
     expect(await seriousAccessibilityProblems(page)).to.deep.equal([]);
     expect(problems).to.deep.equal([]);
 
-    // The blocked customer's next click lands on the login page, and they cannot log in again.
-    await blocked.page
+    // The blocked customer's next click tells them why and whom to write to; the one after lands on the login
+    // page, and they cannot log in again.
+    const clientsLink = blocked.page
       .getByRole('navigation', { name: 'Main navigation' })
-      .getByRole('link', { name: 'Clients' })
-      .click();
+      .getByRole('link', { name: 'Clients' });
+    await clientsLink.click();
+    await blocked.page.getByRole('heading', { level: 1, name: 'Your account is blocked' }).waitFor();
+    await blocked.page.getByText('Sends to bought lists.').waitFor();
+    await blocked.page.getByRole('link', { name: manager.email }).waitFor();
+    await blocked.page.goto(`${site.baseUrl}/clients`);
     await blocked.page.waitForURL(/\/login/);
     await blocked.page.getByRole('heading', { level: 1, name: 'Log in' }).waitFor();
     await blocked.page.getByLabel('E-mail').fill(other.email);
     await blocked.page.getByLabel('Password').fill(FACTORY_PASSWORD);
     await blocked.page.getByRole('button', { name: 'Log in' }).click();
-    await blocked.page.getByText('This account is blocked. Contact the service').waitFor();
-    // By design htmx's request for the page gets 401 (with a redirect to the login page) and the refused login
-    // 403; the browser logs both.
+    await blocked.page.getByText('A manager of the service has blocked this account').waitFor();
+    await blocked.page.getByText('Sends to bought lists.').waitFor();
+    // By design the blocked session's page and the refused login are 403s; the browser logs both.
     expect(blocked.problems.filter((problem) => !/status of 40[13]/.test(problem))).to.deep.equal([]);
 
     // The owner, logging in afterwards, sees who disabled the mailing and why.
