@@ -103,6 +103,8 @@ export function outcomeOfFailure(error: unknown): Outcome {
       errorClass: 'no_reply',
       connectionLevel: true,
     };
+  // An address only a server with SMTPUTF8 can take, for one without: no retry can change that.
+  if (e.code === 'ESMTPUTF8') return { kind: 'permanent', reply, errorClass: 'smtputf8', connectionLevel: false };
   // Bad credentials are the server's (or our config's) problem, not the recipient's: pause, do not fail everyone.
   if (e.code === 'EAUTH' || e.code === 'ENOAUTH')
     return { kind: 'temporary', reply, errorClass: 'auth', connectionLevel: true };

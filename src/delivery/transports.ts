@@ -2,6 +2,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import nodemailer from 'nodemailer';
+import { parseConnectionUrl } from 'nodemailer/lib/shared';
+import SMTPConnection from 'nodemailer/lib/smtp-connection';
 import { type OutgoingEmail, renderEmail } from './mime.js';
 import type { Sequelize } from 'sequelize';
 import type { Config } from '../config.js';
@@ -68,6 +70,48 @@ function probeDataEnd(transport: ReturnType<typeof nodemailer.createTransport>):
   });
 }
 
+/** The error of a message whose address needs SMTPUTF8 (RFC 6531) from a server that does not offer it. */
+export class SmtpUtf8Unavailable extends Error {
+  readonly code = 'ESMTPUTF8';
+  constructor(address: string) {
+    super(
+      `The address ${address} has non-ASCII characters before the @, and the SMTP server does not offer SMTPUTF8 (RFC 6531): it cannot be sent there.`,
+    );
+  }
+}
+
+/**
+ * Whether the server offers SMTPUTF8, asked on a connection of its own the first time an address needs it (then
+ * remembered for the transport's life; a failed question is asked again next time).
+ */
+function smtpUtf8Probe(url: string, settings: Config['delivery']): () => Promise<boolean> {
+  let answer: Promise<boolean> | undefined;
+  const ask = (): Promise<boolean> =>
+    new Promise((resolve, reject) => {
+      const connection = new SMTPConnection({
+        ...parseConnectionUrl(url),
+        connectionTimeout: settings.connectionTimeoutMs,
+        greetingTimeout: settings.greetingTimeoutMs,
+        socketTimeout: settings.socketTimeoutMs,
+        tls: { rejectUnauthorized: false },
+      });
+      connection.once('error', reject);
+      connection.connect(() => {
+        // nodemailer keeps the EHLO keywords in a field its types leave out.
+        const keywords = (connection as unknown as { _supportedExtensions?: string[] })._supportedExtensions ?? [];
+        connection.quit();
+        resolve(keywords.includes('SMTPUTF8'));
+      });
+    });
+  return () => {
+    answer ??= ask().catch((error: unknown) => {
+      answer = undefined;
+      throw error;
+    });
+    return answer;
+  };
+}
+
 /**
  * A pooled SMTP transport: a fixed number of connections, reused for every message, with short timeouts. Each
  * message waits for its slot of `rate`, shared by every process on the database (not nodemailer's per-process limit).
@@ -90,11 +134,13 @@ export function createSmtpTransport(url: string, settings: Config['delivery'], r
   // Pool-level errors (a connection dropping between messages) are reported per message; never crash on them.
   transport.on('error', () => undefined);
   probeDataEnd(transport);
+  const offersSmtpUtf8 = smtpUtf8Probe(url, settings);
   return {
     description: `SMTP ${url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@')}`,
     async send(mail) {
+      const { raw, envelope, needsSmtpUtf8 } = renderEmail(mail);
+      if (needsSmtpUtf8 && !(await offersSmtpUtf8())) throw new SmtpUtf8Unavailable(mail.to.address);
       await rate.acquire();
-      const { raw, envelope } = renderEmail(mail);
       const dataProbe: DataProbe = { dataEnded: false };
       try {
         // The Message-ID is given only so that nodemailer does not make one up (raw is sent as it is).

@@ -17,7 +17,8 @@ interface TextOptions {
 export function textField(max: number, { required = false, multiline = false }: TextOptions = {}) {
   const refused = multiline ? CONTROL_BUT_LINES : CONTROL;
   return z
-    .union([z.string(), z.null(), z.undefined()], { error: 'forms.invalid' })
+    .union([z.string(), z.null()], { error: 'forms.invalid' })
+    .optional()
     .transform((value) => (value ?? '').trim())
     .pipe(
       z

@@ -21,6 +21,8 @@ export class SmtpTestServer {
   readonly received: ReceivedMessage[] = [];
   /** Every RCPT the server was given, by address: one per try, whoever made it. */
   readonly recipientTries = new Map<string, number>();
+  /** The To header of every message received, as it arrived, in order. */
+  readonly toHeaders: string[] = [];
   private readonly waiters: { line: RegExp; resolve: () => void }[] = [];
 
   private constructor(
@@ -32,10 +34,14 @@ export class SmtpTestServer {
     return `smtp://127.0.0.1:${this.port}`;
   }
 
-  /** Spawns the server and resolves once it listens; `mode` is e.g. "accept", "delay 2000", "rcpt-error 451". */
-  static start(mode = 'accept'): Promise<SmtpTestServer> {
+  /**
+   * Spawns the server and resolves once it listens; `mode` is e.g. "accept", "delay 2000", "rcpt-error 451".
+   * `smtpUtf8: false` makes a server that does not offer SMTPUTF8.
+   */
+  static start(mode = 'accept', { smtpUtf8 = true }: { smtpUtf8?: boolean } = {}): Promise<SmtpTestServer> {
     const child = spawn(process.execPath, ['--import', `file://${TSX}`, SCRIPT], {
       stdio: ['pipe', 'pipe', 'inherit'],
+      env: { ...process.env, SMTP_TEST_NO_SMTPUTF8: smtpUtf8 ? '0' : '1' },
     });
     return new Promise((resolve, reject) => {
       let server: SmtpTestServer | undefined;
@@ -57,6 +63,8 @@ export class SmtpTestServer {
     const arrivedAt = performance.now();
     const received = /^received (\S+) (\S+)$/.exec(line);
     if (received) this.received.push({ to: received[1] as string, messageId: received[2] as string, arrivedAt });
+    const toHeader = /^to-header (.*)$/.exec(line)?.[1];
+    if (toHeader !== undefined) this.toHeaders.push(toHeader);
     const rcpt = /^rcpt (\S+)$/.exec(line)?.[1];
     if (rcpt) this.recipientTries.set(rcpt, (this.recipientTries.get(rcpt) ?? 0) + 1);
     for (const waiter of [...this.waiters]) {

@@ -37,7 +37,11 @@ function dropClient(session: SMTPServerSession): void {
 
 function report(session: SMTPServerSession, raw: Buffer): void {
   const to = session.envelope.rcptTo.map((r) => r.address).join(',');
-  process.stdout.write(`received ${to} ${messageIdOf(raw.toString())}\n`);
+  const text = raw.toString();
+  process.stdout.write(`received ${to} ${messageIdOf(text)}\n`);
+  // The To header as it arrived (unfolded), for tests of how addresses are written.
+  const toHeader = /^to:[ \t]*(.*(?:\r?\n[ \t].*)*)/im.exec(text)?.[1]?.replace(/\r?\n[ \t]+/g, ' ') ?? '';
+  process.stdout.write(`to-header ${toHeader}\n`);
 }
 
 function parseMode(words: string[]): Mode {
@@ -83,6 +87,8 @@ function messageIdOf(raw: string): string {
 const backend = new SMTPServer({
   authOptional: true,
   disabledCommands: ['STARTTLS'],
+  // A server that cannot take non-ASCII local parts (RFC 6531) does not offer SMTPUTF8.
+  hideSMTPUTF8: process.env.SMTP_TEST_NO_SMTPUTF8 === '1',
   logger: false,
   onRcptTo(address, session, callback) {
     process.stdout.write(`rcpt ${address.address}\n`);
