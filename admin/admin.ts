@@ -50,7 +50,7 @@ const FORM_LIMITS = {
   multiples: false,
 };
 
-/** Builds the AdminJS instance with every resource and its two custom components (post image, home page). */
+/** Builds the AdminJS instance with every resource and its custom components (post image, home page, sign-out). */
 export async function buildAdmin(deps: AdminDependencies): Promise<AdminJS> {
   const { adminjs } = await loadAdminJs();
   const componentLoader = new adminjs.ComponentLoader();
@@ -58,6 +58,7 @@ export async function buildAdmin(deps: AdminDependencies): Promise<AdminJS> {
     componentLoader.add(name, path.join(PROJECT_ROOT, 'admin/components', file));
   const imageUpload = component('PostImage', 'image-upload.jsx');
   const dashboard = component('BackOfficeHome', 'dashboard.jsx');
+  componentLoader.override('LoggedIn', path.join(PROJECT_ROOT, 'admin/components', 'logged-in.jsx'));
   return new adminjs.default({
     rootPath: ADMIN_ROOT,
     loginPath: `${ADMIN_ROOT}/login`,
@@ -129,6 +130,13 @@ async function adminRouter(deps: AdminDependencies): Promise<Router> {
   // Runs ahead of AdminJS's router: AdminJS's own session middleware then finds the session already there.
   const guarded = express.Router();
   guarded.use(session(sessionOptions), refreshAdmin(), resourceGate(accessCheck(admin)), dropUploadedFiles());
+  // Signing out changes state, so it is a POST (origin-checked like every other); AdminJS's GET does nothing.
+  guarded.post('/logout', (req, res) => {
+    req.session.destroy(() => res.clearCookie(ADMIN_COOKIE, { path: ADMIN_ROOT }).redirect(302, `${ADMIN_ROOT}/login`));
+  });
+  guarded.get('/logout', (_req, res) => {
+    res.status(405).set('Allow', 'POST').type('text/plain').send('Sign out with the menu of the back office.');
+  });
   const router = adminJs().plugin.buildAuthenticatedRouter(
     admin,
     { authenticate: adminAuthenticator(), cookieName: ADMIN_COOKIE, cookiePassword: config.sessionSecret },

@@ -4,8 +4,6 @@
 import type { Request, RequestHandler } from 'express';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
-/** AdminJS signs out by a GET link of its own top bar: that GET changes state too, so it is checked alike. */
-const STATE_CHANGING_GETS = new Set(['/logout']);
 
 /** The origin of a URL, or null when it is not one. */
 function originOf(url: string | undefined): string | null {
@@ -32,13 +30,13 @@ export function comesFromOurPages(req: Request, ours: ReadonlySet<string>): bool
 
 /**
  * Refuses (403) a state-changing request to the back office that does not come from our own pages: every
- * non-GET, and the sign-out link. Ours are the site's public address (APP_URL) and the address the request
+ * non-GET (signing out included: it is a POST). Ours are the site's public address (APP_URL) and the address the request
  * was sent to.
  */
 export function requireSameOrigin(appUrl: string): RequestHandler {
   const published = originOf(appUrl);
   return (req, res, next) => {
-    if (SAFE_METHODS.has(req.method) && !STATE_CHANGING_GETS.has(req.path)) return next();
+    if (SAFE_METHODS.has(req.method)) return next();
     const ours = new Set([published, originOf(`${req.protocol}://${req.get('host') ?? ''}`)]);
     ours.delete(null);
     if (comesFromOurPages(req, ours as Set<string>)) return next();

@@ -25,13 +25,15 @@ async function take(
     { key, now, longAgo },
   );
   const windowStart = new Date(now.getTime() - HOUR_MS);
+  // Without a cooldown the last e-mail's time is not compared: requests at the same moment may carry clocks a
+  // millisecond apart, and the later-written earlier one must not be refused for it.
   const rows = await selectRows<{ limit_key: string }>(
     sequelize,
     `UPDATE mail_form_limits SET
        sent_in_window = CASE WHEN window_started_at <= :windowStart THEN 1 ELSE sent_in_window + 1 END,
        window_started_at = CASE WHEN window_started_at <= :windowStart THEN :now ELSE window_started_at END,
        last_sent_at = :now
-     WHERE limit_key = :key AND last_sent_at <= :cooldownEnd
+     WHERE limit_key = :key ${cooldownMs > 0 ? 'AND last_sent_at <= :cooldownEnd' : ''}
        AND (window_started_at <= :windowStart OR sent_in_window < :perHour)
      RETURNING limit_key`,
     { key, now, windowStart, perHour, cooldownEnd: new Date(now.getTime() - cooldownMs) },

@@ -1,6 +1,5 @@
 // The mailings door: list, create, edit, delete, the detail page with run history and live progress, and the
 // run buttons (send now, pause, resume, cancel, retry failed).
-import { reasonText } from '../web/text-fields.js';
 import { MAX_FORM_FIELDS } from '../web/error-pages.js';
 import { Router, type Request, type Response } from 'express';
 import type { Sequelize } from 'sequelize';
@@ -11,7 +10,7 @@ import { can, currentUser } from '../web/middleware/current-user.js';
 import { flash } from '../web/middleware/flash.js';
 import { parseForm, submittedValues, type FieldErrors } from '../web/forms.js';
 import { pageOf } from '../web/pagination.js';
-import { idParam, routeParam } from '../web/params.js';
+import { idParam, lineParam, REASON_MAX, routeParam } from '../web/params.js';
 import { confirmedOrAsk } from '../web/confirm.js';
 import { redirectAfterAction } from '../web/redirects.js';
 import { TIME_ZONES, toLocalDateTimeInput } from '../web/time-zones.js';
@@ -196,7 +195,7 @@ export function mailingRoutes({ sequelize }: { sequelize: Sequelize }): Router {
 
   // A manager stops a mailing (its timers and the run under way) or lets it run again; the reason is kept.
   router.post('/mailings/:id/disable', can('mailings:oversee'), async (req, res) => {
-    const reason = reasonText((req.body as Record<string, unknown> | undefined)?.reason);
+    const reason = lineParam((req.body as Record<string, unknown> | undefined)?.reason, REASON_MAX);
     await setDisabledByManager(sequelize, currentUser(req), idParam(req), true, reason);
     flash(req, 'success', req.t('mailings.disabledDone'));
     redirectAfterAction(req, res, `/mailings/${idParam(req)}`);

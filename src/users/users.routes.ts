@@ -1,12 +1,10 @@
 // The managers' users screen: every account with its activity; block (with a reason) and unblock.
-import { reasonText } from '../web/text-fields.js';
 import { Router } from 'express';
 import { USER_ROLES, type UserRole } from '../db/models/index.js';
 import { can, currentUser } from '../web/middleware/current-user.js';
 import { flash } from '../web/middleware/flash.js';
 import { pageOf } from '../web/pagination.js';
-import { idParam } from '../web/params.js';
-import { searchParam } from '../web/params.js';
+import { idParam, lineParam, REASON_MAX, searchParam } from '../web/params.js';
 import { redirectAfterAction } from '../web/redirects.js';
 import { blockUser, countUsers, listUsers, unblockUser, type UserListFilters } from './users.service.js';
 
@@ -39,7 +37,7 @@ export function userRoutes(): Router {
   });
 
   router.post('/users/:id/block', can('users:oversee'), async (req, res) => {
-    const reason = reasonText((req.body as Record<string, unknown>).reason);
+    const reason = lineParam((req.body as Record<string, unknown>).reason, REASON_MAX);
     const user = await blockUser(currentUser(req), idParam(req), reason);
     flash(req, 'success', req.t('users.blocked', { email: user.email }));
     redirectAfterAction(req, res, backTo(req.body));

@@ -25,10 +25,21 @@ export const SEARCH_MAX = 200;
  * out, since no stored text is searched for them and SQLite cannot take a NUL in a statement.
  */
 export function searchParam(value: unknown): string {
+  return lineParam(value, SEARCH_MAX);
+}
+
+/** The longest reason typed next to an action button (block, disable). */
+export const REASON_MAX = 500;
+
+/**
+ * A one-line free text of a request that is cleaned rather than refused (a search, a reason typed next to an
+ * action button): control characters become a space, then it is trimmed and cut to `max` characters.
+ */
+export function lineParam(value: unknown, max: number): string {
   return typeof value === 'string'
     ? value
         .replace(/\p{Cc}+/gu, ' ')
         .trim()
-        .slice(0, SEARCH_MAX)
+        .slice(0, max)
     : '';
 }

@@ -28,13 +28,3 @@ export function textField(max: number, { required = false, multiline = false }: 
         .refine((value) => !refused.test(value), multiline ? 'forms.controlCharacters' : 'forms.lineBreaks'),
     );
 }
-
-/** A short free-text reason typed next to an action button (block, disable): one line, at most `max` characters. */
-export function reasonText(value: unknown, max = 500): string {
-  return typeof value === 'string'
-    ? value
-        .replace(/\p{Cc}+/gu, ' ')
-        .trim()
-        .slice(0, max)
-    : '';
-}

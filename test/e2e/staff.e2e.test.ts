@@ -156,5 +156,12 @@ describe('in the browser: staff', function () {
       [],
     );
     expect(adminProblems.filter((problem) => !/net::ERR_NAME_NOT_RESOLVED/.test(problem))).to.deep.equal([]);
+
+    // Signing out from the account menu is a POST of the page's own; afterwards the back office asks to log in.
+    await admin.getByText(editor.email, { exact: true }).click();
+    await admin.getByText('Log out', { exact: true }).click();
+    await admin.waitForURL(/\/admin\/login$/);
+    await admin.goto('/admin');
+    await admin.waitForURL(/\/admin\/login$/);
   });
 });

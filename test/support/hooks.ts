@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Sequelize } from 'sequelize';
+import { ADMIN_BUNDLE_DIR } from '../../admin/bundle-dir.js';
 import { loadConfig, PROJECT_ROOT, type Config } from '../../src/config.js';
 import { openDatabase } from '../../src/db/connection.js';
 import { migrateUp } from '../../src/db/migrator.js';
@@ -40,6 +41,9 @@ export const mochaHooks = {
   async beforeAll(this: Mocha.Context): Promise<void> {
     this.timeout(60_000);
     execFileSync(process.execPath, [path.join(PROJECT_ROOT, 'scripts', 'build.mjs')], { stdio: 'inherit' });
+    // AdminJS serves its components bundle from this folder as long as it exists, outside development too:
+    // a bundle left from older sources would be served, so the run builds its own.
+    rmSync(path.join(ADMIN_BUNDLE_DIR, 'bundle.js'), { force: true });
     scratch = await createScratchDatabase();
     config = loadConfig({ ...process.env, NODE_ENV: 'test', DATABASE_URL: scratch.url, SCHEDULER: 'off' });
     sequelize = await openDatabase(config.database);

@@ -70,6 +70,15 @@ describe('forms that send e-mail are throttled', () => {
     expect(statuses).to.deep.equal([303, 303, 303, 429, 429]);
   });
 
+  it('when requests from one IP address arrive together with clocks a moment apart, then each within the limit goes', async () => {
+    const ip = `test-${unique()}`;
+    const at = new Date();
+    const later = new Date(at.getTime() + 5);
+    const first = await mayMailFromForm(testDatabase(), `${unique('a')}@example.test`, ip, LIMITS, later);
+    const second = await mayMailFromForm(testDatabase(), `${unique('b')}@example.test`, ip, LIMITS, at);
+    expect([first, second]).to.deep.equal([true, true]);
+  });
+
   it('when the cooldown or the hour is over, then the address may have mail again', async () => {
     const address = `${unique('later')}@example.test`;
     const ip = `test-${unique()}`;

@@ -89,7 +89,7 @@ describe('every state-changing request proves its origin', () => {
     };
     const attempts: { method: string; path: string }[] = [
       { method: 'POST', path: '/admin/login' },
-      { method: 'GET', path: '/admin/logout' },
+      { method: 'POST', path: '/admin/logout' },
     ];
     // AdminJS's own table of its routes (loaded here: the app has built AdminJS by now).
     const { Router: adminRouter } = await import('adminjs');
