@@ -1,6 +1,7 @@
 // Account writes from the back office: a password is only ever stored as a bcrypt hash (set through a virtual
 // "new password" field), and blocking records who, when and why.
-import { Op, UniqueConstraintError } from 'sequelize';
+import { Op } from 'sequelize';
+import { isUniqueViolation } from '../src/db/unique-violation.js';
 import { emailField } from '../src/db/models/email.js';
 import { z } from 'zod';
 import { hashPassword } from '../src/accounts/password.js';
@@ -13,6 +14,7 @@ import { isKnownTimeZone } from '../src/web/time-zones.js';
 import { fieldError, parsePayload, type Payload } from './handlers.js';
 import { flag, optionalDate, optionalText, overlay } from './fields.js';
 import { textField } from '../src/web/text-fields.js';
+import { blockRefusal } from '../src/users/users.service.js';
 
 export const USER_FIELDS = [
   'email',
@@ -65,7 +67,7 @@ async function saving<T>(save: () => Promise<T>): Promise<T> {
   try {
     return await save();
   } catch (error) {
-    if (error instanceof UniqueConstraintError) throw fieldError('email', EMAIL_TAKEN);
+    if (isUniqueViolation(error)) throw fieldError('email', EMAIL_TAKEN);
     throw error;
   }
 }
@@ -114,7 +116,12 @@ export async function updateUser(actorId: number, id: number, payload: Payload):
     blockedReason: user.blockedReason,
   };
   const input = parsePayload(userForm, overlay(current, payload, USER_FIELDS));
-  if (user.id === actorId && input.isBlocked) throw fieldError('isBlocked', 'You cannot block your own account.');
+  if (input.isBlocked && !user.isBlocked) {
+    // The site's rule: not yourself, never an admin (as the account is now, or as this edit would make it).
+    const refusal =
+      blockRefusal({ id: actorId }, user) ?? blockRefusal({ id: actorId }, { id: user.id, role: input.role });
+    if (refusal) throw fieldError('isBlocked', refusal);
+  }
   if (user.id === actorId && input.role !== user.role) throw fieldError('role', 'You cannot change your own role.');
   await ensureEmailFree(input.email, user.id);
   const passwordHash = await passwordHashOf(input);

@@ -1,16 +1,7 @@
 // Client rules: every query is scoped to the owner; an e-mail appears once per owner; an import saves all of
 // its new rows or none of them.
-import {
-  Op,
-  UniqueConstraintError,
-  col,
-  fn,
-  literal,
-  where,
-  type Sequelize,
-  type Transaction,
-  type WhereOptions,
-} from 'sequelize';
+import { isUniqueViolation } from '../db/unique-violation.js';
+import { Op, col, fn, literal, where, type Sequelize, type Transaction, type WhereOptions } from 'sequelize';
 import { boundDatabase, Client, type User } from '../db/models/index.js';
 import { normaliseEmail } from '../db/models/email.js';
 import { stopClientDeliveries } from '../delivery/runs.js';
@@ -176,12 +167,4 @@ async function savingEmail<T>(save: () => Promise<T>): Promise<T> {
     if (isUniqueViolation(error)) throw new ValidationError({ email: 'forms.emailTaken' });
     throw error;
   }
-}
-
-// Sequelize's SQLite dialect reports every constraint failure (NOT NULL, CHECK, a trigger's RAISE) as a
-// UniqueConstraintError; only a real unique-index violation means "this e-mail is taken".
-function isUniqueViolation(error: unknown): boolean {
-  if (!(error instanceof UniqueConstraintError)) return false;
-  const cause = error.original as (Error & { code?: unknown }) | undefined;
-  return cause?.code === '23505' || /UNIQUE constraint failed/.test(cause?.message ?? '');
 }

@@ -61,11 +61,21 @@ export function countUsers(filters: UserListFilters): Promise<number> {
   return User.count({ where: listWhere(filters) });
 }
 
+/**
+ * Why `actor` may not block `user` (an i18n key), or null: nobody blocks themselves, and an admin is never
+ * blocked. The site and the back office both ask this.
+ */
+export function blockRefusal(actor: Pick<User, 'id'>, user: Pick<User, 'id' | 'role'>): string | null {
+  if (user.id === actor.id) return 'users.notYourself';
+  if (user.role === 'admin') return 'users.notAdmins';
+  return null;
+}
+
 async function blockable(actor: User, id: number): Promise<User> {
   const user = await User.findByPk(id);
   if (!user) throw new NotFoundError();
-  if (user.id === actor.id) throw new AppError('users.notYourself', 409, 'conflict');
-  if (user.role === 'admin') throw new AppError('users.notAdmins', 409, 'conflict');
+  const refusal = blockRefusal(actor, user);
+  if (refusal) throw new AppError(refusal, 409, 'conflict');
   return user;
 }
 

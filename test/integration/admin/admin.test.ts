@@ -325,6 +325,19 @@ describe('the back office at /admin', () => {
       expect([user.isBlocked, user.role]).to.deep.equal([false, 'admin']);
     });
 
+    it('when blocking another admin, or a user being made an admin, then it is refused as on the site', async () => {
+      const { agent } = await staff('admin');
+      const other = await makeUser({ role: 'admin' });
+      const refused = body(await agent.post(`${API}/users/records/${other.id}/edit`).field('isBlocked', 'true'));
+      expect(refused.record?.errors.isBlocked?.message).to.equal('Admins cannot be blocked here.');
+      const promoted = await makeUser();
+      const both = body(
+        await agent.post(`${API}/users/records/${promoted.id}/edit`).field('isBlocked', 'true').field('role', 'admin'),
+      );
+      expect(both.record?.errors.isBlocked?.message).to.equal('Admins cannot be blocked here.');
+      expect([(await other.reload()).isBlocked, (await promoted.reload()).isBlocked]).to.deep.equal([false, false]);
+    });
+
     it('when reading accounts and posts, then no password hash is ever sent', async () => {
       const { agent, user } = await staff('admin');
       await makePost({ author: user });
