@@ -54,11 +54,10 @@ const FORM_LIMITS = {
 export async function buildAdmin(deps: AdminDependencies): Promise<AdminJS> {
   const { adminjs } = await loadAdminJs();
   const componentLoader = new adminjs.ComponentLoader();
-  const component = (name: string, file: string) =>
-    componentLoader.add(name, path.join(PROJECT_ROOT, 'admin/components', file));
-  const imageUpload = component('PostImage', 'image-upload.jsx');
-  const dashboard = component('BackOfficeHome', 'dashboard.jsx');
-  componentLoader.override('LoggedIn', path.join(PROJECT_ROOT, 'admin/components', 'logged-in.jsx'));
+  const componentFile = (file: string): string => path.join(PROJECT_ROOT, 'admin/components', file);
+  const imageUpload = componentLoader.add('PostImage', componentFile('image-upload.jsx'));
+  const dashboard = componentLoader.add('BackOfficeHome', componentFile('dashboard.jsx'));
+  componentLoader.override('LoggedIn', componentFile('logged-in.jsx'));
   return new adminjs.default({
     rootPath: ADMIN_ROOT,
     loginPath: `${ADMIN_ROOT}/login`,

@@ -173,25 +173,23 @@ export function accountRoutes({
     redirectAfterAction(req, res, '/');
   });
 
-  router.get('/password/forgot', guestsOnly(), (req, res) => {
-    res.render('accounts/forgot', { title: req.t('accounts.forgot.title'), values: {}, errors: {} });
-  });
+  const renderForgot = (
+    req: Request,
+    res: Response,
+    locals: { values?: Record<string, unknown>; errors?: FieldErrors; formError?: string } = {},
+    status = 200,
+  ): void => {
+    res
+      .status(status)
+      .render('accounts/forgot', { title: req.t('accounts.forgot.title'), values: {}, errors: {}, ...locals });
+  };
+  router.get('/password/forgot', guestsOnly(), (req, res) => renderForgot(req, res));
   router.post('/password/forgot', guestsOnly(), async (req, res) => {
     const form = parseForm(emailForm, req.body);
-    if (!form.ok) {
-      return res.status(422).render('accounts/forgot', {
-        title: req.t('accounts.forgot.title'),
-        values: submittedValues(req.body),
-        errors: form.errors,
-      });
-    }
+    const values = submittedValues(req.body);
+    if (!form.ok) return renderForgot(req, res, { values, errors: form.errors }, 422);
     if ((await requestPasswordReset(form.data.email, mailFor(req))) === 'throttled') {
-      return res.status(429).render('accounts/forgot', {
-        title: req.t('accounts.forgot.title'),
-        values: submittedValues(req.body),
-        errors: {},
-        formError: throttledMessage(req, res),
-      });
+      return renderForgot(req, res, { values, formError: throttledMessage(req, res) }, 429);
     }
     flash(req, 'info', req.t('accounts.forgot.sent'));
     redirectAfterAction(req, res, '/login');

@@ -1,5 +1,5 @@
 // Turns a message and one recipient into the e-mail that goes out: placeholders, unsubscribe link, headers.
-import type { OutgoingEmail } from './mime.js';
+import { type OutgoingEmail, senderOf } from './mime.js';
 import { signUnsubscribeToken } from './unsubscribe-token.js';
 
 export interface Recipient {
@@ -39,10 +39,11 @@ export function fillPlaceholders(
   return template.replace(/\{\{\s*(full_name|email)\s*\}\}/g, (_m, name: string) => escape(values[name] as string));
 }
 
-/** The domain of an address or of `Name <address>`, for Message-IDs. */
-export function domainOf(address: string): string {
-  const match = /@([^>\s]+)>?\s*$/.exec(address);
-  return match?.[1] ?? 'localhost';
+/** The domain of MAIL_FROM (`Name <address>` or an address), for Message-IDs; read as the header is. */
+export function domainOf(from: string): string {
+  const { address } = senderOf(from);
+  const at = address.lastIndexOf('@');
+  return at >= 0 && at < address.length - 1 ? address.slice(at + 1) : 'localhost';
 }
 
 /** The e-mail for one delivery: one recipient in To, a stable Message-ID, and a working unsubscribe link. */
