@@ -1,7 +1,7 @@
 // Who may do what in the back office, derived from the site's one permission map (src/web/permissions.ts):
 // the same answers gate the HTTP routes (admin/auth.ts) and AdminJS's own `isAccessible`/`isVisible`.
 import type { UserRole } from '../src/db/models/index.js';
-import { roleCan, type Permission } from '../src/web/permissions.js';
+import { roleCan, type Permission } from '../src/permissions.js';
 
 /** Only these roles may sign in at /admin (customers and managers use the site). */
 export const BACK_OFFICE_ROLES: readonly UserRole[] = ['admin', 'content_manager'];

@@ -1,8 +1,8 @@
 // Field readers for the back office's forms: AdminJS posts multipart strings (booleans and dates already
 // converted for typed properties), API clients may post either.
 import { z } from 'zod';
-import { isStorableInstant } from '../src/web/time-zones.js';
-import { textField } from '../src/web/text-fields.js';
+import { isStorableInstant } from '../src/forms/time-zones.js';
+import { textField } from '../src/forms/text-fields.js';
 import type { Payload } from './handlers.js';
 
 /** A checkbox: true, "true", "on" or "1" are on; anything else (or nothing) is off. */

@@ -1,7 +1,7 @@
 // Blog post writes from the back office: text, publishing and the image, each followed by `posts-changed` so
 // the site's caches drop what they hold (rendering and sanitising the Markdown is the blog's job).
 import { z } from 'zod';
-import { textField } from '../src/web/text-fields.js';
+import { textField } from '../src/forms/text-fields.js';
 import { Post } from '../src/db/models/index.js';
 import { siteEvents } from '../src/cache/site-events.js';
 import { NotFoundError } from '../src/errors.js';

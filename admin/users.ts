@@ -9,11 +9,11 @@ import { passwordProblem } from '../src/accounts/password-rules.js';
 import { LANGUAGES, normaliseEmail, User, USER_ROLES } from '../src/db/models/index.js';
 import { ownerBlockChanged } from '../src/delivery/mailing-lifecycle.js';
 import { NotFoundError } from '../src/errors.js';
-import { endSessionsOf } from '../src/web/session-store.js';
-import { isKnownTimeZone } from '../src/web/time-zones.js';
+import { endSessionsOf } from '../src/accounts/sessions.js';
+import { isKnownTimeZone } from '../src/forms/time-zones.js';
 import { fieldError, parsePayload, type Payload } from './handlers.js';
 import { flag, optionalDate, optionalText, overlay } from './fields.js';
-import { textField } from '../src/web/text-fields.js';
+import { textField } from '../src/forms/text-fields.js';
 import { blockRefusal } from '../src/users/users.service.js';
 
 export const USER_FIELDS = [

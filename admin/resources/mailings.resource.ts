@@ -6,10 +6,10 @@ import { Mailing, PERIODICITIES } from '../../src/db/models/index.js';
 import { refreshMailing, setMailingDisabled } from '../../src/delivery/mailing-lifecycle.js';
 import { NotFoundError } from '../../src/errors.js';
 import { deleteMailing } from '../../src/mailings/mailings.service.js';
-import { TIME_ZONES, isKnownTimeZone } from '../../src/web/time-zones.js';
+import { TIME_ZONES, isKnownTimeZone } from '../../src/forms/time-zones.js';
 import { actorOf, fieldError, parsePayload } from '../handlers.js';
 import { flag, optionalText, overlay, requiredDate } from '../fields.js';
-import { textField } from '../../src/web/text-fields.js';
+import { textField } from '../../src/forms/text-fields.js';
 import { choices, gatedActions, type ResourceDeps } from './common.js';
 import { ownerOf } from './owners.js';
 

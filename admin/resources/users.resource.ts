@@ -2,7 +2,7 @@
 import type { BaseRecord, Filter, ResourceWithOptions } from 'adminjs';
 import type { Model } from 'sequelize';
 import { LANGUAGES, User, USER_ROLES } from '../../src/db/models/index.js';
-import { TIME_ZONES } from '../../src/web/time-zones.js';
+import { TIME_ZONES } from '../../src/forms/time-zones.js';
 import { adminJs } from '../adminjs.js';
 import { actorOf, type Payload } from '../handlers.js';
 import { createUser, updateUser } from '../users.js';

@@ -2,8 +2,8 @@
 import { emailField } from '../db/models/email.js';
 import { z } from 'zod';
 import { LANGUAGES } from '../db/models/index.js';
-import { isKnownTimeZone } from '../web/time-zones.js';
-import { textField } from '../web/text-fields.js';
+import { isKnownTimeZone } from '../forms/time-zones.js';
+import { textField } from '../forms/text-fields.js';
 import { passwordProblem } from './password-rules.js';
 
 const email = emailField('forms.emailInvalid');

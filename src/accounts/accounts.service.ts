@@ -5,7 +5,7 @@ import { normaliseEmail } from '../db/models/email.js';
 import { ValidationError } from '../errors.js';
 import { translator } from '../i18n/i18n.js';
 import { senderOf } from '../delivery/mime.js';
-import { endSessionsOf } from '../web/session-store.js';
+import { endSessionsOf } from './sessions.js';
 import { hashPassword, isLegacyHash, verifyPassword } from './password.js';
 import { passwordProblem } from './password-rules.js';
 import type { SystemMailer } from './system-mail.js';

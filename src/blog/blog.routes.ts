@@ -1,15 +1,14 @@
 // The public blog: the list of published posts and one post, both cached for anonymous readers (src/cache).
-import { Router } from 'express';
+import { Router, type RequestHandler } from 'express';
 import type { SiteCache } from '../cache/site-cache.js';
 import type { Config } from '../config.js';
 import { everyone } from '../web/middleware/current-user.js';
 import { renderPageOrFragment } from '../web/middleware/htmx.js';
 import { pageOf } from '../web/pagination.js';
 import { idParam } from '../web/params.js';
-import { countPublished, findPublished, listPublished } from './blog.service.js';
+import { countPublished, countView, findPublished, listPublished } from './blog.service.js';
 import { renderMarkdown } from './markdown.js';
 import { postCard, readerOf } from './post-card.js';
-import { countViews } from './view-counter.js';
 
 export const BLOG_PER_PAGE = 10;
 
@@ -39,4 +38,15 @@ export function blogRoutes({ config, siteCache }: { config: Config; siteCache: S
   });
 
   return router;
+}
+
+// Views are counted by a middleware in front of the page cache (which never runs a cached page's handler), so
+// every GET of /blog/:id counts, cached or not, without JavaScript; the stored count is exact, the shown one may
+// be up to one page-cache TTL old.
+/** Adds one view to the post named by `:id` (if published) before the page is served; HEAD requests do not count. */
+function countViews(): RequestHandler {
+  return async (req, _res, next) => {
+    if (req.method === 'GET') await countView(idParam(req));
+    next();
+  };
 }

@@ -1,7 +1,7 @@
 // The client form (and each row of a CSV import): e-mail required, name and comment optional.
 import { EMAIL_MAX, emailField } from '../db/models/email.js';
 import { z } from 'zod';
-import { textField } from '../web/text-fields.js';
+import { textField } from '../forms/text-fields.js';
 
 export { EMAIL_MAX };
 export const FULL_NAME_MAX = 200;

@@ -3,7 +3,7 @@
 import { CsvError, parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import { normaliseEmail } from '../db/models/email.js';
-import { parseForm, type FieldErrors } from '../web/forms.js';
+import { parseForm, type FieldErrors } from '../forms/parse-form.js';
 import { clientForm, type ClientInput } from './client.form.js';
 
 export const MAX_IMPORT_ROWS = 5000;

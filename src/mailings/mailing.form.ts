@@ -2,8 +2,8 @@
 // zone, a periodicity, and the zone whose calendar the periods follow.
 import { z } from 'zod';
 import { PERIODICITIES } from '../db/models/index.js';
-import { isKnownTimeZone, isStorableInstant, parseLocalDateTime } from '../web/time-zones.js';
-import { textField } from '../web/text-fields.js';
+import { isKnownTimeZone, isStorableInstant, parseLocalDateTime } from '../forms/time-zones.js';
+import { textField } from '../forms/text-fields.js';
 
 const idList = z
   .union([z.string(), z.array(z.string())])

@@ -4,16 +4,17 @@ import { MAX_FORM_FIELDS } from '../web/error-pages.js';
 import { Router, type Request, type Response } from 'express';
 import type { Sequelize } from 'sequelize';
 import { MAILING_STATUSES, PERIODICITIES, type MailingStatus } from '../db/models/index.js';
-import { seesEveryMailing } from '../web/permissions.js';
+import { seesEveryMailing } from '../permissions.js';
 import { NotFoundError, ValidationError } from '../errors.js';
 import { can, currentUser } from '../web/middleware/current-user.js';
 import { flash } from '../web/middleware/flash.js';
-import { parseForm, submittedValues, type FieldErrors } from '../web/forms.js';
+import { parseForm, type FieldErrors } from '../forms/parse-form.js';
+import { submittedValues } from '../web/forms.js';
 import { pageOf } from '../web/pagination.js';
 import { idParam, lineParam, REASON_MAX, routeParam } from '../web/params.js';
 import { confirmedOrAsk } from '../web/confirm.js';
 import { redirectAfterAction } from '../web/redirects.js';
-import { TIME_ZONES, toLocalDateTimeInput } from '../web/time-zones.js';
+import { TIME_ZONES, toLocalDateTimeInput } from '../forms/time-zones.js';
 import { mailingForm } from './mailing.form.js';
 import {
   actOnRun,

@@ -2,7 +2,7 @@
 // the delivery engine (refreshMailing), and run actions act only on the owner's runs.
 import { Op, type Sequelize, type WhereOptions } from 'sequelize';
 import { Client, Mailing, MailingRun, Message, User, type MailingStatus } from '../db/models/index.js';
-import { seesEveryMailing } from '../web/permissions.js';
+import { seesEveryMailing } from '../permissions.js';
 import { ValidationError, NotFoundError } from '../errors.js';
 import { deliveryEvents } from '../delivery/events.js';
 import { refreshMailing, setMailingDisabled, startRunNow } from '../delivery/mailing-lifecycle.js';

@@ -1,6 +1,6 @@
 // The message form: subject, plain text, optional HTML; placeholders {{full_name}} and {{email}} allowed.
 import { z } from 'zod';
-import { textField } from '../web/text-fields.js';
+import { textField } from '../forms/text-fields.js';
 
 export const messageForm = z.object({
   subject: textField(300, { required: true }),

@@ -2,7 +2,7 @@
 // state; and the run log's delivery-status filter. Anything else is a field error, never a failed request.
 import { DateTime } from 'luxon';
 import { z } from 'zod';
-import { isStorableInstant } from '../web/time-zones.js';
+import { isStorableInstant } from '../forms/time-zones.js';
 import { DELIVERY_STATUSES, RUN_STATES, type DeliveryStatus, type RunState } from '../db/models/index.js';
 
 const DAY_PATTERN = /^\d{4}-\d{2}-\d{2}$/;

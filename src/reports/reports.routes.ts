@@ -3,7 +3,7 @@ import { Router, type Request, type Response } from 'express';
 import { DateTime } from 'luxon';
 import type { Delivery, User } from '../db/models/index.js';
 import { DELIVERY_STATUSES, RUN_STATES } from '../db/models/index.js';
-import { parseForm, type FieldErrors } from '../web/forms.js';
+import { parseForm, type FieldErrors } from '../forms/parse-form.js';
 import { can, currentUser } from '../web/middleware/current-user.js';
 import { renderPageOrFragment, wantsFragment } from '../web/middleware/htmx.js';
 import { pageOf } from '../web/pagination.js';

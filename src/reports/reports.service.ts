@@ -13,7 +13,7 @@ import {
 } from '../db/models/index.js';
 import { selectRows, toDate } from '../delivery/sql.js';
 import { NotFoundError } from '../errors.js';
-import { seesEveryMailing } from '../web/permissions.js';
+import { seesEveryMailing } from '../permissions.js';
 import type { DayCounts } from './report-chart.js';
 import type { ReportFilters } from './report.form.js';
 

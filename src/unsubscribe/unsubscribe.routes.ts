@@ -1,6 +1,6 @@
 // The public unsubscribe link: GET asks for confirmation, POST unsubscribes (also RFC 8058 one-click POST).
 import express, { Router } from 'express';
-import type { AppDependencies } from '../web/app.js';
+import type { Config } from '../config.js';
 import { everyone } from '../web/middleware/current-user.js';
 import { routeParam } from '../web/params.js';
 import { clientForToken, unsubscribeClient } from './unsubscribe.service.js';
@@ -9,7 +9,7 @@ import { clientForToken, unsubscribeClient } from './unsubscribe.service.js';
  * Public routes. The POST carries no CSRF token on purpose: mail providers send the one-click POST
  * without cookies, and the signed token in the URL is the authority.
  */
-export function unsubscribeRoutes({ config }: Pick<AppDependencies, 'config'>): Router {
+export function unsubscribeRoutes({ config }: { config: Config }): Router {
   const router = Router();
   router.get('/unsubscribe/:token', everyone(), async (req, res) => {
     res.set('Cache-Control', 'no-store');

@@ -64,13 +64,3 @@ function expiryOf(data: session.SessionData): Date {
   if (typeof data.userId === 'number') return expires;
   return new Date(Math.min(expires.getTime(), Date.now() + ANONYMOUS_SESSION_MS));
 }
-
-/** Ends every session of a user at once (blocking, password reset), or all but the one in use. */
-export async function endSessionsOf(userId: number, exceptSid?: string): Promise<void> {
-  await Session.destroy({ where: { userId, ...(exceptSid ? { sid: { [Op.ne]: exceptSid } } : {}) } });
-}
-
-/** Deletes expired sessions; the scheduler's housekeeping calls it. */
-export async function pruneExpiredSessions(now = new Date()): Promise<number> {
-  return Session.destroy({ where: { expires: { [Op.lte]: now } } });
-}

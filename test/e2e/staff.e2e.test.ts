@@ -5,7 +5,7 @@ import { deflateSync } from 'node:zlib';
 import type { Browser, Locator } from 'playwright-core';
 import { countPublished } from '../../src/blog/blog.service.js';
 import { Post } from '../../src/db/models/index.js';
-import { HOME_POST_COUNT } from '../../src/web/home.routes.js';
+import { HOME_POST_COUNT } from '../../src/home/home.routes.js';
 import { FACTORY_PASSWORD, makeUser } from '../support/factories.js';
 import { browserSuite, type E2eSite, openPage, screenshot, seriousAccessibilityProblems } from '../support/e2e.js';
 

@@ -10,7 +10,7 @@ import type { User } from '../../src/db/models/index.js';
 import { PROJECT_ROOT, type Config } from '../../src/config.js';
 import { startScheduler } from '../../src/delivery/start-scheduler.js';
 import { createLogger } from '../../src/logger.js';
-import { createApp } from '../../src/web/app.js';
+import { createApp } from '../../src/app.js';
 import { deliveryConfig } from './delivery.js';
 import { FACTORY_PASSWORD } from './factories.js';
 import { scratchFolder, testDatabase } from './hooks.js';

@@ -8,7 +8,7 @@ import { SystemMailer } from '../../src/accounts/system-mail.js';
 import type { Config } from '../../src/config.js';
 import type { User } from '../../src/db/models/index.js';
 import { createLogger } from '../../src/logger.js';
-import { createApp } from '../../src/web/app.js';
+import { createApp } from '../../src/app.js';
 import { FACTORY_PASSWORD } from './factories.js';
 import { scratchFolder, testConfig, testDatabase } from './hooks.js';
 

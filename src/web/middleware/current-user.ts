@@ -3,7 +3,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { blockNoticeOf, type BlockNotice } from '../../accounts/accounts.service.js';
 import { User } from '../../db/models/index.js';
 import { AppError } from '../../errors.js';
-import { roleCan, type Permission } from '../permissions.js';
+import { roleCan, type Permission } from '../../permissions.js';
 
 declare module 'express-session' {
   interface SessionData {

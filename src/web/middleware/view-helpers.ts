@@ -3,7 +3,7 @@ import type { RequestHandler } from 'express';
 import { DateTime } from 'luxon';
 import { LANGUAGES } from '../../db/models/index.js';
 import { assetUrl } from '../assets.js';
-import { roleCan, type Permission } from '../permissions.js';
+import { roleCan, type Permission } from '../../permissions.js';
 
 /** Sets res.locals for the layout and the pages. */
 export function viewHelpers(defaultTimeZone: string): RequestHandler {

@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import { Op } from 'sequelize';
 import request from 'supertest';
 import { Session } from '../../../src/db/models/index.js';
-import { ANONYMOUS_SESSION_MS, pruneExpiredSessions } from '../../../src/web/session-store.js';
+import { pruneExpiredSessions } from '../../../src/accounts/sessions.js';
+import { ANONYMOUS_SESSION_MS } from '../../../src/web/session-store.js';
 import { makeUser, FACTORY_PASSWORD } from '../../support/factories.js';
 import { testSite, visitor } from '../../support/web.js';
 

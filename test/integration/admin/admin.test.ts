@@ -19,7 +19,7 @@ import {
 import { deliveryEvents } from '../../../src/delivery/events.js';
 import { startRunNow } from '../../../src/delivery/mailing-lifecycle.js';
 import { createLogger } from '../../../src/logger.js';
-import { createApp } from '../../../src/web/app.js';
+import { createApp } from '../../../src/app.js';
 import {
   FACTORY_PASSWORD,
   makeClient,

@@ -11,7 +11,7 @@ import type { Config } from '../../../src/config.js';
 import { MemcachedStore } from '../../../src/cache/memcached-store.js';
 import { MemoryStore } from '../../../src/cache/memory-store.js';
 import { createLogger, type Logger } from '../../../src/logger.js';
-import { createApp } from '../../../src/web/app.js';
+import { createApp } from '../../../src/app.js';
 import { unique } from '../../support/factories.js';
 import { scratchFolder, testConfig, testDatabase } from '../../support/hooks.js';
 

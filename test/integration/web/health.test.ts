@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import request from 'supertest';
 import { connect } from '../../../src/db/connection.js';
 import { createLogger } from '../../../src/logger.js';
-import { createApp } from '../../../src/web/app.js';
+import { createApp } from '../../../src/app.js';
 import { testConfig, testDatabase } from '../../support/hooks.js';
 
 describe('GET /healthz', () => {

@@ -4,7 +4,7 @@ import { startRunNow } from '../../../src/delivery/mailing-lifecycle.js';
 import { makeClient, makeMailing, makeMessage, makeUser } from '../../support/factories.js';
 import { testDatabase } from '../../support/hooks.js';
 import { routesOf } from '../../support/routes.js';
-import { roleCan, type Permission } from '../../../src/web/permissions.js';
+import { roleCan, type Permission } from '../../../src/permissions.js';
 import { signedIn, testSite } from '../../support/web.js';
 
 describe('the route table', () => {

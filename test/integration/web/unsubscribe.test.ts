@@ -5,7 +5,7 @@ import { startRunNow } from '../../../src/delivery/mailing-lifecycle.js';
 import { cancelRun } from '../../../src/delivery/runs.js';
 import { signUnsubscribeToken } from '../../../src/delivery/unsubscribe-token.js';
 import { createLogger } from '../../../src/logger.js';
-import { createApp } from '../../../src/web/app.js';
+import { createApp } from '../../../src/app.js';
 import { mailingWithClients } from '../../support/delivery.js';
 import { testConfig, testDatabase } from '../../support/hooks.js';
 

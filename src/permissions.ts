@@ -1,5 +1,5 @@
 // One permission map (role → resource:action) used by every route, the back office and the tests.
-import type { UserRole } from '../db/models/index.js';
+import type { UserRole } from './db/models/index.js';
 
 export const PERMISSIONS = [
   'account:manage',

@@ -4,9 +4,9 @@ import { Router } from 'express';
 import type { Sequelize } from 'sequelize';
 import { postCard, readerOf } from '../blog/post-card.js';
 import { randomPublishedPosts } from '../blog/post-pool.js';
-import { homeStats } from '../cache/home-stats.js';
+import { homeStats } from './home-stats.js';
 import type { SiteCache } from '../cache/site-cache.js';
-import { everyone } from './middleware/current-user.js';
+import { everyone } from '../web/middleware/current-user.js';
 
 export const HOME_POST_COUNT = 3;
 

@@ -2,9 +2,9 @@
 // older than an hour); this hourly job deletes them so the tables stay small.
 import schedule from 'node-schedule';
 import type { Sequelize } from 'sequelize';
-import { pruneMailFormLimits } from '../accounts/mail-throttle.js';
+import { pruneMailFormLimits } from './mail-throttle.js';
 import type { Logger } from '../logger.js';
-import { pruneExpiredSessions } from './session-store.js';
+import { pruneExpiredSessions } from './sessions.js';
 
 /** Starts the hourly prune inside `serve`; returns its stop function. */
 export function startSessionPruning(logger: Logger, sequelize: Sequelize): () => void {

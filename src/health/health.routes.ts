@@ -1,11 +1,11 @@
 // GET /healthz: liveness and database reachability, for load balancers and the start-up check.
-import { everyone } from './middleware/current-user.js';
+import { everyone } from '../web/middleware/current-user.js';
 import { Router } from 'express';
 import { isDatabaseReachable } from '../db/connection.js';
-import type { AppDependencies } from './app.js';
+import type { Sequelize } from 'sequelize';
 
 /** Answers 200 when the database answers, 503 otherwise; public and never cached. */
-export function healthRoutes({ sequelize }: Pick<AppDependencies, 'sequelize'>): Router {
+export function healthRoutes({ sequelize }: { sequelize: Sequelize }): Router {
   const router = Router();
   router.get('/healthz', everyone(), async (_req, res) => {
     const database = await isDatabaseReachable(sequelize);

@@ -2,8 +2,8 @@
 // write says "stats-changed" (or the TTL passes, for writers in other processes such as a separate daemon).
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { z } from 'zod';
-import type { ComputedCache } from './computed-cache.js';
-import { CACHE_KEYS } from './keys.js';
+import type { ComputedCache } from '../cache/computed-cache.js';
+import { CACHE_KEYS } from '../cache/keys.js';
 
 export const HOME_STATS_TTL_SECONDS = 60;
 
