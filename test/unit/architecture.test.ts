@@ -35,7 +35,7 @@ const IMPORT =
 function importsOf(file: string, text: string): Import[] {
   const imports: Import[] = [];
   for (const match of text.matchAll(IMPORT)) {
-    const specifier = match[4] ?? match[5];
+    const specifier = match[4] ?? match[5] ?? '';
     const target = path.posix.normalize(path.posix.join(path.posix.dirname(file), specifier)).replace(/\.js$/, '.ts');
     const names = (match[3] ?? '')
       .replace(/[{}]/g, ',')
