@@ -8,6 +8,7 @@ import { ADMIN_ROOT, buildAdminRouter, uploadsRoutes } from '../admin/admin.js';
 import { PROJECT_ROOT, type Config } from './config.js';
 import type { Logger } from './logger.js';
 import { accountRoutes } from './accounts/accounts.routes.js';
+import { profileRoutes } from './accounts/profile.routes.js';
 import { blogRoutes } from './blog/blog.routes.js';
 import type { CacheStore } from './cache/cache-store.js';
 import { cacheStoreFor } from './cache/create-store.js';
@@ -98,7 +99,8 @@ export function createApp(deps: AppDependencies): Express {
 
   app.use(homeRoutes({ sequelize: deps.sequelize, siteCache }));
   app.use(blogRoutes({ config, siteCache }));
-  app.use(accountRoutes({ config, logger, systemMailer, sequelize: deps.sequelize }));
+  app.use(accountRoutes({ config, systemMailer, sequelize: deps.sequelize }));
+  app.use(profileRoutes());
   app.use(messageRoutes({ config }));
   app.use(reportRoutes());
   app.use(clientRoutes(deps));

@@ -182,8 +182,8 @@ export interface ProfileChanges {
   language: Language;
 }
 
-/** Saves the profile's name, time zone and language. */
-export async function updateProfile(user: User, changes: ProfileChanges): Promise<User> {
+/** Saves the profile's name, time zone and language (the language switch changes only the language). */
+export async function updateProfile(user: User, changes: Partial<ProfileChanges>): Promise<User> {
   return user.update(changes);
 }
 
