@@ -1,5 +1,5 @@
 // The report door: conducted runs with filters and a per-day chart, each run's per-recipient log, CSV exports.
-import { Router, type Request, type Response } from 'express';
+import type { Request, Response, Router } from 'express';
 import { DateTime } from 'luxon';
 import type { Delivery, User } from '../db/models/index.js';
 import { DELIVERY_STATUSES, RUN_STATES } from '../db/models/index.js';
@@ -8,6 +8,7 @@ import { can, currentUser } from '../web/middleware/current-user.js';
 import { renderPageOrFragment, wantsFragment } from '../web/middleware/htmx.js';
 import { pageOf } from '../web/pagination.js';
 import { idParam } from '../web/params.js';
+import { routeTable } from '../web/route-table.js';
 import { chartGeometry } from './report-chart.js';
 import { reportFilterForm, reportFilterQuery, runLogFilterForm, type ReportFilters } from './report.form.js';
 import { csvDateTime, writeCsv, type CsvCell } from './reports-csv.js';
@@ -63,152 +64,147 @@ function withQuery(path: string, query: string): string {
   return query ? `${path}?${query}` : path;
 }
 
-/** Registers /reports routes. */
+/** Registers /reports routes: customers see their own runs, managers everyone's. */
 export function reportRoutes(): Router {
-  const router = Router();
+  const read = can('reports:read', 'mailings:oversee');
+  return routeTable([
+    ['get', '/reports', read, reportPage],
+    ['get', '/reports/export.csv', read, reportCsv],
+    [
+      'get',
+      '/reports/runs/:id',
+      read,
+      async (req, res) => renderRunLog(req, res, await findRun(currentUser(req), idParam(req))),
+    ],
+    ['get', '/reports/runs/:id/export.csv', read, runLogCsv],
+  ]);
+}
 
-  const renderInvalidReport = (
-    req: Request,
-    res: Response,
-    locals: { mailings: MailingChoice[]; values: Record<string, string>; errors: FieldErrors },
-  ): void => {
+type InvalidReport = { mailings: MailingChoice[]; values: Record<string, string>; errors: FieldErrors };
+
+function renderInvalidReport(req: Request, res: Response, locals: InvalidReport): void {
+  res.status(422);
+  renderPageOrFragment(req, res, REPORT_VIEWS, {
+    title: req.t('reports.title'),
+    ...locals,
+    states: RUN_STATES,
+    filtersOob: wantsFragment(req),
+    invalid: true,
+    rows: [],
+  });
+}
+
+async function reportPage(req: Request, res: Response): Promise<void> {
+  const owner = currentUser(req);
+  const { mailings, form, values } = await readFilters(req, owner);
+  if (!form.ok) return renderInvalidReport(req, res, { mailings, values, errors: form.errors });
+  const filters = form.data;
+  const page = pageOf(req.query.page, await countRuns(owner, filters));
+  const rows = await listRuns(owner, filters, page);
+  const daily = await deliveriesPerDay(owner, filters);
+  const query = reportFilterQuery(filters);
+  renderPageOrFragment(req, res, REPORT_VIEWS, {
+    title: req.t('reports.title'),
+    mailings,
+    states: RUN_STATES,
+    values,
+    errors: {},
+    filtersOob: wantsFragment(req),
+    invalid: false,
+    rows,
+    page,
+    anyRun: rows.length > 0 || (await hasAnyRun(owner)),
+    chart: chartGeometry(daily.days),
+    chartTruncated: daily.truncated,
+    chartMaxDays: CHART_MAX_DAYS,
+    formatDay: dayFormatter(req),
+    formatLongDay: longDayFormatter(req),
+    pageUrl: (n: number) => withQuery('/reports', [query, `page=${n}`].filter(Boolean).join('&')),
+    exportUrl: withQuery('/reports/export.csv', query),
+  });
+}
+
+/** A CSV's columns: the header's translation key under reports.columns, and the cell of a row. */
+type Columns<T> = readonly (readonly [string, (row: T, zone: string, req: Request) => CsvCell])[];
+
+const RUN_COLUMNS: Columns<RunRow> = [
+  ['run', (run) => run.id],
+  ['mailing', (run) => run.mailingName],
+  ['scheduledAt', (run, zone) => csvDateTime(run.scheduledAt, zone)],
+  ['state', (run, _zone, req) => req.t(`reports.states.${run.state}`)],
+  ['total', (run) => run.totalCount],
+  ['sent', (run) => run.sentCount],
+  ['failed', (run) => run.failedCount],
+  ['unknown', (run) => run.unknownCount],
+  ['lastAttemptAt', (run, zone) => csvDateTime(run.lastAttemptAt, zone)],
+];
+
+const DELIVERY_COLUMNS: Columns<Delivery> = [
+  ['email', (delivery) => delivery.email],
+  ['fullName', (delivery) => delivery.fullName],
+  ['status', (delivery, _zone, req) => req.t(`reports.statuses.${delivery.status}`)],
+  ['attempts', (delivery) => delivery.attemptCount],
+  ['lastAttemptAt', (delivery, zone) => csvDateTime(delivery.lastAttemptAt, zone)],
+  ['reply', (delivery) => delivery.smtpResponse],
+  ['errorClass', (delivery) => delivery.errorClass],
+  ['sentAt', (delivery, zone) => csvDateTime(delivery.sentAt, zone)],
+];
+
+/** Streams rows as a CSV download in the viewer's language and time zone. */
+function sendCsv<T>(req: Request, res: Response, columns: Columns<T>, rows: AsyncIterable<T[]>, filename: string) {
+  const zone = currentUser(req).timeZone;
+  const header = columns.map(([key]) => req.t(`reports.columns.${key}`));
+  const toCells = (row: T): CsvCell[] => columns.map(([, cell]) => cell(row, zone, req));
+  return writeCsv(res, header, rows, toCells, () => download(res, filename));
+}
+
+async function reportCsv(req: Request, res: Response): Promise<void> {
+  const owner = currentUser(req);
+  const { mailings, form, values } = await readFilters(req, owner);
+  if (!form.ok) return renderInvalidReport(req, res, { mailings, values, errors: form.errors });
+  const filters: ReportFilters = form.data;
+  const filename = `report-${DateTime.now().setZone(owner.timeZone).toFormat('yyyy-MM-dd')}.csv`;
+  await sendCsv(req, res, RUN_COLUMNS, runChunks(owner, filters), filename);
+}
+
+async function renderRunLog(req: Request, res: Response, run: RunRow): Promise<void> {
+  const locals = {
+    title: req.t('reports.run.title', { name: run.mailingName }),
+    run,
+    statuses: DELIVERY_STATUSES,
+    values: typedValues(req.query, ['status']),
+    filtersOob: wantsFragment(req),
+  };
+  const form = parseForm(runLogFilterForm, req.query);
+  if (!form.ok) {
     res.status(422);
-    renderPageOrFragment(req, res, REPORT_VIEWS, {
-      title: req.t('reports.title'),
-      ...locals,
-      states: RUN_STATES,
-      filtersOob: wantsFragment(req),
-      invalid: true,
-      rows: [],
-    });
-  };
-
-  router.get('/reports', can('reports:read', 'mailings:oversee'), async (req, res) => {
-    const owner = currentUser(req);
-    const { mailings, form, values } = await readFilters(req, owner);
-    if (!form.ok) return renderInvalidReport(req, res, { mailings, values, errors: form.errors });
-    const filters = form.data;
-    const page = pageOf(req.query.page, await countRuns(owner, filters));
-    const rows = await listRuns(owner, filters, page);
-    const daily = await deliveriesPerDay(owner, filters);
-    const query = reportFilterQuery(filters);
-    renderPageOrFragment(req, res, REPORT_VIEWS, {
-      title: req.t('reports.title'),
-      mailings,
-      states: RUN_STATES,
-      values,
-      errors: {},
-      filtersOob: wantsFragment(req),
-      invalid: false,
-      rows,
-      page,
-      anyRun: rows.length > 0 || (await hasAnyRun(owner)),
-      chart: chartGeometry(daily.days),
-      chartTruncated: daily.truncated,
-      chartMaxDays: CHART_MAX_DAYS,
-      formatDay: dayFormatter(req),
-      formatLongDay: longDayFormatter(req),
-      pageUrl: (n: number) => withQuery('/reports', [query, `page=${n}`].filter(Boolean).join('&')),
-      exportUrl: withQuery('/reports/export.csv', query),
-    });
+    return renderPageOrFragment(req, res, RUN_VIEWS, { ...locals, errors: form.errors, invalid: true, rows: [] });
+  }
+  const { status } = form.data;
+  const page = pageOf(req.query.page, await countDeliveries(run, status));
+  const query = status ? `status=${status}` : '';
+  renderPageOrFragment(req, res, RUN_VIEWS, {
+    ...locals,
+    errors: {},
+    invalid: false,
+    status,
+    page,
+    rows: await listDeliveries(run, status, page),
+    pageUrl: (n: number) => withQuery(`/reports/runs/${run.id}`, [query, `page=${n}`].filter(Boolean).join('&')),
+    exportUrl: withQuery(`/reports/runs/${run.id}/export.csv`, query),
   });
+}
 
-  router.get('/reports/export.csv', can('reports:read', 'mailings:oversee'), async (req, res) => {
-    const owner = currentUser(req);
-    const { mailings, form, values } = await readFilters(req, owner);
-    if (!form.ok) return renderInvalidReport(req, res, { mailings, values, errors: form.errors });
-    const filters: ReportFilters = form.data;
-    const zone = owner.timeZone;
-    const header = [
-      req.t('reports.columns.run'),
-      req.t('reports.columns.mailing'),
-      req.t('reports.columns.scheduledAt'),
-      req.t('reports.columns.state'),
-      req.t('reports.columns.total'),
-      req.t('reports.columns.sent'),
-      req.t('reports.columns.failed'),
-      req.t('reports.columns.unknown'),
-      req.t('reports.columns.lastAttemptAt'),
-    ];
-    const toCells = (run: RunRow): CsvCell[] => [
-      run.id,
-      run.mailingName,
-      csvDateTime(run.scheduledAt, zone),
-      req.t(`reports.states.${run.state}`),
-      run.totalCount,
-      run.sentCount,
-      run.failedCount,
-      run.unknownCount,
-      csvDateTime(run.lastAttemptAt, zone),
-    ];
-    await writeCsv(res, header, runChunks(owner, filters), toCells, () =>
-      download(res, `report-${DateTime.now().setZone(zone).toFormat('yyyy-MM-dd')}.csv`),
-    );
-  });
-
-  const renderRunLog = async (req: Request, res: Response, run: RunRow): Promise<void> => {
-    const locals = {
-      title: req.t('reports.run.title', { name: run.mailingName }),
-      run,
-      statuses: DELIVERY_STATUSES,
-      values: typedValues(req.query, ['status']),
-      filtersOob: wantsFragment(req),
-    };
-    const form = parseForm(runLogFilterForm, req.query);
-    if (!form.ok) {
-      res.status(422);
-      return renderPageOrFragment(req, res, RUN_VIEWS, { ...locals, errors: form.errors, invalid: true, rows: [] });
-    }
-    const { status } = form.data;
-    const page = pageOf(req.query.page, await countDeliveries(run, status));
-    const query = status ? `status=${status}` : '';
-    renderPageOrFragment(req, res, RUN_VIEWS, {
-      ...locals,
-      errors: {},
-      invalid: false,
-      status,
-      page,
-      rows: await listDeliveries(run, status, page),
-      pageUrl: (n: number) => withQuery(`/reports/runs/${run.id}`, [query, `page=${n}`].filter(Boolean).join('&')),
-      exportUrl: withQuery(`/reports/runs/${run.id}/export.csv`, query),
-    });
-  };
-
-  router.get('/reports/runs/:id', can('reports:read', 'mailings:oversee'), async (req, res) => {
-    await renderRunLog(req, res, await findRun(currentUser(req), idParam(req)));
-  });
-
-  router.get('/reports/runs/:id/export.csv', can('reports:read', 'mailings:oversee'), async (req, res) => {
-    const owner = currentUser(req);
-    const run = await findRun(owner, idParam(req));
-    const form = parseForm(runLogFilterForm, req.query);
-    if (!form.ok) return renderRunLog(req, res, run);
-    const { status } = form.data;
-    const zone = owner.timeZone;
-    const header = [
-      req.t('reports.columns.email'),
-      req.t('reports.columns.fullName'),
-      req.t('reports.columns.status'),
-      req.t('reports.columns.attempts'),
-      req.t('reports.columns.lastAttemptAt'),
-      req.t('reports.columns.reply'),
-      req.t('reports.columns.errorClass'),
-      req.t('reports.columns.sentAt'),
-    ];
-    const toCells = (delivery: Delivery): CsvCell[] => [
-      delivery.email,
-      delivery.fullName,
-      req.t(`reports.statuses.${delivery.status}`),
-      delivery.attemptCount,
-      csvDateTime(delivery.lastAttemptAt, zone),
-      delivery.smtpResponse,
-      delivery.errorClass,
-      csvDateTime(delivery.sentAt, zone),
-    ];
-    await writeCsv(res, header, deliveryChunks(run, status), toCells, () =>
-      download(res, `run-${run.id}${status ? `-${status}` : ''}.csv`),
-    );
-  });
-
-  return router;
+async function runLogCsv(req: Request, res: Response): Promise<void> {
+  const run = await findRun(currentUser(req), idParam(req));
+  const form = parseForm(runLogFilterForm, req.query);
+  if (!form.ok) return renderRunLog(req, res, run);
+  const { status } = form.data;
+  await sendCsv(
+    req,
+    res,
+    DELIVERY_COLUMNS,
+    deliveryChunks(run, status),
+    `run-${run.id}${status ? `-${status}` : ''}.csv`,
+  );
 }
