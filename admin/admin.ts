@@ -25,7 +25,8 @@ import {
 import { adminContentSecurityPolicy } from './csp.js';
 import { requireSameOrigin } from './origin-check.js';
 import { ADMIN_TEXTS } from './texts.js';
-import { isReceivedFile, MAX_IMAGE_BYTES } from './images.js';
+import { MAX_IMAGE_BYTES } from '../src/blog/post-images.js';
+import { isReceivedFile } from './images.js';
 import { clientsResource } from './resources/clients.resource.js';
 import { mailingsResource } from './resources/mailings.resource.js';
 import { messagesResource } from './resources/messages.resource.js';

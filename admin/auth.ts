@@ -7,8 +7,9 @@ import type { SessionOptions } from 'express-session';
 import type { CurrentAdmin } from 'adminjs';
 import type { Config } from '../src/config.js';
 import { authenticate } from '../src/accounts/accounts.service.js';
+import { findAccount } from '../src/users/users.service.js';
 import { LoginLimiter } from '../src/accounts/login-limiter.js';
-import { normaliseEmail, User, type UserRole } from '../src/db/models/index.js';
+import { normaliseEmail, type User, type UserRole } from '../src/db/models/index.js';
 import { DatabaseSessionStore } from '../src/web/session-store.js';
 import { mayEnterBackOffice } from './access.js';
 
@@ -119,7 +120,7 @@ export function refreshAdmin(): RequestHandler {
   return async (req, res, next) => {
     const current = req.session?.adminUser;
     if (!current) return next();
-    const user = await User.findByPk(current.userId);
+    const user = await findAccount(current.userId);
     if (!user || user.isBlocked || !user.emailVerifiedAt || !mayEnterBackOffice(user.role)) {
       await new Promise<void>((resolve) => req.session.destroy(() => resolve()));
       return refuse(req, res, 401);

@@ -42,17 +42,15 @@ export const optionalText = (max: number) => textField(max).transform((value) =>
 export const recordId = z.coerce.number().int().positive();
 
 /**
- * The record's current values overlaid with the payload's values for the named fields: a field the form did
- * not send keeps its value, and fields the form may not change are never read.
+ * The record's current values (a model instance or a plain object) overlaid with the payload's values for the
+ * named fields: a field the form did not send keeps its value, and fields the form may not change are never read.
  */
 export function overlay<K extends string>(
   current: Partial<Record<K, unknown>>,
   payload: Payload,
   fields: readonly K[],
 ): Record<K, unknown> {
-  const merged: Record<string, unknown> = { ...current };
-  for (const field of fields) {
-    if (payload[field] !== undefined) merged[field] = payload[field];
-  }
-  return merged;
+  const merged: Partial<Record<K, unknown>> = {};
+  for (const field of fields) merged[field] = payload[field] !== undefined ? payload[field] : current[field];
+  return merged as Record<K, unknown>;
 }

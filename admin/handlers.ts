@@ -39,6 +39,11 @@ export function actorOf(context: ActionContext): AdminIdentity {
   return admin;
 }
 
+/** The signed-in staff member as the services name an actor (`{ id }`, as of a user). */
+export function staffOf(context: ActionContext): { id: number } {
+  return { id: actorOf(context).userId };
+}
+
 /** The role of whoever asks (for isAccessible/isVisible callbacks). */
 export function roleOf(context: { currentAdmin?: CurrentAdmin }): UserRole | undefined {
   return (context.currentAdmin as Partial<AdminIdentity> | undefined)?.role;

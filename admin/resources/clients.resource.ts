@@ -1,21 +1,14 @@
 // Customers' address books (admins only), changed through the clients service as the book's owner.
 import type { ResourceWithOptions } from 'adminjs';
 import { clientForm } from '../../src/clients/client.form.js';
-import { createClient, deleteClient, updateClient } from '../../src/clients/clients.service.js';
+import { createClient, deleteClient, findAnyClient, updateClient } from '../../src/clients/clients.service.js';
 import { Client } from '../../src/db/models/index.js';
-import { NotFoundError } from '../../src/errors.js';
 import { parsePayload } from '../handlers.js';
 import { overlay } from '../fields.js';
 import { gatedActions } from './common.js';
 import { chosenOwner, ownerOf } from './owners.js';
 
 const FIELDS = ['email', 'fullName', 'comment'] as const;
-
-async function existing(id: number): Promise<Client> {
-  const client = await Client.findByPk(id);
-  if (!client) throw new NotFoundError();
-  return client;
-}
 
 export function clientsResource(): ResourceWithOptions {
   return {
@@ -38,15 +31,10 @@ export function clientsResource(): ResourceWithOptions {
             return (await createClient(owner, parsePayload(clientForm, overlay({}, payload, FIELDS)))).id;
           },
           update: async (id, payload) => {
-            const client = await existing(id);
-            const current = { email: client.email, fullName: client.fullName, comment: client.comment };
-            await updateClient(
-              await ownerOf(client.ownerId),
-              id,
-              parsePayload(clientForm, overlay(current, payload, FIELDS)),
-            );
+            const client = await findAnyClient(id);
+            await updateClient(await ownerOf(client), id, parsePayload(clientForm, overlay(client, payload, FIELDS)));
           },
-          remove: async (id) => deleteClient(await ownerOf((await existing(id)).ownerId), id),
+          remove: async (id) => deleteClient(await ownerOf(await findAnyClient(id)), id),
         },
         { new: ['ownerId', 'email', 'fullName', 'comment'], edit: ['email', 'fullName', 'comment'] },
       ),

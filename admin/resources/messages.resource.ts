@@ -2,21 +2,14 @@
 // mailing cannot be deleted.
 import type { ResourceWithOptions } from 'adminjs';
 import { Message } from '../../src/db/models/index.js';
-import { NotFoundError } from '../../src/errors.js';
 import { messageForm } from '../../src/messages/message.form.js';
-import { createMessage, deleteMessage, updateMessage } from '../../src/messages/messages.service.js';
+import { createMessage, deleteMessage, findAnyMessage, updateMessage } from '../../src/messages/messages.service.js';
 import { parsePayload } from '../handlers.js';
 import { overlay } from '../fields.js';
 import { gatedActions } from './common.js';
 import { chosenOwner, ownerOf } from './owners.js';
 
 const FIELDS = ['subject', 'bodyText', 'bodyHtml'] as const;
-
-async function existing(id: number): Promise<Message> {
-  const message = await Message.findByPk(id);
-  if (!message) throw new NotFoundError();
-  return message;
-}
 
 export function messagesResource(): ResourceWithOptions {
   return {
@@ -40,12 +33,11 @@ export function messagesResource(): ResourceWithOptions {
             return (await createMessage(owner, parsePayload(messageForm, overlay({}, payload, FIELDS)))).id;
           },
           update: async (id, payload) => {
-            const message = await existing(id);
-            const current = { subject: message.subject, bodyText: message.bodyText, bodyHtml: message.bodyHtml };
-            const input = parsePayload(messageForm, overlay(current, payload, FIELDS));
-            await updateMessage(await ownerOf(message.ownerId), id, input);
+            const message = await findAnyMessage(id);
+            const input = parsePayload(messageForm, overlay(message, payload, FIELDS));
+            await updateMessage(await ownerOf(message), id, input);
           },
-          remove: async (id) => deleteMessage(await ownerOf((await existing(id)).ownerId), id),
+          remove: async (id) => deleteMessage(await ownerOf(await findAnyMessage(id)), id),
         },
         { new: ['ownerId', 'subject', 'bodyText', 'bodyHtml'], edit: ['subject', 'bodyText', 'bodyHtml'] },
       ),

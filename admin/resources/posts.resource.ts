@@ -1,13 +1,12 @@
 // Blog posts (content managers and admins): Markdown text, an image, publishing; the view count is read-only.
+// The writes go through the blog's rules (admin/posts.ts reads the payload).
 import type { ResourceWithOptions } from 'adminjs';
 import { Post } from '../../src/db/models/index.js';
-import { actorOf } from '../handlers.js';
 import { UPLOADS_URL } from '../images.js';
-import { createPost, deletePost, updatePost } from '../posts.js';
+import { postWriter } from '../posts.js';
 import { gatedActions, type ResourceDeps } from './common.js';
 
 export function postsResource(deps: ResourceDeps, components: { imageUpload: string }): ResourceWithOptions {
-  const options = { uploadDir: deps.config.uploadDir };
   return {
     resource: Post,
     options: {
@@ -50,11 +49,7 @@ export function postsResource(deps: ResourceDeps, components: { imageUpload: str
         publishedAt: { description: 'Left empty, publishing sets it to now.' },
         viewCount: { isVisible: { list: true, show: true, edit: false, filter: false } },
       },
-      actions: gatedActions('posts', {
-        create: (payload, context) => createPost(options, actorOf(context).userId, payload),
-        update: (id, payload) => updatePost(options, id, payload),
-        remove: (id) => deletePost(options, id),
-      }),
+      actions: gatedActions('posts', postWriter({ uploadDir: deps.config.uploadDir })),
     },
   };
 }

@@ -4,8 +4,7 @@ import type { Model } from 'sequelize';
 import { LANGUAGES, User, USER_ROLES } from '../../src/db/models/index.js';
 import { TIME_ZONES } from '../../src/forms/time-zones.js';
 import { adminJs } from '../adminjs.js';
-import { actorOf, type Payload } from '../handlers.js';
-import { createUser, updateUser } from '../users.js';
+import { accountWriter } from '../users.js';
 import { choices, gatedActions, type ResourceDeps } from './common.js';
 
 const SECRET_COLUMNS = ['passwordHash'];
@@ -16,12 +15,12 @@ function withoutSecrets<T extends BaseRecord | null>(record: T): T {
 }
 
 /**
- * The users table without its password hashes: every read AdminJS makes (lists, record pages, search, and
- * the author/owner shown on other resources' records) goes through these methods.
+ * The resource as declared, its model read through an adapter without password hashes: every read AdminJS makes
+ * (lists, record pages, search, and the author/owner shown on other resources' records) goes through these methods.
  */
-function userResource() {
+function withoutPasswordHashes(declared: ResourceWithOptions): ResourceWithOptions {
   const SequelizeResource = adminJs().adapter.Resource;
-  return new (class UserResource extends SequelizeResource {
+  const resource = new (class UserResource extends SequelizeResource {
     override async find(filter: Filter, options: Parameters<InstanceType<typeof SequelizeResource>['find']>[1]) {
       const records = (await super.find(filter, options)) as BaseRecord[];
       return records.map(withoutSecrets);
@@ -36,13 +35,14 @@ function userResource() {
     }
   })(
     // The adapter's constructor is typed for a bare `Model`; our typed model class is one.
-    User as unknown as typeof Model,
+    declared.resource as typeof Model,
   );
+  return { ...declared, resource };
 }
 
 export function usersResource(deps: ResourceDeps): ResourceWithOptions {
-  return {
-    resource: userResource(),
+  return withoutPasswordHashes({
+    resource: User,
     options: {
       navigation: { name: 'Accounts', icon: 'Users' },
       sort: { sortBy: 'id', direction: 'desc' },
@@ -87,11 +87,7 @@ export function usersResource(deps: ResourceDeps): ResourceWithOptions {
         blockedReason: { type: 'textarea' },
         isBlocked: { description: 'Blocking signs the account out at once.' },
       },
-      actions: gatedActions('users', {
-        create: (payload: Payload, context) =>
-          createUser(actorOf(context).userId, payload, { timeZone: deps.config.timeZone }),
-        update: (id, payload, context) => updateUser(actorOf(context).userId, id, payload),
-      }),
+      actions: gatedActions('users', accountWriter({ timeZone: deps.config.timeZone })),
     },
-  };
+  });
 }

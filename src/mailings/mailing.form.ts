@@ -1,7 +1,7 @@
 // The mailing form: name, message, clients (or all of them), a start–end window entered in the user's time
 // zone, a periodicity, and the zone whose calendar the periods follow.
 import { z } from 'zod';
-import { PERIODICITIES } from '../db/models/index.js';
+import { PERIODICITIES, type Periodicity } from '../db/models/index.js';
 import { isKnownTimeZone, isStorableInstant, parseLocalDateTime } from '../forms/time-zones.js';
 import { textField } from '../forms/text-fields.js';
 
@@ -18,6 +18,42 @@ const idList = z
     ),
   );
 
+/** The fields of a schedule that read the same on the site and in the back office (dates are read by each door). */
+export const scheduleFields = {
+  name: textField(200, { required: true }),
+  periodicity: z.enum(PERIODICITIES, { error: 'forms.chooseOne' }),
+  timeZone: z.string({ error: 'forms.required' }).refine(isKnownTimeZone, 'forms.timeZoneInvalid'),
+};
+
+/** The part of a mailing its runs follow. */
+export interface MailingWindow {
+  startAt: Date;
+  endAt: Date;
+  periodicity: Periodicity;
+  timeZone: string;
+}
+
+function sameWindow(one: MailingWindow, other: MailingWindow): boolean {
+  return (
+    one.startAt.getTime() === other.startAt.getTime() &&
+    one.endAt.getTime() === other.endAt.getTime() &&
+    one.periodicity === other.periodicity &&
+    one.timeZone === other.timeZone
+  );
+}
+
+/**
+ * The one rule of a mailing's window, for the site's form and the back office alike (an i18n key for `endAt`, or
+ * null): the end comes after the start, and a window being set must end in the future. The site's form always
+ * sets one (the owner types it anew, to the minute); an edit given the `current` window that keeps it as it is
+ * (a new name, disabling a mailing whose last run outlives its end) is not held to the clock.
+ */
+export function windowProblem(next: MailingWindow, now: Date, current?: MailingWindow): string | null {
+  if (next.endAt.getTime() <= next.startAt.getTime()) return 'forms.endBeforeStart';
+  if (current && sameWindow(next, current)) return null;
+  return next.endAt.getTime() <= now.getTime() ? 'forms.endInPast' : null;
+}
+
 /** The schema depends on the reader's zone (dates are typed in it) and on the clock (the end must be ahead). */
 export function mailingForm(userTimeZone: string, now = new Date()) {
   const localDateTime = z.string({ error: 'forms.dateInvalid' }).transform((value, ctx) => {
@@ -30,7 +66,7 @@ export function mailingForm(userTimeZone: string, now = new Date()) {
   });
   return z
     .object({
-      name: textField(200, { required: true }),
+      ...scheduleFields,
       messageId: z
         .string({ error: 'forms.chooseOne' })
         .regex(/^[1-9]\d{0,15}$/, 'forms.chooseOne')
@@ -42,15 +78,10 @@ export function mailingForm(userTimeZone: string, now = new Date()) {
         .transform((value) => value === 'on' || value === 'true' || value === '1'),
       startAt: localDateTime,
       endAt: localDateTime,
-      periodicity: z.enum(PERIODICITIES, { error: 'forms.chooseOne' }),
-      timeZone: z.string({ error: 'forms.required' }).refine(isKnownTimeZone, 'forms.timeZoneInvalid'),
     })
     .superRefine((values, ctx) => {
-      if (values.endAt.getTime() <= values.startAt.getTime()) {
-        ctx.addIssue({ code: 'custom', path: ['endAt'], message: 'forms.endBeforeStart' });
-      } else if (values.endAt.getTime() <= now.getTime()) {
-        ctx.addIssue({ code: 'custom', path: ['endAt'], message: 'forms.endInPast' });
-      }
+      const problem = windowProblem(values, now);
+      if (problem) ctx.addIssue({ code: 'custom', path: ['endAt'], message: problem });
       if (!values.allClients && values.clientIds.length === 0) {
         ctx.addIssue({ code: 'custom', path: ['clientIds'], message: 'forms.chooseClients' });
       }

@@ -103,7 +103,7 @@ export async function setDisabledByManager(
 }
 
 /** One of the owner's own mailings (for changes); someone else's id is a 404, even for a manager. */
-export async function findMailing(owner: User, id: number): Promise<Mailing> {
+export async function findMailing(owner: Pick<User, 'id'>, id: number): Promise<Mailing> {
   const mailing = await Mailing.findOne({
     where: { id, ownerId: owner.id },
     include: [{ model: Message, as: 'message' }],
@@ -187,7 +187,7 @@ export async function updateMailing(
 }
 
 /** Deletes a mailing with its runs and log; a run under way is cancelled first so no worker keeps sending. */
-export async function deleteMailing(sequelize: Sequelize, owner: User, id: number): Promise<void> {
+export async function deleteMailing(sequelize: Sequelize, owner: Pick<User, 'id'>, id: number): Promise<void> {
   const mailing = await findMailing(owner, id);
   const active = await MailingRun.findAll({ where: { mailingId: mailing.id, state: { [Op.in]: ACTIVE_RUN_STATES } } });
   for (const run of active) await cancelRun(sequelize, run.id, 'Mailing deleted');

@@ -48,6 +48,13 @@ export async function findMessage(owner: User, id: number): Promise<Message> {
   return message;
 }
 
+/** Any customer's message by id, for a staff door gated by the permission map (the back office acts as its owner). */
+export async function findAnyMessage(id: number): Promise<Message> {
+  const message = await Message.findByPk(id);
+  if (!message) throw new NotFoundError();
+  return message;
+}
+
 /** Saves a new message. */
 export function createMessage(owner: User, input: MessageInput): Promise<Message> {
   return Message.create({ ownerId: owner.id, ...input });

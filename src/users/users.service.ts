@@ -1,8 +1,13 @@
-// Managers' view of the accounts: the list with each user's activity, and blocking (which ends their sessions).
+// Managers' view of the accounts: the list with each user's activity, and blocking (which ends their sessions);
+// staff's account writes (the back office): creating accounts, roles, verification, blocking, a new password.
 import { ownerBlockChanged } from '../delivery/mailing-lifecycle.js';
 import { col, fn, Op, where } from 'sequelize';
-import { Client, Mailing, User, type UserRole } from '../db/models/index.js';
-import { AppError, NotFoundError } from '../errors.js';
+import { hashPassword } from '../accounts/password.js';
+import { passwordProblem } from '../accounts/password-rules.js';
+import { endSessionsOf } from '../accounts/sessions.js';
+import { Client, Mailing, normaliseEmail, User, type Language, type UserRole } from '../db/models/index.js';
+import { isUniqueViolation } from '../db/unique-violation.js';
+import { AppError, NotFoundError, ValidationError } from '../errors.js';
 
 export interface UserRow {
   user: User;
@@ -71,6 +76,18 @@ export function blockRefusal(actor: Pick<User, 'id'>, user: Pick<User, 'id' | 'r
   return null;
 }
 
+/** An account by id, or null once it is gone: a signed-in session reloads it on every request, staff act as owners. */
+export function findAccount(id: number): Promise<User | null> {
+  return User.findByPk(id);
+}
+
+/** The block columns of an account blocked now by `actor` for `reason`. */
+function blockedBy(actor: Pick<User, 'id'>, reason: string | null, now: Date) {
+  return { isBlocked: true, blockedAt: now, blockedById: actor.id, blockedReason: reason || null };
+}
+
+const UNBLOCKED = { isBlocked: false, blockedAt: null, blockedById: null, blockedReason: null };
+
 async function blockable(actor: User, id: number): Promise<User> {
   const user = await User.findByPk(id);
   if (!user) throw new NotFoundError();
@@ -85,7 +102,7 @@ async function blockable(actor: User, id: number): Promise<User> {
  */
 export async function blockUser(actor: User, id: number, reason: string, now = new Date()): Promise<User> {
   const user = await blockable(actor, id);
-  await user.update({ isBlocked: true, blockedAt: now, blockedById: actor.id, blockedReason: reason || null });
+  await user.update(blockedBy(actor, reason, now));
   await ownerBlockChanged(user.id, true);
   return user;
 }
@@ -93,7 +110,110 @@ export async function blockUser(actor: User, id: number, reason: string, now = n
 /** Lets a blocked account log in again. */
 export async function unblockUser(actor: User, id: number): Promise<User> {
   const user = await blockable(actor, id);
-  await user.update({ isBlocked: false, blockedAt: null, blockedById: null, blockedReason: null });
+  await user.update(UNBLOCKED);
   await ownerBlockChanged(user.id, false);
+  return user;
+}
+
+/** An account as staff write it; `newPassword` empty keeps the current one (a new account needs one). */
+export interface StaffAccountInput {
+  email: string;
+  fullName: string;
+  role: UserRole;
+  language: Language;
+  timeZone: string;
+  emailVerifiedAt: Date | null;
+  isBlocked: boolean;
+  blockedReason: string | null;
+  newPassword: string;
+}
+
+const EMAIL_TAKEN = 'An account with this e-mail already exists.';
+
+async function ensureEmailFree(email: string, exceptId?: number): Promise<void> {
+  const clash = await User.findOne({
+    attributes: ['id'],
+    where: { email: normaliseEmail(email), ...(exceptId ? { id: { [Op.ne]: exceptId } } : {}) },
+  });
+  if (clash) throw new ValidationError({ email: EMAIL_TAKEN });
+}
+
+/** The bcrypt hash of the new password, or null when none was given; a weak one is the field's error. */
+async function passwordHashOf(input: StaffAccountInput): Promise<string | null> {
+  if (!input.newPassword) return null;
+  const problem = passwordProblem(input.newPassword, input.email);
+  if (problem) throw new ValidationError({ newPassword: problem });
+  return hashPassword(input.newPassword);
+}
+
+// The pre-check can lose a race with another request: the unique index has the last word, with the same error.
+async function savingEmail<T>(save: () => Promise<T>): Promise<T> {
+  try {
+    return await save();
+  } catch (error) {
+    if (isUniqueViolation(error)) throw new ValidationError({ email: EMAIL_TAKEN });
+    throw error;
+  }
+}
+
+function profileOf(input: StaffAccountInput) {
+  const { email, fullName, role, language, timeZone, emailVerifiedAt } = input;
+  return { email, fullName, role, language, timeZone, emailVerifiedAt };
+}
+
+/** A staff member creates an account (blocked from the start if the form says so); the password is required. */
+export async function createAccountByStaff(
+  staff: Pick<User, 'id'>,
+  input: StaffAccountInput,
+  now = new Date(),
+): Promise<User> {
+  await ensureEmailFree(input.email);
+  const passwordHash = await passwordHashOf(input);
+  if (!passwordHash) throw new ValidationError({ newPassword: 'Set a password for the new account.' });
+  const block = input.isBlocked ? blockedBy(staff, input.blockedReason, now) : UNBLOCKED;
+  return savingEmail(() => User.create({ ...profileOf(input), passwordHash, ...block }));
+}
+
+/** Why staff may not make this change to the account (field and message), or null: the site's blocking rule. */
+function staffRefusal(staff: Pick<User, 'id'>, user: User, input: StaffAccountInput): ValidationError | null {
+  if (input.isBlocked && !user.isBlocked) {
+    // Not yourself, never an admin (as the account is now, or as this edit would make it).
+    const refusal = blockRefusal(staff, user) ?? blockRefusal(staff, { id: user.id, role: input.role });
+    if (refusal) return new ValidationError({ isBlocked: refusal });
+  }
+  if (user.id === staff.id && input.role !== user.role) {
+    return new ValidationError({ role: 'You cannot change your own role.' });
+  }
+  return null;
+}
+
+/** The block columns after a staff edit: a block already in place keeps who and when, only its reason changes. */
+function blockAfter(staff: Pick<User, 'id'>, user: User, input: StaffAccountInput, now: Date) {
+  if (!input.isBlocked) return UNBLOCKED;
+  return user.isBlocked ? { blockedReason: input.blockedReason } : blockedBy(staff, input.blockedReason, now);
+}
+
+/**
+ * A staff member changes an account. Blocking stamps who and when; every request checks the account, so its
+ * open sessions (site and back office) end at their next one, which tells the owner why. A new password ends
+ * them at once. Nobody blocks or demotes themselves, and admins are not blocked.
+ */
+export async function updateAccountByStaff(
+  staff: Pick<User, 'id'>,
+  id: number,
+  input: StaffAccountInput,
+  now = new Date(),
+): Promise<User> {
+  const user = await findAccount(id);
+  if (!user) throw new NotFoundError();
+  const refusal = staffRefusal(staff, user, input);
+  if (refusal) throw refusal;
+  await ensureEmailFree(input.email, user.id);
+  const passwordHash = await passwordHashOf(input);
+  const wasBlocked = user.isBlocked;
+  const block = blockAfter(staff, user, input, now);
+  await savingEmail(() => user.update({ ...profileOf(input), ...block, ...(passwordHash ? { passwordHash } : {}) }));
+  if (passwordHash) await endSessionsOf(user.id);
+  if (input.isBlocked !== wasBlocked) await ownerBlockChanged(user.id, input.isBlocked);
   return user;
 }
