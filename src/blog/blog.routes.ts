@@ -1,5 +1,6 @@
 // The public blog: the list of published posts and one post, both cached for anonymous readers (src/cache).
-import { Router, type RequestHandler } from 'express';
+import type { Request, RequestHandler, Response, Router } from 'express';
+import { routeTable } from '../web/route-table.js';
 import type { SiteCache } from '../cache/site-cache.js';
 import type { Config } from '../config.js';
 import { everyone } from '../web/middleware/current-user.js';
@@ -14,30 +15,34 @@ export const BLOG_PER_PAGE = 10;
 
 /** Registers /blog and /blog/:id. */
 export function blogRoutes({ config, siteCache }: { config: Config; siteCache: SiteCache }): Router {
-  const router = Router();
+  const cached = siteCache.pages.middleware('blog');
+  return routeTable([
+    ['get', '/blog', everyone(), cached, listPage],
+    ['get', '/blog/:id', everyone(), countViews(), cached, postPage(config)],
+  ]);
+}
 
-  router.get('/blog', everyone(), siteCache.pages.middleware('blog'), async (req, res) => {
-    const page = pageOf(req.query.page, await countPublished(), BLOG_PER_PAGE);
-    const reader = readerOf(req, res);
-    const posts = (await listPublished(page)).map((post) => postCard(post, reader));
-    renderPageOrFragment(
-      req,
-      res,
-      { page: 'blog/index', fragment: 'blog/_list' },
-      { title: req.t('blog.title'), posts, page },
-    );
-  });
+async function listPage(req: Request, res: Response): Promise<void> {
+  const page = pageOf(req.query.page, await countPublished(), BLOG_PER_PAGE);
+  const reader = readerOf(req, res);
+  const posts = (await listPublished(page)).map((post) => postCard(post, reader));
+  renderPageOrFragment(
+    req,
+    res,
+    { page: 'blog/index', fragment: 'blog/_list' },
+    { title: req.t('blog.title'), posts, page },
+  );
+}
 
-  router.get('/blog/:id', everyone(), countViews(), siteCache.pages.middleware('blog'), async (req, res) => {
+function postPage(config: Config): RequestHandler {
+  return async (req, res) => {
     const post = await findPublished(idParam(req));
     res.render('blog/show', {
       title: post.title,
       post: postCard(post, readerOf(req, res)),
       html: renderMarkdown(post.content, config.appUrl),
     });
-  });
-
-  return router;
+  };
 }
 
 // Views are counted by a middleware in front of the page cache (which never runs a cached page's handler), so

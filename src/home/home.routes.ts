@@ -1,6 +1,7 @@
 // The home page: what the service does, its numbers, three posts from the blog; a sign-up call to action for
 // visitors, links to their screens for users. Anonymous visitors get it from the page cache (src/cache).
-import { Router } from 'express';
+import type { RequestHandler, Router } from 'express';
+import { routeTable } from '../web/route-table.js';
 import type { Sequelize } from 'sequelize';
 import { postCard, readerOf } from '../blog/post-card.js';
 import { randomPublishedPosts } from '../blog/post-pool.js';
@@ -11,9 +12,12 @@ import { everyone } from '../web/middleware/current-user.js';
 export const HOME_POST_COUNT = 3;
 
 /** Registers `/`. */
-export function homeRoutes({ sequelize, siteCache }: { sequelize: Sequelize; siteCache: SiteCache }): Router {
-  const router = Router();
-  router.get('/', everyone(), siteCache.pages.middleware('home'), async (req, res) => {
+export function homeRoutes(deps: { sequelize: Sequelize; siteCache: SiteCache }): Router {
+  return routeTable([['get', '/', everyone(), deps.siteCache.pages.middleware('home'), homePage(deps)]]);
+}
+
+function homePage({ sequelize, siteCache }: { sequelize: Sequelize; siteCache: SiteCache }): RequestHandler {
+  return async (req, res) => {
     const [stats, posts] = await Promise.all([
       homeStats(siteCache.computed, sequelize),
       randomPublishedPosts(siteCache.computed, HOME_POST_COUNT),
@@ -24,6 +28,5 @@ export function homeRoutes({ sequelize, siteCache }: { sequelize: Sequelize; sit
       stats,
       posts: posts.map((post) => postCard(post, reader)),
     });
-  });
-  return router;
+  };
 }

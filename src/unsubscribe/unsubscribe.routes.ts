@@ -1,8 +1,9 @@
 // The public unsubscribe link: GET asks for confirmation, POST unsubscribes (also RFC 8058 one-click POST).
-import express, { Router } from 'express';
+import express, { type Request, type Response, type Router } from 'express';
 import type { Config } from '../config.js';
 import { everyone } from '../web/middleware/current-user.js';
 import { routeParam } from '../web/params.js';
+import { routeTable } from '../web/route-table.js';
 import { clientForToken, unsubscribeClient } from './unsubscribe.service.js';
 
 /**
@@ -10,24 +11,20 @@ import { clientForToken, unsubscribeClient } from './unsubscribe.service.js';
  * without cookies, and the signed token in the URL is the authority.
  */
 export function unsubscribeRoutes({ config }: { config: Config }): Router {
-  const router = Router();
-  router.get('/unsubscribe/:token', everyone(), async (req, res) => {
-    res.set('Cache-Control', 'no-store');
-    const client = await clientForToken(routeParam(req, 'token'), config.sessionSecret);
-    if (!client) return res.status(404).render('unsubscribe/invalid', { title: 'Invalid link' });
-    res.render('unsubscribe/confirm', { title: 'Unsubscribe', email: client.email, action: req.originalUrl });
-  });
-  router.post(
-    '/unsubscribe/:token',
-    everyone(),
-    express.urlencoded({ extended: false, limit: '1kb' }),
-    async (req, res) => {
-      res.set('Cache-Control', 'no-store');
-      const client = await clientForToken(routeParam(req, 'token'), config.sessionSecret);
-      if (!client) return res.status(404).render('unsubscribe/invalid', { title: 'Invalid link' });
-      await unsubscribeClient(client);
-      res.render('unsubscribe/done', { title: 'Unsubscribed', email: client.email });
-    },
-  );
-  return router;
+  const tokenBody = express.urlencoded({ extended: false, limit: '1kb' });
+  return routeTable([
+    ['get', '/unsubscribe/:token', everyone(), (req, res) => answer(req, res, config, false)],
+    ['post', '/unsubscribe/:token', everyone(), tokenBody, (req, res) => answer(req, res, config, true)],
+  ]);
+}
+
+// The link's page asks to confirm; its POST (the page's button, or the provider's one-click) unsubscribes.
+async function answer(req: Request, res: Response, config: Config, unsubscribe: boolean): Promise<void> {
+  res.set('Cache-Control', 'no-store');
+  const client = await clientForToken(routeParam(req, 'token'), config.sessionSecret);
+  if (!client) return res.status(404).render('unsubscribe/invalid', { title: 'Invalid link' });
+  if (!unsubscribe)
+    return res.render('unsubscribe/confirm', { title: 'Unsubscribe', email: client.email, action: req.originalUrl });
+  await unsubscribeClient(client);
+  res.render('unsubscribe/done', { title: 'Unsubscribed', email: client.email });
 }

@@ -1,11 +1,12 @@
 // The managers' users screen: every account with its activity; block (with a reason) and unblock.
-import { Router } from 'express';
+import type { Request, Response, Router } from 'express';
 import { USER_ROLES, type UserRole } from '../db/models/index.js';
 import { can, currentUser } from '../web/middleware/current-user.js';
 import { flash } from '../web/middleware/flash.js';
 import { pageOf } from '../web/pagination.js';
 import { idParam, lineParam, REASON_MAX, searchParam } from '../web/params.js';
 import { redirectAfterAction } from '../web/redirects.js';
+import { routeTable } from '../web/route-table.js';
 import { blockUser, countUsers, listUsers, unblockUser, type UserListFilters } from './users.service.js';
 
 function filtersOf(query: Record<string, unknown>): UserListFilters {
@@ -21,33 +22,36 @@ function backTo(body: unknown): string {
 
 /** Registers /users routes (managers and admins). */
 export function userRoutes(): Router {
-  const router = Router();
+  const oversee = can('users:oversee');
+  return routeTable([
+    ['get', '/users', oversee, listPage],
+    ['post', '/users/:id/block', oversee, block],
+    ['post', '/users/:id/unblock', oversee, unblock],
+  ]);
+}
 
-  router.get('/users', can('users:oversee'), async (req, res) => {
-    const filters = filtersOf(req.query);
-    const page = pageOf(req.query.page, await countUsers(filters));
-    res.render('users/index', {
-      title: req.t('users.title'),
-      rows: await listUsers(filters, page),
-      page,
-      filters,
-      roles: USER_ROLES,
-      back: req.originalUrl,
-    });
+async function listPage(req: Request, res: Response): Promise<void> {
+  const filters = filtersOf(req.query);
+  const page = pageOf(req.query.page, await countUsers(filters));
+  res.render('users/index', {
+    title: req.t('users.title'),
+    rows: await listUsers(filters, page),
+    page,
+    filters,
+    roles: USER_ROLES,
+    back: req.originalUrl,
   });
+}
 
-  router.post('/users/:id/block', can('users:oversee'), async (req, res) => {
-    const reason = lineParam((req.body as Record<string, unknown>).reason, REASON_MAX);
-    const user = await blockUser(currentUser(req), idParam(req), reason);
-    flash(req, 'success', req.t('users.blocked', { email: user.email }));
-    redirectAfterAction(req, res, backTo(req.body));
-  });
+async function block(req: Request, res: Response): Promise<void> {
+  const reason = lineParam((req.body as Record<string, unknown>).reason, REASON_MAX);
+  const user = await blockUser(currentUser(req), idParam(req), reason);
+  flash(req, 'success', req.t('users.blocked', { email: user.email }));
+  redirectAfterAction(req, res, backTo(req.body));
+}
 
-  router.post('/users/:id/unblock', can('users:oversee'), async (req, res) => {
-    const user = await unblockUser(currentUser(req), idParam(req));
-    flash(req, 'success', req.t('users.unblocked', { email: user.email }));
-    redirectAfterAction(req, res, backTo(req.body));
-  });
-
-  return router;
+async function unblock(req: Request, res: Response): Promise<void> {
+  const user = await unblockUser(currentUser(req), idParam(req));
+  flash(req, 'success', req.t('users.unblocked', { email: user.email }));
+  redirectAfterAction(req, res, backTo(req.body));
 }
