@@ -100,6 +100,74 @@ async function runsDue(sequelize: Sequelize, options: SendOptions): Promise<{ ru
   return { runIds, due: due.length };
 }
 
+/** The runs this command works on: the mailing's one, or every due mailing's. */
+async function runIdsToSend(sequelize: Sequelize, options: SendOptions, via: string): Promise<number[]> {
+  if (options.mailing) {
+    const run = await runForMailing(sequelize, options.mailing, options);
+    return run ? [run.id] : [];
+  }
+  const found = await runsDue(sequelize, options);
+  say(`${found.due} mailing(s) due, ${found.runIds.length} run(s) to work on (via ${via})`);
+  return found.runIds;
+}
+
+/** Works each run until it ends (waiting out pauses); returns why runs did not finish. */
+async function sendRuns(worker: RunWorker, runIds: number[], interrupted: () => boolean): Promise<string[]> {
+  const failures: string[] = [];
+  for (const runId of runIds) {
+    const progress = await workUntilEnded(worker, runId, {
+      waitOutPauses: true,
+      onPause: (run) => say(`run #${run.id} paused until ${run.resumeAt?.toISOString()}: ${run.pausedReason}; waiting`),
+    });
+    const run = await MailingRun.findByPk(runId, { rejectOnEmpty: true });
+    if (process.stdout.isTTY) process.stdout.write('\r');
+    say(summary(run));
+    if (progress.state === 'held') failures.push(`run #${runId} held: its owner is blocked`);
+    else if (progress.state !== 'finished')
+      failures.push(`run #${runId} ${progress.state}${run.pausedReason ? `: ${run.pausedReason}` : ''}`);
+    if (interrupted()) break;
+  }
+  return failures;
+}
+
+/** Shows a run's counters on one line while a terminal watches. */
+async function showProgress(runId: number): Promise<void> {
+  if (!process.stdout.isTTY) return;
+  const run = await MailingRun.findByPk(runId);
+  if (run) process.stdout.write(`\r${summary(run)}   `);
+}
+
+/** The command's work: a worker of its own sends the runs; Ctrl-C stops it, leaving the rest queued. */
+async function send(options: SendOptions): Promise<void> {
+  await withDatabase(async ({ config, logger, sequelize }) => {
+    await migrateUp(sequelize);
+    const transport = createMailTransport(config, sequelize);
+    const worker = new RunWorker({ sequelize, config, transport, logger, onBatch: showProgress });
+    let interrupted = false;
+    const interrupt = (): void => {
+      interrupted = true;
+      worker.stop();
+    };
+    process.once('SIGINT', interrupt);
+    process.once('SIGTERM', interrupt);
+    try {
+      const runIds = await runIdsToSend(sequelize, options, transport.description);
+      const failures = await sendRuns(worker, runIds, () => interrupted);
+      const { accepted, temporary, permanent, unknown } = worker.attempts;
+      say(
+        `this process: ${accepted} accepted, ${temporary} temporary failures, ${permanent} permanent failures, ${unknown} unknown`,
+      );
+      if (interrupted) throw new AppError('interrupted; unsent deliveries stay queued for the scheduler');
+      if (failures.length) throw new AppError(`not finished: ${failures.join('; ')}`);
+    } finally {
+      process.off('SIGINT', interrupt);
+      process.off('SIGTERM', interrupt);
+      worker.stop();
+      transport.close();
+    }
+  });
+}
+
 /** Registers the send command. */
 export function registerSend(program: Command): void {
   program
@@ -112,59 +180,6 @@ export function registerSend(program: Command): void {
     .action(async (options: SendOptions) => {
       if (!options.mailing === !options.due) throw new AppError('say either --mailing ID or --due');
       if (options.again && !options.mailing) throw new AppError('--again goes with --mailing ID');
-      await withDatabase(async ({ config, logger, sequelize }) => {
-        await migrateUp(sequelize);
-        const transport = createMailTransport(config, sequelize);
-        const showProgress = async (runId: number): Promise<void> => {
-          if (!process.stdout.isTTY) return;
-          const run = await MailingRun.findByPk(runId);
-          if (run) process.stdout.write(`\r${summary(run)}   `);
-        };
-        const worker = new RunWorker({ sequelize, config, transport, logger, onBatch: showProgress });
-        let interrupted = false;
-        const interrupt = (): void => {
-          interrupted = true;
-          worker.stop();
-        };
-        process.once('SIGINT', interrupt);
-        process.once('SIGTERM', interrupt);
-        try {
-          let runIds: number[];
-          if (options.mailing) {
-            const run = await runForMailing(sequelize, options.mailing, options);
-            runIds = run ? [run.id] : [];
-          } else {
-            const found = await runsDue(sequelize, options);
-            runIds = found.runIds;
-            say(`${found.due} mailing(s) due, ${runIds.length} run(s) to work on (via ${transport.description})`);
-          }
-          const failures: string[] = [];
-          for (const runId of runIds) {
-            const progress = await workUntilEnded(worker, runId, {
-              waitOutPauses: true,
-              onPause: (run) =>
-                say(`run #${run.id} paused until ${run.resumeAt?.toISOString()}: ${run.pausedReason}; waiting`),
-            });
-            const run = await MailingRun.findByPk(runId, { rejectOnEmpty: true });
-            if (process.stdout.isTTY) process.stdout.write('\r');
-            say(summary(run));
-            if (progress.state === 'held') failures.push(`run #${runId} held: its owner is blocked`);
-            else if (progress.state !== 'finished')
-              failures.push(`run #${runId} ${progress.state}${run.pausedReason ? `: ${run.pausedReason}` : ''}`);
-            if (interrupted) break;
-          }
-          const { accepted, temporary, permanent, unknown } = worker.attempts;
-          say(
-            `this process: ${accepted} accepted, ${temporary} temporary failures, ${permanent} permanent failures, ${unknown} unknown`,
-          );
-          if (interrupted) throw new AppError('interrupted; unsent deliveries stay queued for the scheduler');
-          if (failures.length) throw new AppError(`not finished: ${failures.join('; ')}`);
-        } finally {
-          process.off('SIGINT', interrupt);
-          process.off('SIGTERM', interrupt);
-          worker.stop();
-          transport.close();
-        }
-      });
+      await send(options);
     });
 }
