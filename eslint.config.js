@@ -21,6 +21,14 @@ export default tseslint.config(
     },
   },
   {
+    // Small modules and functions: a reader sees a whole function on one screen and a whole module in a sitting.
+    files: ['src/**/*.ts', 'admin/**/*.ts'],
+    rules: {
+      'max-lines-per-function': ['error', { max: 60, skipBlankLines: true, skipComments: true }],
+      'max-lines': ['error', { max: 300, skipBlankLines: true, skipComments: true }],
+    },
+  },
+  {
     files: ['test/**/*.ts'],
     rules: {
       // chai's property assertions (`expect(x).to.exist`) are expressions by design.
