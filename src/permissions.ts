@@ -1,7 +1,8 @@
 // One permission map (role → resource:action) used by every route, the back office and the tests.
 import type { UserRole } from './db/models/index.js';
 
-export const PERMISSIONS = [
+/** What a customer may do with their own data. */
+const CUSTOMER = [
   'account:manage',
   'clients:read',
   'clients:write',
@@ -11,23 +12,10 @@ export const PERMISSIONS = [
   'mailings:write',
   'mailings:send',
   'reports:read',
-  'mailings:oversee',
-  'users:oversee',
-  'posts:write',
 ] as const;
-export type Permission = (typeof PERMISSIONS)[number];
 
-const CUSTOMER: Permission[] = [
-  'account:manage',
-  'clients:read',
-  'clients:write',
-  'messages:read',
-  'messages:write',
-  'mailings:read',
-  'mailings:write',
-  'mailings:send',
-  'reports:read',
-];
+export const PERMISSIONS = [...CUSTOMER, 'mailings:oversee', 'users:oversee', 'posts:write'] as const;
+export type Permission = (typeof PERMISSIONS)[number];
 
 const ROLE_PERMISSIONS: Record<UserRole, ReadonlySet<Permission>> = {
   user: new Set(CUSTOMER),
