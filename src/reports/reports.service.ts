@@ -1,21 +1,14 @@
-// Report rules and queries: every run is reached through mailings.owner_id, so a customer only ever sees their
-// own runs and logs (a manager sees everyone's). Days are the acting user's calendar days (their time zone), on SQLite and PostgreSQL alike.
+// Report rules and queries: every run is read through reportCondition (report-filter.ts), so a customer only
+// ever sees their own runs and logs (a manager sees everyone's), and the list, the chart and the CSV export
+// keep the same runs. Days are the acting user's calendar days (their time zone), on SQLite and PostgreSQL alike.
 import { DateTime } from 'luxon';
 import { col, fn, Op, type WhereOptions } from 'sequelize';
-import {
-  boundDatabase,
-  Delivery,
-  Mailing,
-  MailingRun,
-  type DeliveryStatus,
-  type RunState,
-  type User,
-} from '../db/models/index.js';
+import { boundDatabase, Delivery, type DeliveryStatus, type RunState, type User } from '../db/models/index.js';
 import { selectRows, toDate } from '../delivery/sql.js';
 import { NotFoundError } from '../errors.js';
-import { seesEveryMailing } from '../permissions.js';
 import type { DayCounts } from './report-chart.js';
 import type { ReportFilters } from './report.form.js';
+import { ALL_RUNS, allOf, REPORT_RUNS, reportCondition, type SqlCondition } from './report-filter.js';
 
 /** The chart shows at most this many days (the latest ones) so the query and the bars stay bounded. */
 export const CHART_MAX_DAYS = 60;
@@ -51,78 +44,90 @@ interface Window {
   limit: number;
 }
 
-function runWhere(filters: ReportFilters): WhereOptions<MailingRun> {
-  const scheduledAt: Record<symbol, Date> = {};
-  if (filters.scheduledFrom) scheduledAt[Op.gte] = filters.scheduledFrom;
-  if (filters.scheduledBefore) scheduledAt[Op.lt] = filters.scheduledBefore;
-  return {
-    ...(filters.scheduledFrom || filters.scheduledBefore ? { scheduledAt } : {}),
-    ...(filters.mailingId ? { mailingId: filters.mailingId } : {}),
-    ...(filters.state ? { state: filters.state } : {}),
-  };
+/** A run as the raw query returns it: PostgreSQL counts and SQLite dates come back as text. */
+interface RunRecord {
+  id: number | string;
+  mailing_id: number | string;
+  mailing_name: string;
+  scheduled_at: unknown;
+  state: RunState;
+  total_count: number | string;
+  sent_count: number | string;
+  failed_count: number | string;
+  unknown_count: number | string;
 }
 
-// A customer's report covers their own mailings; a manager's covers everyone's.
-function ownerScope(viewer: User): { ownerId?: number } {
-  return seesEveryMailing(viewer.role) ? {} : { ownerId: viewer.id };
+const RUN_COLUMNS = `r.id, r.mailing_id, m.name AS mailing_name, r.scheduled_at, r.state,
+  r.total_count, r.sent_count, r.failed_count, r.unknown_count`;
+const NEWEST_FIRST = 'ORDER BY r.scheduled_at DESC, r.id DESC';
+
+/** A NOT NULL column's date. */
+function instant(value: unknown): Date {
+  const date = toDate(value);
+  if (!date) throw new TypeError('a run without its scheduled time');
+  return date;
 }
 
-function ownedBy(viewer: User) {
-  return { model: Mailing, as: 'mailing', attributes: ['id', 'name'], where: ownerScope(viewer), required: true };
+/** The report's runs matching the condition, in the order and window `rest` gives, each with its last attempt. */
+async function selectRuns(where: SqlCondition, rest: string, window: Record<string, number>): Promise<RunRow[]> {
+  const records = await selectRows<RunRecord>(
+    boundDatabase(),
+    `SELECT ${RUN_COLUMNS} FROM ${REPORT_RUNS} WHERE ${where.sql} ${rest}`,
+    { ...where.replacements, ...window },
+  );
+  const lastAttempts = await lastAttemptsOf(records.map((record) => Number(record.id)));
+  return records.map((record) => ({
+    id: Number(record.id),
+    mailingId: Number(record.mailing_id),
+    mailingName: record.mailing_name,
+    scheduledAt: instant(record.scheduled_at),
+    state: record.state,
+    totalCount: Number(record.total_count),
+    sentCount: Number(record.sent_count),
+    failedCount: Number(record.failed_count),
+    unknownCount: Number(record.unknown_count),
+    lastAttemptAt: lastAttempts.get(Number(record.id)) ?? null,
+  }));
 }
 
-function toRunRow(run: MailingRun, lastAttemptAt: Date | null): RunRow {
-  return {
-    id: run.id,
-    mailingId: run.mailing?.id ?? 0,
-    mailingName: run.mailing?.name ?? '',
-    scheduledAt: run.scheduledAt,
-    state: run.state,
-    totalCount: run.totalCount,
-    sentCount: run.sentCount,
-    failedCount: run.failedCount,
-    unknownCount: run.unknownCount,
-    lastAttemptAt,
-  };
+/** How many of the report's runs the condition keeps. */
+async function countWhere(where: SqlCondition): Promise<number> {
+  const [row] = await selectRows<{ count: number | string }>(
+    boundDatabase(),
+    `SELECT COUNT(*) AS count FROM ${REPORT_RUNS} WHERE ${where.sql}`,
+    where.replacements,
+  );
+  return Number(row?.count ?? 0);
 }
 
 /** The owner's mailings for the filter's select, by name. */
 export async function listMailingChoices(owner: User): Promise<MailingChoice[]> {
-  const mailings = await Mailing.findAll({
-    attributes: ['id', 'name'],
-    where: ownerScope(owner),
-    order: [
-      ['name', 'ASC'],
-      ['id', 'ASC'],
-    ],
-  });
-  return mailings.map((mailing) => ({ id: mailing.id, name: mailing.name }));
+  // With no filter the condition speaks of the mailing alone (its owner), so it reads the mailings only.
+  const where = reportCondition(owner, ALL_RUNS);
+  const rows = await selectRows<{ id: number | string; name: string }>(
+    boundDatabase(),
+    `SELECT m.id, m.name FROM mailings m WHERE ${where.sql} ORDER BY m.name ASC, m.id ASC`,
+    where.replacements,
+  );
+  return rows.map((row) => ({ id: Number(row.id), name: row.name }));
 }
 
 /** How many of the owner's runs match the filters (for the pager). */
 export function countRuns(owner: User, filters: ReportFilters): Promise<number> {
-  return MailingRun.count({ where: runWhere(filters), include: [ownedBy(owner)] });
+  return countWhere(reportCondition(owner, filters));
 }
 
 /** Whether the owner has any run at all, so an empty report can say "create a mailing" or "widen the filters". */
 export async function hasAnyRun(owner: User): Promise<boolean> {
-  return (await MailingRun.count({ include: [ownedBy(owner)] })) > 0;
+  return (await countWhere(reportCondition(owner, ALL_RUNS))) > 0;
 }
 
 /** One page of the owner's runs matching the filters, newest first, with each run's last attempt. */
-export async function listRuns(owner: User, filters: ReportFilters, page: Window): Promise<RunRow[]> {
-  const runs = await MailingRun.findAll({
-    where: runWhere(filters),
-    include: [ownedBy(owner)],
-    order: [
-      ['scheduledAt', 'DESC'],
-      ['id', 'DESC'],
-    ],
-    offset: page.offset,
+export function listRuns(owner: User, filters: ReportFilters, page: Window): Promise<RunRow[]> {
+  return selectRuns(reportCondition(owner, filters), `${NEWEST_FIRST} LIMIT :limit OFFSET :offset`, {
     limit: page.limit,
+    offset: page.offset,
   });
-  const lastAttempts = await lastAttemptsOf(runs.map((run) => run.id));
-  return runs.map((run) => toRunRow(run, lastAttempts.get(run.id) ?? null));
 }
 
 /** The latest attempt of each given run, in one grouped query (runs without attempts are absent). */
@@ -140,15 +145,13 @@ async function lastAttemptsOf(runIds: number[]): Promise<Map<number, Date | null
 /** The filtered runs' finished deliveries per day of their last attempt, in the owner's zone, oldest day first. */
 export async function deliveriesPerDay(owner: User, filters: ReportFilters): Promise<DailyDeliveries> {
   const sequelize = boundDatabase();
-  const { conditions, replacements } = chartConditions(owner, filters);
-  const from = `FROM deliveries d
-    JOIN mailing_runs r ON r.id = d.run_id
-    JOIN mailings m ON m.id = r.mailing_id
-    WHERE ${conditions.join(' AND ')}`;
+  const where = reportCondition(owner, filters);
+  const from = `FROM ${REPORT_RUNS} JOIN deliveries d ON d.run_id = r.id
+    WHERE ${where.sql} AND d.status IN ('sent', 'failed', 'unknown') AND d.last_attempt_at IS NOT NULL`;
   const [range] = await selectRows<{ first_at: unknown; last_at: unknown }>(
     sequelize,
     `SELECT MIN(d.last_attempt_at) AS first_at, MAX(d.last_attempt_at) AS last_at ${from}`,
-    replacements,
+    where.replacements,
   );
   const firstAt = toDate(range?.first_at);
   const lastAt = toDate(range?.last_at);
@@ -172,7 +175,7 @@ export async function deliveriesPerDay(owner: User, filters: ReportFilters): Pro
     `SELECT CASE ${dayOf} END AS day_index, d.status AS status, COUNT(*) AS count
      ${from} AND d.last_attempt_at >= :b0 AND d.last_attempt_at < :b${dayCount}
      GROUP BY day_index, d.status`,
-    { ...replacements, ...boundParams },
+    { ...where.replacements, ...boundParams },
   );
   const days: DayCounts[] = bounds
     .slice(0, dayCount)
@@ -186,42 +189,12 @@ export async function deliveriesPerDay(owner: User, filters: ReportFilters): Pro
   return { days, truncated: firstSeen < earliest };
 }
 
-function chartConditions(
-  owner: User,
-  filters: ReportFilters,
-): { conditions: string[]; replacements: Record<string, unknown> } {
-  const conditions = ["d.status IN ('sent', 'failed', 'unknown')", 'd.last_attempt_at IS NOT NULL'];
-  const replacements: Record<string, unknown> = {};
-  const { ownerId } = ownerScope(owner);
-  if (ownerId) {
-    conditions.push('m.owner_id = :ownerId');
-    replacements.ownerId = ownerId;
-  }
-  if (filters.scheduledFrom) {
-    conditions.push('r.scheduled_at >= :scheduledFrom');
-    replacements.scheduledFrom = filters.scheduledFrom;
-  }
-  if (filters.scheduledBefore) {
-    conditions.push('r.scheduled_at < :scheduledBefore');
-    replacements.scheduledBefore = filters.scheduledBefore;
-  }
-  if (filters.mailingId) {
-    conditions.push('r.mailing_id = :mailingId');
-    replacements.mailingId = filters.mailingId;
-  }
-  if (filters.state) {
-    conditions.push('r.state = :state');
-    replacements.state = filters.state;
-  }
-  return { conditions, replacements };
-}
-
 /** One of the owner's runs with its mailing; someone else's id is a 404. */
 export async function findRun(owner: User, id: number): Promise<RunRow> {
-  const run = await MailingRun.findOne({ where: { id }, include: [ownedBy(owner)] });
+  const one: SqlCondition = { sql: 'r.id = :runId', replacements: { runId: id } };
+  const [run] = await selectRuns(allOf(reportCondition(owner, ALL_RUNS), one), '', {});
   if (!run) throw new NotFoundError();
-  const lastAttempts = await lastAttemptsOf([run.id]);
-  return toRunRow(run, lastAttempts.get(run.id) ?? null);
+  return run;
 }
 
 function deliveryWhere(run: RunRow, status: DeliveryStatus | null): WhereOptions<Delivery> {
@@ -245,31 +218,19 @@ export function listDeliveries(run: RunRow, status: DeliveryStatus | null, page:
 
 /** The filtered runs for export, newest first, a chunk per round trip (keyset paging, no OFFSET drift). */
 export async function* runChunks(owner: User, filters: ReportFilters, size = EXPORT_CHUNK): AsyncGenerator<RunRow[]> {
-  let after: { scheduledAt: Date; id: number } | null = null;
+  const where = reportCondition(owner, filters);
+  let page = where;
   for (;;) {
-    const before: WhereOptions<MailingRun> = after
-      ? {
-          [Op.or]: [
-            { scheduledAt: { [Op.lt]: after.scheduledAt } },
-            { scheduledAt: after.scheduledAt, id: { [Op.lt]: after.id } },
-          ],
-        }
-      : {};
-    const runs: MailingRun[] = await MailingRun.findAll({
-      where: { [Op.and]: [runWhere(filters), before] },
-      include: [ownedBy(owner)],
-      order: [
-        ['scheduledAt', 'DESC'],
-        ['id', 'DESC'],
-      ],
-      limit: size,
-    });
+    const runs = await selectRuns(page, `${NEWEST_FIRST} LIMIT :limit`, { limit: size });
     if (runs.length === 0) return;
-    const lastAttempts = await lastAttemptsOf(runs.map((run) => run.id));
-    yield runs.map((run) => toRunRow(run, lastAttempts.get(run.id) ?? null));
-    const last: MailingRun | undefined = runs[runs.length - 1];
+    yield runs;
+    const last = runs[runs.length - 1];
     if (!last || runs.length < size) return;
-    after = { scheduledAt: last.scheduledAt, id: last.id };
+    const before: SqlCondition = {
+      sql: 'r.scheduled_at < :afterAt OR (r.scheduled_at = :afterAt AND r.id < :afterId)',
+      replacements: { afterAt: last.scheduledAt, afterId: last.id },
+    };
+    page = allOf(where, before);
   }
 }
 
