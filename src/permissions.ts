@@ -21,7 +21,7 @@ const ROLE_PERMISSIONS: Record<UserRole, ReadonlySet<Permission>> = {
   user: new Set(CUSTOMER),
   manager: new Set<Permission>(['account:manage', 'mailings:oversee', 'users:oversee']),
   content_manager: new Set<Permission>(['account:manage', 'posts:write']),
-  admin: new Set<Permission>([...CUSTOMER, 'mailings:oversee', 'users:oversee', 'posts:write']),
+  admin: new Set<Permission>(PERMISSIONS),
 };
 
 /** The single question every door asks: may this role do this? */
