@@ -10,7 +10,7 @@ import { authenticate } from '../src/accounts/accounts.service.js';
 import { findAccount } from '../src/users/users.service.js';
 import { LoginLimiter } from '../src/accounts/login-limiter.js';
 import { normaliseEmail, type User, type UserRole } from '../src/db/models/index.js';
-import { DatabaseSessionStore } from '../src/web/session-store.js';
+import { sessionOptions } from '../src/web/session-store.js';
 import { mayEnterBackOffice } from './access.js';
 
 export const ADMIN_ROOT = '/admin';
@@ -34,21 +34,11 @@ declare module 'express-session' {
 
 /** The session of the back office: its own cookie (path /admin) over the site's session table. */
 export function adminSessionOptions(config: Pick<Config, 'sessionSecret' | 'isProduction'>): SessionOptions {
-  return {
+  return sessionOptions(config, {
     name: ADMIN_COOKIE,
-    secret: config.sessionSecret,
-    store: new DatabaseSessionStore(),
-    resave: false,
-    saveUninitialized: false,
-    rolling: true,
-    cookie: {
-      path: ADMIN_ROOT,
-      httpOnly: true,
-      sameSite: 'lax',
-      secure: config.isProduction,
-      maxAge: ADMIN_SESSION_HOURS * 60 * 60 * 1000,
-    },
-  };
+    path: ADMIN_ROOT,
+    maxAgeMs: ADMIN_SESSION_HOURS * 60 * 60 * 1000,
+  });
 }
 
 /**

@@ -31,7 +31,7 @@ import { varyOnHtmx } from './web/middleware/htmx.js';
 import { chooseLanguage } from './web/middleware/language.js';
 import { securityHeaders } from './web/middleware/security-headers.js';
 import { viewHelpers } from './web/middleware/view-helpers.js';
-import { DatabaseSessionStore } from './web/session-store.js';
+import { sessionOptions, SITE_COOKIE } from './web/session-store.js';
 
 export interface AppDependencies {
   config: Config;
@@ -66,22 +66,7 @@ export function createApp(deps: AppDependencies): Express {
   app.use(uploadsRoutes(config));
   app.use(ADMIN_ROOT, buildAdminRouter(deps));
 
-  app.use(
-    session({
-      name: 'mailer.sid',
-      secret: config.sessionSecret,
-      store: new DatabaseSessionStore(),
-      resave: false,
-      saveUninitialized: false,
-      rolling: true,
-      cookie: {
-        httpOnly: true,
-        sameSite: 'lax',
-        secure: config.isProduction,
-        maxAge: SESSION_DAYS * 24 * 60 * 60 * 1000,
-      },
-    }),
-  );
+  app.use(session(sessionOptions(config, { name: SITE_COOKIE, maxAgeMs: SESSION_DAYS * 24 * 60 * 60 * 1000 })));
   app.use(loadCurrentUser(config.mailFrom));
   app.use(chooseLanguage());
   app.use(varyOnHtmx());

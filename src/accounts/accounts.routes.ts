@@ -27,6 +27,7 @@ import { LoginLimiter } from './login-limiter.js';
 import { mayMailFromForm } from './mail-throttle.js';
 import type { SystemMailer } from './system-mail.js';
 import { regenerateSession, saveSession } from '../web/session-requests.js';
+import { SITE_COOKIE } from '../web/session-store.js';
 
 export interface AccountRouteDependencies {
   config: Config;
@@ -196,7 +197,7 @@ function logIn(config: Config, limiter: LoginLimiter) {
 
 async function logOut(req: Request, res: Response): Promise<void> {
   await new Promise<void>((resolve) => req.session.destroy(() => resolve()));
-  res.clearCookie('mailer.sid');
+  res.clearCookie(SITE_COOKIE);
   redirectAfterAction(req, res, '/');
 }
 

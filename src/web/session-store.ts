@@ -1,6 +1,7 @@
 // express-session's store over our `sessions` table: it keeps the user's id in its own column, so a blocked
 // user's sessions end with one delete, and an expired session is never handed out even before it is pruned.
-import session from 'express-session';
+import session, { type SessionOptions } from 'express-session';
+import type { Config } from '../config.js';
 import { Op } from 'sequelize';
 import { Session } from '../db/models/index.js';
 
@@ -63,4 +64,32 @@ function expiryOf(data: session.SessionData): Date {
   const expires = data.cookie?.expires ? new Date(data.cookie.expires) : new Date(Date.now() + DAY_MS);
   if (typeof data.userId === 'number') return expires;
   return new Date(Math.min(expires.getTime(), Date.now() + ANONYMOUS_SESSION_MS));
+}
+
+/** The site's session cookie (the back office has its own, on /admin). */
+export const SITE_COOKIE = 'mailer.sid';
+
+/**
+ * The one way a session cookie is made over our session table: HTTP-only, same-site, secure in production,
+ * rolling. The site and the back office differ only in the cookie's name, path and life.
+ */
+export function sessionOptions(
+  config: Pick<Config, 'sessionSecret' | 'isProduction'>,
+  cookie: { name: string; path?: string; maxAgeMs: number },
+): SessionOptions {
+  return {
+    name: cookie.name,
+    secret: config.sessionSecret,
+    store: new DatabaseSessionStore(),
+    resave: false,
+    saveUninitialized: false,
+    rolling: true,
+    cookie: {
+      path: cookie.path ?? '/',
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: config.isProduction,
+      maxAge: cookie.maxAgeMs,
+    },
+  };
 }
