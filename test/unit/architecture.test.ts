@@ -63,6 +63,18 @@ function isDoor(file: string): boolean {
   );
 }
 
+const GROUND = /^src\/(db|forms|i18n)\/|^src\/[^/]+\.ts$/;
+const ENGINE = /^src\/(delivery|cache)\//;
+
+/** The floor of a module (docs/ARCHITECTURE.md): ground 0, engine 1, features 2, doors 3, roof 4. */
+function floorOf(file: string): number {
+  if (file === 'src/app.ts' || file.startsWith('src/cli/') || file.startsWith('admin/')) return 4;
+  if (isDoor(file)) return 3;
+  if (GROUND.test(file)) return 0;
+  if (ENGINE.test(file)) return 1;
+  return 2;
+}
+
 function violations(rule: (file: string, imported: Import) => boolean): string[] {
   return [...graph].flatMap(([file, imports]) =>
     imports.filter((imported) => rule(file, imported)).map((imported) => `${file} → ${imported.target}`),
@@ -98,6 +110,10 @@ describe('the layout of the source', () => {
     const missing = (target: string) =>
       !existsSync(path.join(ROOT, target)) && !existsSync(path.join(ROOT, target.replace(/\.ts$/, '.js')));
     expect(violations((_file, imported) => missing(imported.target))).to.deep.equal([]);
+  });
+
+  it('imports only from its own floor or below (ground, engine, features, doors, roof)', () => {
+    expect(violations((file, imported) => floorOf(imported.target) > floorOf(file))).to.deep.equal([]);
   });
 
   it('lets only the doors use the web (services, rules, models, delivery and cache never do)', () => {
