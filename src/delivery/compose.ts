@@ -29,6 +29,11 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c] as string);
 }
 
+/** The placeholders a message may use; saving a message with any other is refused (message.form.ts). */
+export const PLACEHOLDERS = ['full_name', 'email'] as const;
+
+const ANY_PLACEHOLDER = /\{\{\s*([^{}]*?)\s*\}\}/g;
+
 /** Fills {{full_name}} and {{email}} (spaces inside the braces allowed); other text is left as written. */
 export function fillPlaceholders(
   template: string,
@@ -36,7 +41,16 @@ export function fillPlaceholders(
   escape = (s: string) => s,
 ): string {
   const values: Record<string, string> = { full_name: recipient.fullName || recipient.email, email: recipient.email };
-  return template.replace(/\{\{\s*(full_name|email)\s*\}\}/g, (_m, name: string) => escape(values[name] as string));
+  return template.replace(ANY_PLACEHOLDER, (written, name: string) =>
+    Object.hasOwn(values, name) ? escape(values[name] as string) : written,
+  );
+}
+
+/** The placeholders in a text that no recipient would get filled ({{fullname}}, {{ name }}), as written. */
+export function unknownPlaceholders(text: string): string[] {
+  const known: readonly string[] = PLACEHOLDERS;
+  const found = [...text.matchAll(ANY_PLACEHOLDER)].filter((match) => !known.includes(match[1] ?? ''));
+  return [...new Set(found.map((match) => match[0]))];
 }
 
 /** The domain of MAIL_FROM (`Name <address>` or an address), for Message-IDs; read as the header is. */

@@ -1,11 +1,17 @@
-// The message form: subject, plain text, optional HTML; placeholders {{full_name}} and {{email}} allowed.
+// The message form: subject, plain text, optional HTML; only the placeholders recipients get filled are allowed.
 import { z } from 'zod';
+import { unknownPlaceholders } from '../delivery/compose.js';
 import { textField } from '../forms/text-fields.js';
 
+/** A text whose every {{placeholder}} is one the e-mail fills ({{fullname}} would reach recipients as typed). */
+function withKnownPlaceholders<T extends z.ZodType<string | null>>(field: T) {
+  return field.refine((value) => !value || unknownPlaceholders(value).length === 0, 'forms.unknownPlaceholder');
+}
+
 export const messageForm = z.object({
-  subject: textField(300, { required: true }),
-  bodyText: textField(100_000, { required: true, multiline: true }),
-  bodyHtml: textField(200_000, { multiline: true }).transform((value) => (value ? value : null)),
+  subject: withKnownPlaceholders(textField(300, { required: true })),
+  bodyText: withKnownPlaceholders(textField(100_000, { required: true, multiline: true })),
+  bodyHtml: withKnownPlaceholders(textField(200_000, { multiline: true })).transform((value) => (value ? value : null)),
 });
 
 export type MessageInput = z.infer<typeof messageForm>;

@@ -53,6 +53,33 @@ describe('messages screens', () => {
     expect(await Message.count({ where: { ownerId: owner.id } })).to.equal(0);
   });
 
+  it('when a placeholder is not one the e-mail fills, then saving is refused naming the known ones (either language)', async () => {
+    const owner = await makeUser();
+    const browser = await signedIn(site.app, owner);
+    const typed = {
+      subject: 'Hi {{ full_name }}',
+      bodyText: 'Dear {{fullname}}',
+      bodyHtml: '<p>{{ email }} {{name}}</p>',
+    };
+    const res = await browser.post('/messages', typed).expect(422);
+    expect(
+      res.text.match(/Unknown placeholder: only \{\{full_name\}\} and \{\{email\}\} are filled in\./g),
+    ).to.have.length(2);
+    expect(res.text).to.contain('Dear {{fullname}}');
+    expect(await Message.count({ where: { ownerId: owner.id } })).to.equal(0);
+
+    const message = await makeMessage(owner, { bodyText: 'Hello {{full_name}}' });
+    const russian = await signedIn(site.app, await owner.update({ language: 'ru' }));
+    const edit = await russian.post(`/messages/${message.id}`, { subject: 'S', bodyText: '{{ имя }}' }).expect(422);
+    expect(edit.text).to.contain('Неизвестная подстановка: заполняются только {{full_name}} и {{email}}.');
+    await message.reload();
+    expect(message.bodyText).to.equal('Hello {{full_name}}');
+
+    await browser
+      .post('/messages', { ...typed, bodyText: 'Dear {{ full_name }}', bodyHtml: '<p>{{email}}</p>' })
+      .expect(303);
+  });
+
   it('when previewed, then placeholders are filled for a real client and the HTML is served sandboxed', async () => {
     const owner = await makeUser();
     await makeClient(owner, { fullName: 'Ada <Lovelace>', email: 'ada@example.test' });
