@@ -33,7 +33,7 @@ export interface RecordWriter {
 }
 
 /** The signed-in staff member of an action. */
-export function actorOf(context: ActionContext): AdminIdentity {
+function actorOf(context: ActionContext): AdminIdentity {
   const admin = context.currentAdmin as AdminIdentity | undefined;
   if (!admin) throw new AppError('Sign in first', 401, 'unauthenticated');
   return admin;
