@@ -10,6 +10,7 @@ import { chosenOwner, ownerOf } from './owners.js';
 
 const FIELDS = ['email', 'fullName', 'comment'] as const;
 
+/** The clients resource: customers' address books, edited as their owner through the clients service. */
 export function clientsResource(): ResourceWithOptions {
   return {
     resource: Client,

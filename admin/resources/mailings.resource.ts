@@ -56,6 +56,7 @@ function mailingWriter(sequelize: Sequelize): RecordWriter {
   };
 }
 
+/** The mailings resource: admins change schedules and the disabled switch, or delete, through the staff rules. */
 export function mailingsResource(deps: ResourceDeps): ResourceWithOptions {
   return {
     resource: Mailing,

@@ -11,6 +11,7 @@ import { chosenOwner, ownerOf } from './owners.js';
 
 const FIELDS = ['subject', 'bodyText', 'bodyHtml'] as const;
 
+/** The messages resource: customers' letters, edited as their owner through the messages service. */
 export function messagesResource(): ResourceWithOptions {
   return {
     resource: Message,

@@ -6,6 +6,7 @@ import { UPLOADS_URL } from '../images.js';
 import { postWriter } from '../posts.js';
 import { gatedActions, type ResourceDeps } from './common.js';
 
+/** The posts resource: the blog's posts with their image field, written through the blog's rules. */
 export function postsResource(deps: ResourceDeps, components: { imageUpload: string }): ResourceWithOptions {
   return {
     resource: Post,

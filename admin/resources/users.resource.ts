@@ -40,6 +40,7 @@ function withoutPasswordHashes(declared: ResourceWithOptions): ResourceWithOptio
   return { ...declared, resource };
 }
 
+/** The accounts resource: staff's account writes through the users feature, hashes never read. */
 export function usersResource(deps: ResourceDeps): ResourceWithOptions {
   return withoutPasswordHashes({
     resource: User,
