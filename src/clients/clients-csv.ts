@@ -1,7 +1,7 @@
 // The address book as CSV: reading an upload (encoding, size, header, rows), checking each row against the
 // client rules and the owner's book, and writing an export that spreadsheets cannot run as formulas.
 import { CsvError, parse } from 'csv-parse/sync';
-import { stringify } from 'csv-stringify/sync';
+import { csvDateTime, unguardFormula, type CsvCell } from '../csv-export.js';
 import { normaliseEmail } from '../db/models/email.js';
 import { parseForm, type FieldErrors } from '../forms/parse-form.js';
 import { clientForm, type ClientInput } from './client.form.js';
@@ -57,7 +57,6 @@ const HEADER_ALIASES = new Map<string, keyof Omit<CsvRow, 'row'>>([
 ]);
 
 // Spreadsheets run a cell starting with one of these as a formula (OWASP's list for CSV injection).
-const FORMULA_START = /^[=+\-@\t\r]/;
 
 /** Turns an upload into text, refusing what is too big, binary, or not UTF-8 (a BOM is dropped). */
 export function decodeCsv(input: Buffer): CsvText {
@@ -146,29 +145,15 @@ export interface ExportedClient {
   unsubscribedAt: Date | null;
 }
 
-/** The export file: one header row, then one row per client, every text cell safe from formula injection. */
-export function clientsToCsv(clients: ExportedClient[]): string {
-  return stringify(
-    clients.map((client) => [
-      guardFormula(client.email),
-      guardFormula(client.fullName),
-      guardFormula(client.comment),
-      client.unsubscribedAt ? client.unsubscribedAt.toISOString() : '',
-    ]),
-    { header: true, columns: [...EXPORT_COLUMNS] },
-  );
-}
-
-/** A cell a spreadsheet would run as a formula gets a leading apostrophe, which spreadsheets show as text. */
-export function guardFormula(value: string): string {
-  return FORMULA_START.test(value) ? `'${value}` : value;
+/** The export's cells of one client: the columns an import reads back, the date in the reader's zone. */
+export function clientCells(client: ExportedClient, zone: string): CsvCell[] {
+  return [client.email, client.fullName, client.comment, csvDateTime(client.unsubscribedAt, zone)];
 }
 
 // A file we exported comes back as it was: the apostrophe added by guardFormula is taken off again.
 // Line breaks inside cells become \n, so the text carried by the confirm form (browsers send CRLF) reads the same.
 function cellValue(raw: string): string {
-  const value = raw.replace(/\r\n?/g, '\n');
-  return value.startsWith("'") && FORMULA_START.test(value.slice(1)) ? value.slice(1) : value;
+  return unguardFormula(raw.replace(/\r\n?/g, '\n'));
 }
 
 // Spreadsheets in many locales (Russian among them) save CSV with semicolons: follow the header line.

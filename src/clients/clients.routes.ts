@@ -12,13 +12,21 @@ import { confirmedOrAsk } from '../web/confirm.js';
 import { redirectAfterAction } from '../web/redirects.js';
 import { routeTable } from '../web/route-table.js';
 import { clientForm, type ClientInput } from './client.form.js';
-import { clientsToCsv, decodeCsv, type CheckedRow, type CsvProblem, type ImportSummary } from './clients-csv.js';
+import { writeCsv } from '../csv-export.js';
+import {
+  clientCells,
+  decodeCsv,
+  EXPORT_COLUMNS,
+  type CheckedRow,
+  type CsvProblem,
+  type ImportSummary,
+} from './clients-csv.js';
 import {
   checkImport,
   countClients,
   createClient,
   deleteClient,
-  exportClients,
+  clientChunks,
   findClient,
   importClients,
   listClients,
@@ -52,11 +60,20 @@ async function listPage(req: Request, res: Response): Promise<void> {
   renderPageOrFragment(req, res, { page: 'clients/index', fragment: 'clients/_rows' }, locals);
 }
 
+// Streamed with a byte-order mark (spreadsheets then read the Cyrillic), dates in the user's zone.
 async function exportCsv(req: Request, res: Response): Promise<void> {
-  const csv = clientsToCsv(await exportClients(currentUser(req)));
-  res.set('Content-Disposition', 'attachment; filename="clients.csv"');
-  res.set('Cache-Control', 'no-store');
-  res.type('text/csv; charset=utf-8').send(csv);
+  const owner = currentUser(req);
+  await writeCsv(
+    res,
+    EXPORT_COLUMNS,
+    clientChunks(owner),
+    (client) => clientCells(client, owner.timeZone),
+    () => {
+      res.set('Content-Disposition', 'attachment; filename="clients.csv"');
+      res.set('Cache-Control', 'no-store');
+      res.type('text/csv; charset=utf-8');
+    },
+  );
 }
 
 function renderImport(req: Request, res: Response, problem?: CsvProblem): void {

@@ -86,16 +86,29 @@ export async function deleteClient(owner: User, id: number): Promise<void> {
   });
 }
 
-/** Every client of the owner, by e-mail, for the CSV export. */
-export function exportClients(owner: User): Promise<ExportedClient[]> {
-  return Client.findAll({
-    attributes: ['email', 'fullName', 'comment', 'unsubscribedAt'],
-    where: { ownerId: owner.id },
-    order: [
-      ['email', 'ASC'],
-      ['id', 'ASC'],
-    ],
-  });
+/** Every client of the owner, by e-mail, for the CSV export: a chunk per round trip (keyset on e-mail, id). */
+export async function* clientChunks(owner: User, size = 1000): AsyncGenerator<ExportedClient[]> {
+  let after: { email: string; id: number } | null = null;
+  for (;;) {
+    const chunk: Client[] = await Client.findAll({
+      attributes: ['id', 'email', 'fullName', 'comment', 'unsubscribedAt'],
+      where: {
+        ownerId: owner.id,
+        ...(after
+          ? { [Op.or]: [{ email: { [Op.gt]: after.email } }, { email: after.email, id: { [Op.gt]: after.id } }] }
+          : {}),
+      },
+      order: [
+        ['email', 'ASC'],
+        ['id', 'ASC'],
+      ],
+      limit: size,
+    });
+    if (chunk.length > 0) yield chunk;
+    const last = chunk[chunk.length - 1];
+    if (!last || chunk.length < size) return;
+    after = { email: last.email, id: last.id };
+  }
 }
 
 export type ImportCheck = { ok: true; rows: CheckedRow[]; summary: ImportSummary } | { ok: false; problem: CsvProblem };

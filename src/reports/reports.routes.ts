@@ -11,7 +11,7 @@ import { idParam } from '../web/params.js';
 import { routeTable } from '../web/route-table.js';
 import { chartGeometry } from './report-chart.js';
 import { reportFilterForm, reportFilterQuery, runLogFilterForm, type ReportFilters } from './report.form.js';
-import { csvDateTime, writeCsv, type CsvCell } from './reports-csv.js';
+import { csvDateTime, writeCsv, type CsvCell } from '../csv-export.js';
 import {
   CHART_MAX_DAYS,
   countDeliveries,

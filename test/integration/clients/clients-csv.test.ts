@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { parse } from 'csv-parse/sync';
-import { IMPORT_BATCH } from '../../../src/clients/clients.service.js';
+import { clientChunks, IMPORT_BATCH } from '../../../src/clients/clients.service.js';
 import { Client, type User } from '../../../src/db/models/index.js';
 import { makeClient, makeUser, unique } from '../../support/factories.js';
 import { testDatabase } from '../../support/hooks.js';
@@ -182,8 +182,8 @@ describe('clients CSV import and export', () => {
     expect(client).to.include({ email: 'ivan@example.test', fullName: 'Иван Петров', comment: 'друг, коллега' });
   });
 
-  it('when the clients are exported, then the CSV has the header, the own clients only, and no live formulas', async () => {
-    const owner = await makeUser();
+  it('when the clients are exported, then the CSV has a BOM, the header, the own clients only, no live formulas, dates in the zone', async () => {
+    const owner = await (await makeUser()).update({ timeZone: 'Europe/Moscow' });
     await makeClient(owner, {
       email: 'b@example.test',
       fullName: '=HYPERLINK("http://evil.test")',
@@ -197,13 +197,26 @@ describe('clients CSV import and export', () => {
     const res = await browser.agent.get('/clients/export.csv').buffer(true).expect(200);
     expect(res.headers['content-type']).to.match(/^text\/csv; charset=utf-8/);
     expect(res.headers['content-disposition']).to.equal('attachment; filename="clients.csv"');
-    expect(res.text.split('\n')[0]).to.equal('email,full_name,comment,unsubscribed_at');
-    const rows = parse(res.text);
+    expect(res.text.split('\n')[0]).to.equal('\uFEFFemail,full_name,comment,unsubscribed_at');
+    const rows = parse(res.text, { bom: true });
     expect(rows).to.deep.equal([
       ['email', 'full_name', 'comment', 'unsubscribed_at'],
-      ['a@example.test', 'Ann, "the" first', '', '2026-03-04T05:06:07.000Z'],
+      ['a@example.test', 'Ann, "the" first', '', '2026-03-04T08:06:07+03:00'],
       ['b@example.test', `'=HYPERLINK("http://evil.test")`, `'+1 call`, ''],
       ['c@example.test', `'-2+3`, `'@SUM(A1:A2)`, ''],
+    ]);
+  });
+
+  it('when the clients are exported, then they are read a chunk at a time, in e-mail order, none twice', async () => {
+    const owner = await makeUser();
+    for (const name of ['e', 'b', 'd', 'a', 'c']) await makeClient(owner, { email: `${name}@example.test` });
+    await makeClient(await makeUser(), { email: 'b0@example.test' });
+    const chunks: string[][] = [];
+    for await (const chunk of clientChunks(owner, 2)) chunks.push(chunk.map((client) => client.email));
+    expect(chunks).to.deep.equal([
+      ['a@example.test', 'b@example.test'],
+      ['c@example.test', 'd@example.test'],
+      ['e@example.test'],
     ]);
   });
 

@@ -1,5 +1,5 @@
-// CSV exports of the report: cells made safe for spreadsheets, written chunk by chunk with back-pressure, so a
-// run of 100,000 deliveries never sits in memory at once.
+// Every CSV export (clients, the report, a run's log): cells made safe for spreadsheets, written chunk by chunk
+// with back-pressure, so 100,000 rows never sit in memory at once.
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { stringify } from 'csv-stringify/sync';
@@ -10,11 +10,20 @@ export type CsvCell = string | number | null;
 // A spreadsheet runs a cell starting with one of these as a formula (OWASP "CSV injection").
 const FORMULA_START = /^[=+\-@\t\r]/;
 
-/** A cell a spreadsheet shows as text: a leading formula character gets a `'` in front of it. */
+/** A text a spreadsheet shows as text: a leading formula character gets a `'` in front of it. */
+export function guardFormula(value: string): string {
+  return FORMULA_START.test(value) ? `'${value}` : value;
+}
+
+/** A cell of ours read back (an import of our export): the apostrophe guardFormula added comes off again. */
+export function unguardFormula(value: string): string {
+  return value.startsWith("'") && FORMULA_START.test(value.slice(1)) ? value.slice(1) : value;
+}
+
+/** A cell made safe: numbers as they are, empty for null, text through guardFormula. */
 export function safeCell(value: CsvCell): string | number {
   if (value === null) return '';
-  if (typeof value === 'number') return value;
-  return FORMULA_START.test(value) ? `'${value}` : value;
+  return typeof value === 'number' ? value : guardFormula(value);
 }
 
 /** An instant as ISO 8601 with the reader's offset, unambiguous for people and programs. */
