@@ -2,6 +2,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../../src/config.js';
+import { scratchFolder } from './scratch.js';
 
 export const MAILER_BIN = path.join(PROJECT_ROOT, 'bin', 'mailer');
 
@@ -11,8 +12,12 @@ export interface CliResult {
   stderr: string;
 }
 
+/** Where a child writes e-mails and uploads unless the test says: scratch folders, never var/ under the project. */
+let childFolders: { OUTBOX_DIR: string; UPLOAD_DIR: string } | undefined;
+
 function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
-  return { ...process.env, LOG_LEVEL: 'silent', NODE_ENV: 'development', ...env };
+  childFolders ??= { OUTBOX_DIR: scratchFolder('cli-outbox'), UPLOAD_DIR: scratchFolder('cli-uploads') };
+  return { ...process.env, LOG_LEVEL: 'silent', NODE_ENV: 'development', ...childFolders, ...env };
 }
 
 /** Runs one command to completion (killed after timeoutMs) and returns its exit code and output. */

@@ -1,8 +1,7 @@
 // Fresh databases for tests: a temp SQLite file, or a new PostgreSQL database when DATABASE_URL says so.
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { removeScratchFolder, scratchFolder } from './scratch.js';
 
 /** The DATABASE_URL the suite was started with; it picks the dialect, never the database itself. */
 export const BASE_DATABASE_URL = process.env.DATABASE_URL ?? '';
@@ -19,10 +18,11 @@ let counter = 0;
 export async function createScratchDatabase(): Promise<ScratchDatabase> {
   counter += 1;
   if (!USING_POSTGRES) {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'mailer-test-'));
+    // The file, its -wal and -shm in a scratch folder: removed by drop(), or when the run ends if drop() is never reached.
+    const dir = scratchFolder('db');
     return {
       url: `sqlite:${path.join(dir, 'test.sqlite')}`,
-      drop: () => Promise.resolve(rmSync(dir, { recursive: true, force: true })),
+      drop: () => Promise.resolve(removeScratchFolder(dir)),
     };
   }
   const name = `mailer_test_${Date.now().toString(36)}_${process.pid}_${counter}`;

@@ -7,7 +7,8 @@ import { RunWorker, type RunProgress } from '../../src/delivery/run-worker.js';
 import { createMailTransport } from '../../src/delivery/transports.js';
 import { createLogger } from '../../src/logger.js';
 import { makeClient, makeMailing, makeUser } from './factories.js';
-import { scratchFolder, testConfig, testDatabase } from './hooks.js';
+import { testConfig, testDatabase } from './hooks.js';
+import { scratchFolder } from './scratch.js';
 
 /** The suite's config with an SMTP URL (or the outbox) and short timeouts, so faults resolve in about a second. */
 export function deliveryConfig(smtpUrl: string | null, overrides: Partial<DeliverySettings> = {}): Config {

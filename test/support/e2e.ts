@@ -13,7 +13,8 @@ import { createLogger } from '../../src/logger.js';
 import { createApp } from '../../src/app.js';
 import { deliveryConfig } from './delivery.js';
 import { FACTORY_PASSWORD } from './factories.js';
-import { scratchFolder, testDatabase } from './hooks.js';
+import { testDatabase } from './hooks.js';
+import { scratchFolder } from './scratch.js';
 import { SmtpTestServer } from './smtp-test-process.js';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';

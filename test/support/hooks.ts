@@ -1,7 +1,9 @@
 // Root hooks: every test run gets its own freshly migrated database, dropped at the end, and a fresh JavaScript
 // build for the `bin/mailer` processes tests start (built once here, so processes started together never race to).
+// At the end the run's scratch folders are removed, and the run fails if it left anything else named mailer-* in
+// the system temp folder.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Sequelize } from 'sequelize';
@@ -10,20 +12,15 @@ import { loadConfig, PROJECT_ROOT, type Config } from '../../src/config.js';
 import { openDatabase } from '../../src/db/connection.js';
 import { migrateUp } from '../../src/db/migrator.js';
 import { createScratchDatabase, type ScratchDatabase } from './database.js';
+import { leftInTemp, removeScratchFolders, scratchFolder } from './scratch.js';
+
+export { scratchFolder } from './scratch.js';
 
 process.env.LOG_LEVEL ??= 'silent';
 
 let scratch: ScratchDatabase | undefined;
 let sequelize: Sequelize | undefined;
 let config: Config | undefined;
-const scratchFolders: string[] = [];
-
-/** A new empty folder in the system temp folder (outboxes, uploads), removed when the run ends. */
-export function scratchFolder(purpose: string): string {
-  const folder = mkdtempSync(path.join(os.tmpdir(), `mailer-${purpose}-`));
-  scratchFolders.push(folder);
-  return folder;
-}
 
 /** The migrated connection shared by the suite (each test still creates its own rows). */
 export function testDatabase(): Sequelize {
@@ -45,14 +42,35 @@ export const mochaHooks = {
     // a bundle left from older sources would be served, so the run builds its own.
     rmSync(path.join(ADMIN_BUNDLE_DIR, 'bundle.js'), { force: true });
     scratch = await createScratchDatabase();
-    config = loadConfig({ ...process.env, NODE_ENV: 'test', DATABASE_URL: scratch.url, SCHEDULER: 'off' });
+    config = loadConfig({
+      ...process.env,
+      NODE_ENV: 'test',
+      DATABASE_URL: scratch.url,
+      SCHEDULER: 'off',
+      // Never the defaults under the project (var/outbox, var/uploads): what a test writes is gone after the run.
+      OUTBOX_DIR: scratchFolder('outbox'),
+      UPLOAD_DIR: scratchFolder('uploads'),
+    });
     sequelize = await openDatabase(config.database);
     await migrateUp(sequelize);
   },
   async afterAll(this: Mocha.Context): Promise<void> {
     this.timeout(60_000);
-    await sequelize?.close();
-    await scratch?.drop();
-    for (const folder of scratchFolders.splice(0)) rmSync(folder, { recursive: true, force: true });
+    try {
+      await sequelize?.close();
+      await scratch?.drop();
+    } finally {
+      removeScratchFolders();
+    }
+    // The guard: anything a test made in the temp folder outside scratchFolder(), and did not remove, fails the run.
+    const left = leftInTemp();
+    if (left.length > 0) {
+      process.exitCode = 1;
+      const list = left.map((name) => `  ${path.join(os.tmpdir(), name)}`).join('\n');
+      throw new Error(
+        `the test run left ${left.length} mailer-* entries in the temp folder; make them with scratchFolder() ` +
+          `(test/support/scratch.ts), which removes them:\n${list}`,
+      );
+    }
   },
 };

@@ -10,7 +10,8 @@ import type { User } from '../../src/db/models/index.js';
 import { createLogger } from '../../src/logger.js';
 import { createApp } from '../../src/app.js';
 import { FACTORY_PASSWORD } from './factories.js';
-import { scratchFolder, testConfig, testDatabase } from './hooks.js';
+import { testConfig, testDatabase } from './hooks.js';
+import { scratchFolder } from './scratch.js';
 
 export interface TestSite {
   app: Express;

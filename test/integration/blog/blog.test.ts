@@ -5,7 +5,7 @@ import { MemoryStore } from '../../../src/cache/memory-store.js';
 import { Post } from '../../../src/db/models/index.js';
 import { makeUser, unique } from '../../support/factories.js';
 import { signedIn } from '../../support/web.js';
-import { siteWith } from '../cache/cache-sites.js';
+import { siteWith } from '../../support/cache-sites.js';
 
 interface PostAttrs {
   title?: string;

@@ -3,7 +3,7 @@ import request from 'supertest';
 import { MemcachedStore } from '../../../src/cache/memcached-store.js';
 import { makePost, makeUser } from '../../support/factories.js';
 import { signedIn } from '../../support/web.js';
-import { capturingLogger, closedPort, siteWith, statsOn, WARN } from './cache-sites.js';
+import { capturingLogger, closedPort, siteWith, statsOn, WARN } from '../../support/cache-sites.js';
 
 describe('the site when Memcached is down', () => {
   it('when Memcached cannot be reached, then pages still answer, with fresh numbers, and one warning is logged', async () => {

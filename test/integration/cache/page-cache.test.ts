@@ -7,7 +7,7 @@ import { Post } from '../../../src/db/models/index.js';
 import { makeMailing, makePost, makeUser, unique } from '../../support/factories.js';
 import { signedIn, visitor } from '../../support/web.js';
 import { testDatabase } from '../../support/hooks.js';
-import { queryCounter, siteWith, STATS_QUERY, statsOn } from './cache-sites.js';
+import { queryCounter, siteWith, STATS_QUERY, statsOn } from '../../support/cache-sites.js';
 
 /** apicache marks the pages it answers from its store (outside production). */
 const fromCache = (res: request.Response) => res.headers['apicache-store'] !== undefined;

@@ -4,7 +4,7 @@ import { createSiteCache, type SiteCache } from '../../../src/cache/site-cache.j
 import { siteEvents } from '../../../src/cache/site-events.js';
 import { Post } from '../../../src/db/models/index.js';
 import { makePost, unique } from '../../support/factories.js';
-import { storeKinds } from './cache-sites.js';
+import { storeKinds } from '../../support/cache-sites.js';
 
 for (const kind of storeKinds()) {
   describe(`the pool of published posts (${kind.name})`, () => {

@@ -1,11 +1,11 @@
-import { mkdtemp, readdir, rm, stat, utimes } from 'node:fs/promises';
-import os from 'node:os';
+import { readdir, stat, utimes } from 'node:fs/promises';
 import path from 'node:path';
 import { expect } from 'chai';
 import { parseDatabaseUrl, PROJECT_ROOT } from '../../../src/config.js';
 import { connect } from '../../../src/db/connection.js';
 import { exitCodeOf, runCli, startCli } from '../../support/cli.js';
 import { createScratchDatabase, type ScratchDatabase } from '../../support/database.js';
+import { scratchFolder } from '../../support/scratch.js';
 
 async function countRows(url: string, table: string): Promise<number> {
   const sequelize = await connect(parseDatabaseUrl(url));
@@ -145,7 +145,7 @@ describe('bin/mailer', function () {
   });
 
   it('when send runs a seeded mailing through the outbox, then it exits 0 with a summary and runs lists the run', async () => {
-    const outbox = await mkdtemp(path.join(os.tmpdir(), 'mailer-cli-outbox-'));
+    const outbox = scratchFolder('cli-outbox');
     const withOutbox = { ...env, OUTBOX_DIR: outbox };
     expect((await runCli(['seed'], withOutbox)).code).to.equal(0);
     const sent = await runCli(['send', '--mailing', '1'], withOutbox);
@@ -158,7 +158,6 @@ describe('bin/mailer', function () {
     expect(runs.stdout).to.match(
       new RegExp(`^${runId}\\t#1 Spring catalogue.*\\tfinished\\t10\\t10\\t0\\t0\\t0$`, 'm'),
     );
-    await rm(outbox, { recursive: true, force: true });
   });
 
   it('when send is given no mailing, an unknown mailing, or both options, then it exits non-zero with the reason', async () => {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { QueryTypes, UniqueConstraintError, ForeignKeyConstraintError, ValidationError } from 'sequelize';
+import { QueryTypes } from 'sequelize';
 import { Client, Delivery, Mailing, MailingClient, MailingRun, Message, User } from '../../../src/db/models/index.js';
 import {
   makeClient,
@@ -10,8 +10,33 @@ import {
   makeUser,
   unique,
 } from '../../support/factories.js';
-import { rejectionOf } from '../../support/expect.js';
+import {
+  expectForeignKeyViolation,
+  expectNotNullViolation,
+  expectUniqueViolation,
+  expectValidationError,
+  rejectionOf,
+} from '../../support/expect.js';
 import { testDatabase } from '../../support/hooks.js';
+
+/** The unique indexes and the foreign key these tests run into, as migration 0001 creates them. */
+const USERS_EMAIL = { name: 'users_email_unique', table: 'users', columns: ['lower(email)'] } as const;
+const CLIENTS_OWNER_EMAIL = {
+  name: 'clients_owner_email_unique',
+  table: 'clients',
+  columns: ['owner_id', 'lower(email)'],
+} as const;
+const RUNS_ONCE_PER_TIME = {
+  name: 'mailing_runs_once_per_time',
+  table: 'mailing_runs',
+  columns: ['mailing_id', 'scheduled_at'],
+} as const;
+const DELIVERIES_ONCE_PER_CLIENT = {
+  name: 'deliveries_once_per_client',
+  table: 'deliveries',
+  columns: ['run_id', 'client_id'],
+} as const;
+const MAILINGS_MESSAGE_KEY = { name: 'mailings_message_id_fkey', referencingTable: 'mailings' } as const;
 
 /** Inserts a client with raw SQL, bypassing the model's lower-casing, to test the index itself. */
 async function insertClientRaw(ownerId: number, email: string): Promise<void> {
@@ -26,10 +51,11 @@ describe('data model constraints', () => {
   it('when any writer stores an address with a quoted local part or a line break, then the model refuses it', async () => {
     const owner = await makeUser();
     for (const email of ['"</script><script>alert(1)</script>"@x.test', 'a@example.test\r\nBcc: b@example.test']) {
-      expect(await rejectionOf(User.create({ email, passwordHash: 'x', timeZone: 'UTC' }))).to.be.instanceOf(
-        ValidationError,
+      expectValidationError(
+        await rejectionOf(User.create({ email, passwordHash: 'x', timeZone: 'UTC' })),
+        'email:storable',
       );
-      expect(await rejectionOf(Client.create({ ownerId: owner.id, email }))).to.be.instanceOf(ValidationError);
+      expectValidationError(await rejectionOf(Client.create({ ownerId: owner.id, email })), 'email:storable');
     }
   });
 
@@ -38,7 +64,7 @@ describe('data model constraints', () => {
       const email = `${unique('Case')}@Example.test`;
       await makeUser({ email });
       const error = await rejectionOf(makeUser({ email: email.toUpperCase() }));
-      expect(error).to.be.instanceOf(UniqueConstraintError);
+      expectUniqueViolation(error, USERS_EMAIL);
     });
 
     it('when an e-mail is stored, then it is trimmed and lower-cased', async () => {
@@ -49,7 +75,7 @@ describe('data model constraints', () => {
     it('when a role is not one of the four, then validation rejects it', async () => {
       // @ts-expect-error testing a value outside the type on purpose
       const error = await rejectionOf(makeUser({ role: 'superhero' }));
-      expect(error).to.be.instanceOf(ValidationError);
+      expectValidationError(error, 'role:isIn');
     });
   });
 
@@ -59,7 +85,7 @@ describe('data model constraints', () => {
       const email = `${unique('dup')}@example.test`;
       await insertClientRaw(owner.id, email);
       const error = await rejectionOf(insertClientRaw(owner.id, email.toUpperCase()));
-      expect(error).to.be.instanceOf(UniqueConstraintError);
+      expectUniqueViolation(error, CLIENTS_OWNER_EMAIL);
     });
 
     it('when two owners add the same e-mail, then both are kept', async () => {
@@ -70,10 +96,16 @@ describe('data model constraints', () => {
       expect(await Client.count({ where: { email } })).to.equal(2);
     });
 
-    it('when a client is created without an owner, then the database refuses it', async () => {
+    it('when a client is created without an owner, then the model refuses it, and so does the database', async () => {
       // @ts-expect-error creating a client without its owner on purpose
       const error = await rejectionOf(Client.create({ email: `${unique('orphan')}@example.test` }));
-      expect(error).to.exist;
+      expectValidationError(error, 'ownerId:is_null');
+      const now = new Date();
+      const raw = testDatabase().query(
+        'INSERT INTO clients (email, full_name, comment, created_at, updated_at) VALUES (?, ?, ?, ?, ?)',
+        { replacements: [`${unique('orphan')}@example.test`, 'Raw', '', now, now], type: QueryTypes.INSERT },
+      );
+      expectNotNullViolation(await rejectionOf(raw), 'clients', 'owner_id');
     });
   });
 
@@ -82,7 +114,7 @@ describe('data model constraints', () => {
       const owner = await makeUser();
       const startAt = new Date();
       const error = await rejectionOf(makeMailing(owner, { startAt, endAt: startAt }));
-      expect(error).to.be.instanceOf(ValidationError);
+      expectValidationError(error, 'endsAfterItStarts:endsAfterItStarts');
     });
 
     it('when a message is used by a mailing, then deleting the message is refused', async () => {
@@ -90,7 +122,7 @@ describe('data model constraints', () => {
       const message = await makeMessage(owner);
       await makeMailing(owner, { message });
       const error = await rejectionOf(message.destroy());
-      expect(error).to.be.instanceOf(ForeignKeyConstraintError);
+      expectForeignKeyViolation(error, MAILINGS_MESSAGE_KEY);
       expect(await Message.findByPk(message.id)).to.exist;
     });
 
@@ -100,7 +132,7 @@ describe('data model constraints', () => {
       const at = new Date('2026-12-01T09:00:00Z');
       await makeRun(mailing, at);
       const error = await rejectionOf(makeRun(mailing, at));
-      expect(error).to.be.instanceOf(UniqueConstraintError);
+      expectUniqueViolation(error, RUNS_ONCE_PER_TIME);
       expect(await MailingRun.count({ where: { mailingId: mailing.id } })).to.equal(1);
     });
 
@@ -110,7 +142,7 @@ describe('data model constraints', () => {
       const run = await makeRun(await makeMailing(owner, { clients: [client] }));
       await makeDelivery(run, client);
       const error = await rejectionOf(makeDelivery(run, client));
-      expect(error).to.be.instanceOf(UniqueConstraintError);
+      expectUniqueViolation(error, DELIVERIES_ONCE_PER_CLIENT);
     });
   });
 

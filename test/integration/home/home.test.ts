@@ -5,7 +5,7 @@ import { Post } from '../../../src/db/models/index.js';
 import { testDatabase } from '../../support/hooks.js';
 import { makeClient, makeMailing, makePost, makeUser, unique } from '../../support/factories.js';
 import { signedIn, type Browser } from '../../support/web.js';
-import { queryCounter, siteWith, STATS_QUERY, statsOn, storeKinds } from '../cache/cache-sites.js';
+import { queryCounter, siteWith, STATS_QUERY, statsOn, storeKinds } from '../../support/cache-sites.js';
 
 /** The /blog/:id links on a page. */
 function postIdsOn(html: string): number[] {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { isStorableEmail } from '../../src/db/models/email.js';
+import { isStorableEmail } from '../../../../src/db/models/email.js';
 
 describe('which e-mail addresses are stored', () => {
   const accepted = ['ada@example.test', 'first.last+tag@sub.example.co', "o'neil@example.test", 'x@xn--80ak6aa92e.com'];

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { chartGeometry, niceStep, type DayCounts } from '../../src/reports/report-chart.js';
+import { chartGeometry, niceStep, type DayCounts } from '../../../src/reports/report-chart.js';
 
 const day = (date: string, sent = 0, failed = 0, unknown = 0): DayCounts => ({ day: date, sent, failed, unknown });
 const SIZE = { width: 140, height: 132, maxLabels: 8 }; // plot: x 40..132, y 8..108 (100 units tall)

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { type AddressObject, simpleParser } from 'mailparser';
-import { type OutgoingEmail, renderEmail } from '../../src/delivery/mime.js';
+import { type OutgoingEmail, renderEmail } from '../../../src/delivery/mime.js';
 
 const base: OutgoingEmail = {
   from: 'Shop <news@shop.example>',

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { outcomeOfFailure, outcomeOfSuccess } from '../../src/delivery/smtp-outcome.js';
+import { outcomeOfFailure, outcomeOfSuccess } from '../../../src/delivery/smtp-outcome.js';
 
 describe('SMTP outcome classes', () => {
   it('when the server accepts, then the outcome is accepted with its reply', () => {

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
-import { excerptOf, renderMarkdown } from '../../src/blog/markdown.js';
-import { imageUrlOf } from '../../src/blog/post-card.js';
-import { pickRandom, poolTtlSeconds, POOL_MAX_TTL_SECONDS } from '../../src/blog/post-pool.js';
+import { excerptOf, renderMarkdown } from '../../../src/blog/markdown.js';
+import { imageUrlOf } from '../../../src/blog/post-card.js';
+import { pickRandom, poolTtlSeconds, POOL_MAX_TTL_SECONDS } from '../../../src/blog/post-pool.js';
 
 const SITE = 'https://mailer.example';
 const render = (source: string) => renderMarkdown(source, SITE);

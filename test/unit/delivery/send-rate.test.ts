@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { sendRateKey } from '../../src/delivery/send-rate.js';
+import { sendRateKey } from '../../../src/delivery/send-rate.js';
 
 describe('the send rate key', () => {
   it('when an SMTP URL names a port, then the key is its host and port, without the credentials', () => {

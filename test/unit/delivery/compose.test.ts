@@ -1,8 +1,8 @@
 import { expect } from 'chai';
-import { composeEmail, fillPlaceholders } from '../../src/delivery/compose.js';
-import { attemptResult, backoffDelayMs } from '../../src/delivery/run-pass.js';
-import type { Outcome } from '../../src/delivery/smtp-outcome.js';
-import { signUnsubscribeToken, verifyUnsubscribeToken } from '../../src/delivery/unsubscribe-token.js';
+import { composeEmail, fillPlaceholders } from '../../../src/delivery/compose.js';
+import { attemptResult, backoffDelayMs } from '../../../src/delivery/run-pass.js';
+import type { Outcome } from '../../../src/delivery/smtp-outcome.js';
+import { signUnsubscribeToken, verifyUnsubscribeToken } from '../../../src/delivery/unsubscribe-token.js';
 
 const settings = { from: 'Shop <news@shop.example>', appUrl: 'https://mail.example', secret: 's3cret' };
 const recipient = { deliveryId: 7, runId: 3, clientId: 42, email: 'ann@example.test', fullName: 'Ann <Admin> & Co' };

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { UniqueConstraintError } from 'sequelize';
-import { isUniqueViolation } from '../../src/db/unique-violation.js';
+import { isUniqueViolation } from '../../../src/db/unique-violation.js';
 
 /** An error as Sequelize reports a failed constraint, with the driver's own error inside. */
 function reported(original: Error & { code?: string }): UniqueConstraintError {

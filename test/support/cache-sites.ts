@@ -1,19 +1,20 @@
-// Support for the cache tests: the stores to run against (memory always, Memcached when MEMCACHED_SERVERS is
-// set), apps built over a given store, a logger that keeps what it logs, and a query counter.
+// Support for the cache tests (and the pages they cache): the stores to run against (memory always, Memcached when
+// MEMCACHED_SERVERS is set), apps built over a given store, a logger that keeps what it logs, and a query counter.
 import { createServer } from 'node:net';
 import { Writable } from 'node:stream';
 import type { Express } from 'express';
 import { pino } from 'pino';
 import type { Sequelize } from 'sequelize';
-import { SystemMailer } from '../../../src/accounts/system-mail.js';
-import type { CacheStore } from '../../../src/cache/cache-store.js';
-import type { Config } from '../../../src/config.js';
-import { MemcachedStore } from '../../../src/cache/memcached-store.js';
-import { MemoryStore } from '../../../src/cache/memory-store.js';
-import { createLogger, type Logger } from '../../../src/logger.js';
-import { createApp } from '../../../src/app.js';
-import { unique } from '../../support/factories.js';
-import { scratchFolder, testConfig, testDatabase } from '../../support/hooks.js';
+import { SystemMailer } from '../../src/accounts/system-mail.js';
+import type { CacheStore } from '../../src/cache/cache-store.js';
+import type { Config } from '../../src/config.js';
+import { MemcachedStore } from '../../src/cache/memcached-store.js';
+import { MemoryStore } from '../../src/cache/memory-store.js';
+import { createLogger, type Logger } from '../../src/logger.js';
+import { createApp } from '../../src/app.js';
+import { unique } from './factories.js';
+import { testConfig, testDatabase } from './hooks.js';
+import { scratchFolder } from './scratch.js';
 
 /** Memcached servers for the tests, from the environment (the CI job that starts memcached sets it). */
 export const MEMCACHED_SERVERS = (process.env.MEMCACHED_SERVERS ?? '').split(',').filter(Boolean);

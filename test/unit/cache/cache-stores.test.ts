@@ -1,11 +1,11 @@
 import { expect } from 'chai';
 import { z } from 'zod';
-import { ComputedCache } from '../../src/cache/computed-cache.js';
-import { deploymentPrefix } from '../../src/cache/create-store.js';
-import { MemcachedStore } from '../../src/cache/memcached-store.js';
-import { MemoryStore } from '../../src/cache/memory-store.js';
-import { loadConfig } from '../../src/config.js';
-import { capturingLogger, closedPort, MEMCACHED_SERVERS, storeKinds, WARN } from '../integration/cache/cache-sites.js';
+import { ComputedCache } from '../../../src/cache/computed-cache.js';
+import { deploymentPrefix } from '../../../src/cache/create-store.js';
+import { MemcachedStore } from '../../../src/cache/memcached-store.js';
+import { MemoryStore } from '../../../src/cache/memory-store.js';
+import { loadConfig } from '../../../src/config.js';
+import { capturingLogger, closedPort, MEMCACHED_SERVERS, storeKinds, WARN } from '../../support/cache-sites.js';
 
 const numbers = z.object({ n: z.number() });
 

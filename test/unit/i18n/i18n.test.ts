@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { keysOf, translator } from '../../src/i18n/i18n.js';
+import { keysOf, translator } from '../../../src/i18n/i18n.js';
 
 const PLURAL_SUFFIX = /_(zero|one|two|few|many|other)$/;
 

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { Coalescer } from '../../src/delivery/coalescer.js';
+import { Coalescer } from '../../../src/delivery/coalescer.js';
 
 /** A coalescer that records each flush's items and answers each item with its double. */
 function doubling(

@@ -5,7 +5,7 @@ import {
   nextRunAt,
   occurrence,
   type Schedule,
-} from '../../src/delivery/schedule.js';
+} from '../../../src/delivery/schedule.js';
 
 const utc = (iso: string): Date => new Date(iso);
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
