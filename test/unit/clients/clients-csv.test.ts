@@ -3,13 +3,13 @@ import {
   MAX_IMPORT_BYTES,
   MAX_IMPORT_ROWS,
   checkRows,
-  clientsToCsv,
+  clientCells,
   decodeCsv,
-  guardFormula,
   readClientsCsv,
   summarise,
   type CsvRow,
 } from '../../../src/clients/clients-csv.js';
+import { csvLines, guardFormula } from '../../../src/csv-export.js';
 
 function rowsOf(text: string): CsvRow[] {
   const read = readClientsCsv(text);
@@ -85,20 +85,21 @@ describe('clients CSV rules', () => {
     for (const value of ['plain', '', 'a=b', "'quoted"]) expect(guardFormula(value)).to.equal(value);
   });
 
-  it('when clients are exported, then the header comes first and dates are ISO', () => {
-    const csv = clientsToCsv([
-      { email: 'a@x.test', fullName: '=cmd', comment: 'x, "y"', unsubscribedAt: new Date('2026-01-02T03:04:05Z') },
-      { email: 'b@x.test', fullName: '', comment: '', unsubscribedAt: null },
-    ]);
-    expect(csv).to.equal(
-      'email,full_name,comment,unsubscribed_at\n' +
-        `a@x.test,'=cmd,"x, ""y""",2026-01-02T03:04:05.000Z\n` +
-        'b@x.test,,,\n',
-    );
+  it("when clients are exported, then cells are guarded and dates are ISO in the reader's zone", () => {
+    const a = {
+      email: 'a@x.test',
+      fullName: '=cmd',
+      comment: 'x, "y"',
+      unsubscribedAt: new Date('2026-01-02T03:04:05Z'),
+    };
+    const b = { email: 'b@x.test', fullName: '', comment: '', unsubscribedAt: null };
+    const csv = csvLines([clientCells(a, 'Europe/Moscow'), clientCells(b, 'UTC')]);
+    expect(csv).to.equal(`a@x.test,'=cmd,"x, ""y""",2026-01-02T06:04:05+03:00\n` + 'b@x.test,,,\n');
   });
 
   it('when an exported file is read back, then the guard apostrophe is taken off', () => {
-    const csv = clientsToCsv([{ email: 'a@x.test', fullName: '-dash', comment: '=sum', unsubscribedAt: null }]);
+    const cells = clientCells({ email: 'a@x.test', fullName: '-dash', comment: '=sum', unsubscribedAt: null }, 'UTC');
+    const csv = csvLines([['email', 'full_name', 'comment', 'unsubscribed_at'], cells]);
     expect(rowsOf(csv)[0]).to.include({ fullName: '-dash', comment: '=sum' });
   });
 });
