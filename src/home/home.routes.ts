@@ -23,8 +23,8 @@ function homePage({ sequelize, siteCache }: { sequelize: Sequelize; siteCache: S
       randomPublishedPosts(siteCache.computed, HOME_POST_COUNT),
     ]);
     const reader = readerOf(req, res);
+    // No page title of its own: the tab shows the service's name alone ("Mailer", not "Mailer · Mailer").
     res.render('home/index', {
-      title: req.t('home.title'),
       stats,
       posts: posts.map((post) => postCard(post, reader)),
     });
