@@ -9,6 +9,7 @@ import { SystemMailer } from '../../src/accounts/system-mail.js';
 import type { User } from '../../src/db/models/index.js';
 import { PROJECT_ROOT, type Config } from '../../src/config.js';
 import { startScheduler } from '../../src/delivery/start-scheduler.js';
+import { translator } from '../../src/i18n/i18n.js';
 import { createLogger } from '../../src/logger.js';
 import { createApp } from '../../src/app.js';
 import { deliveryConfig } from './delivery.js';
@@ -108,9 +109,17 @@ export function browserSuite(): { browser: Browser; site: E2eSite } {
   return suite;
 }
 
-/** A fresh browser profile (its own cookies) on the site, with console errors collected. */
-export async function openPage(browser: Browser, site: E2eSite): Promise<{ page: Page; problems: string[] }> {
-  const context = await browser.newContext({ baseURL: site.baseUrl, viewport: { width: 1280, height: 860 } });
+/** A fresh browser profile (its own cookies, the given language) on the site, with console errors collected. */
+export async function openPage(
+  browser: Browser,
+  site: E2eSite,
+  options: { locale?: string } = {},
+): Promise<{ page: Page; problems: string[] }> {
+  const context = await browser.newContext({
+    baseURL: site.baseUrl,
+    viewport: { width: 1280, height: 860 },
+    locale: options.locale ?? 'en-US',
+  });
   context.setDefaultTimeout(15_000);
   const page = await context.newPage();
   const problems: string[] = [];
@@ -187,12 +196,19 @@ export async function linkFromOutbox(site: E2eSite, pattern: RegExp): Promise<st
 
 /** Logs a factory user in by clicking "Log in" on the home page and waits for the greeting. */
 export async function logIn(page: Page, user: User): Promise<void> {
+  // The visitor's pages are in the browser's language until the sign-in; the user's pages in theirs after it.
   await page.goto('/');
-  await page.getByRole('link', { name: 'Log in' }).first().click();
-  await page.getByLabel('E-mail').fill(user.email);
-  await page.getByLabel('Password').fill(FACTORY_PASSWORD);
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.getByRole('heading', { name: `Welcome back, ${user.fullName}` }).waitFor();
+  const t = translator((await page.getAttribute('html', 'lang')) === 'ru' ? 'ru' : 'en');
+  await page
+    .getByRole('link', { name: t('nav.login') })
+    .first()
+    .click();
+  await page.getByLabel(t('accounts.fields.email')).fill(user.email);
+  await page.getByLabel(t('accounts.fields.password')).fill(FACTORY_PASSWORD);
+  await page.getByRole('button', { name: t('accounts.login.submit') }).click();
+  await page
+    .getByRole('heading', { name: translator(user.language)('home.welcome', { name: user.fullName }) })
+    .waitFor();
 }
 
 /** Follows a link of the navbar and waits for the page's heading; returns how long that took. */

@@ -21,6 +21,7 @@ describe('the home page', () => {
     await Post.create({ title: unique('Draft '), content: 'x', authorId: null, isPublished: false, publishedAt: null });
     const page = await request(app).get('/').expect(200);
     expect(page.text).to.contain('href="/register"').and.contain('Sign up free');
+    expect(page.text).to.contain('<title>Mailer</title>');
     expect(Object.keys(statsOn(page.text))).to.have.members(['mailings', 'activeMailings', 'uniqueClients']);
     const ids = postIdsOn(page.text);
     expect(ids.length).to.be.within(1, 3);

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { ALL_RUNS, allOf, reportCondition } from '../../src/reports/report-filter.js';
+import { ALL_RUNS, allOf, reportCondition } from '../../../src/reports/report-filter.js';
 
 const customer = { id: 7, role: 'user' } as const;
 const manager = { id: 8, role: 'manager' } as const;
