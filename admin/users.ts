@@ -11,16 +11,17 @@ import { createAccountByStaff, findAccount, updateAccountByStaff } from '../src/
 import { parsePayload, staffOf, type RecordWriter } from './handlers.js';
 import { flag, optionalDate, optionalText, overlay } from './fields.js';
 
-const USER_FIELDS = [
+/** The fields staff edit, in the edit form's order. */
+export const USER_FIELDS = [
   'email',
   'fullName',
   'role',
   'language',
   'timeZone',
   'emailVerifiedAt',
+  'newPassword',
   'isBlocked',
   'blockedReason',
-  'newPassword',
 ] as const;
 
 const userForm = z.object({

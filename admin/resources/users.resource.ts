@@ -4,7 +4,7 @@ import type { Model } from 'sequelize';
 import { LANGUAGES, User, USER_ROLES } from '../../src/db/models/index.js';
 import { TIME_ZONES } from '../../src/forms/time-zones.js';
 import { adminJs } from '../adminjs.js';
-import { accountWriter } from '../users.js';
+import { accountWriter, USER_FIELDS } from '../users.js';
 import { choices, gatedActions, type ResourceDeps } from './common.js';
 
 const SECRET_COLUMNS = ['passwordHash'];
@@ -63,17 +63,7 @@ export function usersResource(deps: ResourceDeps): ResourceWithOptions {
         'createdAt',
         'updatedAt',
       ],
-      editProperties: [
-        'email',
-        'fullName',
-        'role',
-        'language',
-        'timeZone',
-        'emailVerifiedAt',
-        'newPassword',
-        'isBlocked',
-        'blockedReason',
-      ],
+      editProperties: [...USER_FIELDS],
       filterProperties: ['email', 'fullName', 'role', 'isBlocked', 'createdAt'],
       properties: {
         passwordHash: { isVisible: false },
