@@ -38,10 +38,16 @@ export function notFoundHandler(): RequestHandler {
   return (req, _res, next) => next(new AppError(`No page at ${req.path}`, 404, 'not_found'));
 }
 
-/** A rule's message in the reader's language: by its translation key, else the message as its own key. */
-function translatedMessage(t: (key: string, options?: Record<string, unknown>) => string, err: AppError): string {
+/**
+ * A rule's message in the reader's language: by its translation key, else the message as its own key; a
+ * message with no translation (`No page at /x`, `Forbidden`) is not shown: the page's own text says it.
+ */
+function translatedMessage(
+  t: (key: string, options?: Record<string, unknown>) => string,
+  err: AppError,
+): string | undefined {
   if (err.translation) return t(err.translation.key, { ...err.translation.values, defaultValue: err.message });
-  return t(err.message, { defaultValue: err.message });
+  return t(err.message, { defaultValue: '' }) || undefined;
 }
 
 /**
@@ -57,7 +63,7 @@ export function errorHandler(logger: Logger, isProduction: boolean): ErrorReques
     const status = statusOf(err);
     // A rule refused an action ("this message is in use"): say so on the page the user came from.
     if (status === 409 && err instanceof AppError && req.method !== 'GET' && req.session && req.t) {
-      flash(req, 'danger', translatedMessage(req.t, err));
+      flash(req, 'danger', translatedMessage(req.t, err) ?? req.t('errors.text.400'));
       const referrer = req.get('Referer');
       const back = referrer ? new URL(referrer, 'http://site.invalid').pathname : '/';
       return redirectAfterAction(req, res, safeLocalPath(back, '/'));

@@ -8,6 +8,7 @@ describe('error pages', () => {
     const { app } = testSite();
     const res = await request(app).get('/no/such/page').set('Accept-Language', 'ru').expect(404);
     expect(res.text).to.contain('Страница не найдена').and.to.contain('href="/"');
+    expect(res.text).not.to.contain('No page at');
     expect(res.headers['content-security-policy']).to.contain("script-src 'self'");
   });
 
@@ -35,5 +36,18 @@ describe('error pages', () => {
     const browser = await signedIn(app, await makeUser({ role: 'content_manager' }));
     const res = await browser.agent.get('/clients').expect(403);
     expect(res.text).to.contain('Not allowed');
+  });
+
+  it('when a Russian reader is refused or asks for a record that is not there, then no English reaches the page', async () => {
+    const { app } = testSite();
+    const manager = await (await makeUser({ role: 'content_manager' })).update({ language: 'ru' });
+    const browser = await signedIn(app, manager);
+    const forbidden = await browser.agent.get('/clients').expect(403);
+    expect(forbidden.text).to.contain('Нет доступа').and.not.to.contain('Forbidden');
+    const customer = await signedIn(app, await (await makeUser()).update({ language: 'ru' }));
+    const missing = await customer.agent.get('/clients/999999999/edit').expect(404);
+    expect(missing.text)
+      .to.contain('Страница не найдена')
+      .and.not.to.match(/Not found|Forbidden|Sign in/);
   });
 });
