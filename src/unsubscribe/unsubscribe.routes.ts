@@ -2,6 +2,7 @@
 import express, { type Request, type Response, type Router } from 'express';
 import type { Config } from '../config.js';
 import { everyone } from '../web/middleware/current-user.js';
+import { chooseLanguage } from '../web/middleware/language.js';
 import { routeParam } from '../web/params.js';
 import { routeTable } from '../web/route-table.js';
 import { clientForToken, unsubscribeClient } from './unsubscribe.service.js';
@@ -12,19 +13,26 @@ import { clientForToken, unsubscribeClient } from './unsubscribe.service.js';
  */
 export function unsubscribeRoutes({ config }: { config: Config }): Router {
   const tokenBody = express.urlencoded({ extended: false, limit: '1kb' });
+  // Mounted ahead of the session (a provider's one-click POST has no cookie): the page's language is the reader's.
+  const language = chooseLanguage();
   return routeTable([
-    ['get', '/unsubscribe/:token', everyone(), (req, res) => answer(req, res, config, false)],
-    ['post', '/unsubscribe/:token', everyone(), tokenBody, (req, res) => answer(req, res, config, true)],
+    ['get', '/unsubscribe/:token', everyone(), language, (req, res) => answer(req, res, config, false)],
+    ['post', '/unsubscribe/:token', everyone(), language, tokenBody, (req, res) => answer(req, res, config, true)],
   ]);
 }
 
 // The link's page asks to confirm; its POST (the page's button, or the provider's one-click) unsubscribes.
 async function answer(req: Request, res: Response, config: Config, unsubscribe: boolean): Promise<void> {
   res.set('Cache-Control', 'no-store');
+  res.locals.bare = true;
   const client = await clientForToken(routeParam(req, 'token'), config.sessionSecret);
-  if (!client) return res.status(404).render('unsubscribe/invalid', { title: 'Invalid link' });
+  if (!client) return res.status(404).render('unsubscribe/invalid', { title: req.t('unsubscribe.invalidTitle') });
   if (!unsubscribe)
-    return res.render('unsubscribe/confirm', { title: 'Unsubscribe', email: client.email, action: req.originalUrl });
+    return res.render('unsubscribe/confirm', {
+      title: req.t('unsubscribe.confirmTitle'),
+      email: client.email,
+      action: req.originalUrl,
+    });
   await unsubscribeClient(client);
-  res.render('unsubscribe/done', { title: 'Unsubscribed', email: client.email });
+  res.render('unsubscribe/done', { title: req.t('unsubscribe.doneTitle'), email: client.email });
 }

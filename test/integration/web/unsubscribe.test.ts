@@ -46,6 +46,18 @@ describe('the unsubscribe link', () => {
     expect(await Delivery.count({ where: { runId: second.id, clientId: leaving.id } })).to.equal(0);
   });
 
+  it('when a Russian reader follows the link, then every page is in Russian', async () => {
+    const { clients } = await mailingWithClients(1);
+    const client = clients[0] as Client;
+    const url = `/unsubscribe/${tokenFor(client)}`;
+    const asked = await request(app()).get(url).set('Accept-Language', 'ru').expect(200);
+    expect(asked.text).to.contain(`Больше не присылать письма на ${client.email}?`).and.contain('Отписаться');
+    const done = await request(app()).post(url).set('Accept-Language', 'ru').expect(200);
+    expect(done.text).to.contain('Вы отписаны').and.not.to.contain('unsubscribed');
+    const invalid = await request(app()).get('/unsubscribe/broken').set('Accept-Language', 'ru').expect(404);
+    expect(invalid.text).to.contain('Ссылка не работает');
+  });
+
   it('when the token is forged or malformed, then it is a 404 that reveals nothing', async () => {
     const { clients } = await mailingWithClients(1);
     const forged = signUnsubscribeToken((clients[0] as Client).id, 'another-secret');
