@@ -143,15 +143,22 @@ export async function settleMailingStatus(mailingId: number): Promise<void> {
   if (status !== mailing.status) await mailing.update({ status });
 }
 
+/** What disabling or enabling did: the mailing as it is now, and whether a run under way was cancelled. */
+export interface DisabledChange {
+  mailing: Mailing;
+  runCancelled: boolean;
+}
+
 /** Disables a mailing (no new runs; the rest of a run under way is cancelled) or enables it again. */
 export async function setMailingDisabled(
   sequelize: Sequelize,
   mailingId: number,
   disabled: boolean,
   by: { userId: number | null; reason?: string },
-): Promise<Mailing> {
+): Promise<DisabledChange> {
   const mailing = await Mailing.findByPk(mailingId);
   if (!mailing) throw new NotFoundError('No such mailing');
+  let runCancelled = false;
   if (disabled) {
     await mailing.update({
       isDisabled: true,
@@ -162,8 +169,9 @@ export async function setMailingDisabled(
     const active = await MailingRun.findAll({ where: { mailingId, state: { [Op.in]: ACTIVE_RUN_STATES } } });
     for (const run of active)
       await cancelRun(sequelize, run.id, `Mailing disabled${by.reason ? `: ${by.reason}` : ''}`);
+    runCancelled = active.length > 0;
   } else {
     await mailing.update({ isDisabled: false, disabledAt: null, disabledById: null, disabledReason: null });
   }
-  return refreshMailing(mailingId);
+  return { mailing: await refreshMailing(mailingId), runCancelled };
 }

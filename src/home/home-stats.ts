@@ -14,12 +14,13 @@ const homeStatsSchema = z.object({
 });
 export type HomeStats = z.infer<typeof homeStatsSchema>;
 
-// Unique clients: distinct lower-cased e-mails among clients that at least one mailing is addressed to, across
-// all owners (two customers mailing the same person count one recipient).
+// Active mailings: running and not disabled (a disabled mailing is not active, whatever its status says). Unique
+// clients: distinct lower-cased e-mails among clients that at least one mailing is addressed to, across all owners
+// (two customers mailing the same person count one recipient).
 const STATS_SQL = `
 SELECT
   (SELECT COUNT(*) FROM mailings) AS mailings,
-  (SELECT COUNT(*) FROM mailings WHERE status = 'running') AS active_mailings,
+  (SELECT COUNT(*) FROM mailings WHERE status = 'running' AND NOT is_disabled) AS active_mailings,
   (SELECT COUNT(DISTINCT lower(c.email)) FROM clients c
      WHERE EXISTS (SELECT 1 FROM mailing_clients mc WHERE mc.client_id = c.id)) AS unique_clients`;
 

@@ -3,7 +3,7 @@
 import { MAX_FORM_FIELDS } from '../web/error-pages.js';
 import type { Request, RequestHandler, Response, Router } from 'express';
 import type { Sequelize } from 'sequelize';
-import { MAILING_STATUSES, PERIODICITIES, type MailingStatus } from '../db/models/index.js';
+import { MAILING_STATUSES, PERIODICITIES } from '../db/models/index.js';
 import { seesEveryMailing } from '../permissions.js';
 import { NotFoundError } from '../errors.js';
 import { can, currentUser } from '../web/middleware/current-user.js';
@@ -34,6 +34,7 @@ import {
   updateMailing,
   viewMailing,
   type MailingListFilters,
+  type MailingListState,
   type RunAction,
 } from './mailings.service.js';
 
@@ -72,7 +73,7 @@ async function listPage(req: Request, res: Response): Promise<void> {
     overseer,
     filters,
     owners: overseer ? await mailingOwners() : [],
-    statuses: MAILING_STATUSES,
+    statuses: LIST_STATES,
   });
 }
 
@@ -208,16 +209,17 @@ function runAction(sequelize: Sequelize): RequestHandler {
 function setDisabled(sequelize: Sequelize, disabled: boolean): RequestHandler {
   return async (req, res) => {
     const reason = disabled ? lineParam((req.body as Record<string, unknown> | undefined)?.reason, REASON_MAX) : '';
-    await setDisabledByManager(sequelize, currentUser(req), idParam(req), disabled, reason);
-    flash(req, 'success', req.t(disabled ? 'mailings.disabledDone' : 'mailings.enabledDone'));
+    const { runCancelled } = await setDisabledByManager(sequelize, currentUser(req), idParam(req), disabled, reason);
+    const done = runCancelled ? 'mailings.disabledDoneRunCancelled' : 'mailings.disabledDone';
+    flash(req, 'success', req.t(disabled ? done : 'mailings.enabledDone'));
     redirectAfterAction(req, res, `/mailings/${idParam(req)}`);
   };
 }
 
+const LIST_STATES: readonly MailingListState[] = [...MAILING_STATUSES, 'disabled'];
+
 function listFiltersOf(query: Request['query']): MailingListFilters {
   const ownerId = typeof query.owner === 'string' && /^[1-9]\d{0,15}$/.test(query.owner) ? Number(query.owner) : null;
-  const status = (MAILING_STATUSES as readonly unknown[]).includes(query.status)
-    ? (query.status as MailingStatus)
-    : null;
+  const status = (LIST_STATES as readonly unknown[]).includes(query.status) ? (query.status as MailingListState) : null;
   return { ownerId, status };
 }

@@ -5,7 +5,7 @@ import { Client, Mailing, MailingRun, Message, User, type MailingStatus } from '
 import { seesEveryMailing } from '../permissions.js';
 import { ValidationError, NotFoundError } from '../errors.js';
 import { deliveryEvents } from '../delivery/events.js';
-import { refreshMailing, setMailingDisabled, startRunNow } from '../delivery/mailing-lifecycle.js';
+import { refreshMailing, setMailingDisabled, startRunNow, type DisabledChange } from '../delivery/mailing-lifecycle.js';
 import { ACTIVE_RUN_STATES, cancelRun, pauseRun, resumeRun, retryDeliveries } from '../delivery/runs.js';
 import type { MailingInput } from './mailing.form.js';
 
@@ -14,15 +14,23 @@ export interface MailingRow {
   lastRun: MailingRun | null;
 }
 
+/** A disabled mailing shows that one state, whatever its status: the list filters by it the same way. */
+export type MailingListState = MailingStatus | 'disabled';
+
 export interface MailingListFilters {
   ownerId?: number | null;
-  status?: MailingStatus | null;
+  status?: MailingListState | null;
 }
 
 /** Which mailings a viewer may see: a customer their own, a manager everyone's (optionally one owner's). */
 function visibleWhere(viewer: User, filters: MailingListFilters = {}): WhereOptions<Mailing> {
   const ownerId = seesEveryMailing(viewer.role) ? filters.ownerId : viewer.id;
-  return { ...(ownerId ? { ownerId } : {}), ...(filters.status ? { status: filters.status } : {}) };
+  return { ...(ownerId ? { ownerId } : {}), ...stateWhere(filters.status) };
+}
+
+function stateWhere(state: MailingListState | null | undefined): WhereOptions<Mailing> {
+  if (!state) return {};
+  return state === 'disabled' ? { isDisabled: true } : { status: state, isDisabled: false };
 }
 
 const OWNER_SUMMARY = {
@@ -90,14 +98,17 @@ export async function viewMailing(viewer: User, id: number): Promise<Mailing> {
   return mailing;
 }
 
-/** A manager disables a mailing (no new runs; a run under way is cancelled) or enables it again. */
+/**
+ * A manager disables a mailing (no new runs; a run under way is cancelled) or enables it again; says whether a
+ * run was cancelled.
+ */
 export async function setDisabledByManager(
   sequelize: Sequelize,
   manager: User,
   id: number,
   disabled: boolean,
   reason: string,
-): Promise<Mailing> {
+): Promise<DisabledChange> {
   const mailing = await viewMailing(manager, id);
   return setMailingDisabled(sequelize, mailing.id, disabled, { userId: manager.id, reason: reason || undefined });
 }

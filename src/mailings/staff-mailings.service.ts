@@ -42,7 +42,7 @@ export async function changeMailingByStaff(
   await mailing.update({ name, startAt, endAt, periodicity, timeZone });
   if (input.isDisabled !== mailing.isDisabled) {
     const by = { userId: staff.id, reason: input.disabledReason ?? undefined };
-    return setMailingDisabled(sequelize, id, input.isDisabled, by);
+    return (await setMailingDisabled(sequelize, id, input.isDisabled, by)).mailing;
   }
   if (input.isDisabled) await mailing.update({ disabledReason: input.disabledReason });
   return refreshMailing(id);

@@ -1,6 +1,8 @@
-// The messages door: list, create, edit, delete, and a preview as the recipient will see it.
+// The messages door: list, create, edit, delete, and a preview as the recipient will see it (a manager reads any
+// message's page and preview).
 import type { Request, RequestHandler, Response, Router } from 'express';
 import type { Config } from '../config.js';
+import { roleCan } from '../permissions.js';
 import { can, currentUser } from '../web/middleware/current-user.js';
 import { flash } from '../web/middleware/flash.js';
 import { formAction, type FormSpec, type FormView } from '../web/forms.js';
@@ -18,6 +20,7 @@ import {
   listMessages,
   previewMessage,
   updateMessage,
+  viewMessage,
 } from './messages.service.js';
 
 // The HTML preview is the user's own markup: shown in a sandboxed frame with no scripts, styles allowed.
@@ -26,13 +29,15 @@ const PREVIEW_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src * da
 /** Registers /messages routes; the preview shows links and the sender as configured. */
 export function messageRoutes({ config }: { config: Config }): Router {
   const read = can('messages:read');
+  // Managers read any message (its page and preview, not the list), as they read any mailing.
+  const view = can('messages:read', 'mailings:oversee');
   const write = can('messages:write');
   return routeTable([
     ['get', '/messages', read, listPage],
     ['get', '/messages/new', write, (req, res) => renderForm(req, res, { values: {}, errors: {} })],
     ['post', '/messages', write, formAction(NEW_MESSAGE, create)],
-    ['get', '/messages/:id', read, showPage(config)],
-    ['get', '/messages/:id/preview.html', read, previewFrame(config)],
+    ['get', '/messages/:id', view, showPage(config)],
+    ['get', '/messages/:id/preview.html', view, previewFrame(config)],
     ['get', '/messages/:id/edit', write, editPage],
     ['post', '/messages/:id', write, formAction(EDITED_MESSAGE, update)],
     ['post', '/messages/:id/delete', write, remove],
@@ -66,10 +71,11 @@ async function create(req: Request, res: Response, input: MessageInput): Promise
 
 function showPage(config: Config): RequestHandler {
   return async (req, res) => {
-    const owner = currentUser(req);
-    const message = await findMessage(owner, idParam(req));
-    const preview = await previewMessage(owner, message.id, config.appUrl, config.mailFrom);
-    res.render('messages/show', { title: message.subject, message, preview });
+    const viewer = currentUser(req);
+    const message = await viewMessage(viewer, idParam(req));
+    const preview = await previewMessage(viewer, message.id, config.appUrl, config.mailFrom);
+    const canChange = message.ownerId === viewer.id && roleCan(viewer.role, 'messages:write');
+    res.render('messages/show', { title: message.subject, message, preview, canChange });
   };
 }
 

@@ -1,6 +1,8 @@
-// Message rules: every query is scoped to the owner; a message used by a mailing cannot be deleted.
+// Message rules: every query is scoped to the owner (managers read every message, as they read every mailing, but
+// change none); a message used by a mailing cannot be deleted.
 import { fn, col } from 'sequelize';
-import { Client, Mailing, Message, type User } from '../db/models/index.js';
+import { Client, Mailing, Message, User } from '../db/models/index.js';
+import { seesEveryMailing } from '../permissions.js';
 import { AppError, NotFoundError } from '../errors.js';
 import { composeEmail } from '../delivery/compose.js';
 import type { MessageInput } from './message.form.js';
@@ -48,6 +50,14 @@ export async function findMessage(owner: User, id: number): Promise<Message> {
   return message;
 }
 
+/** A message the viewer may read: their own; any for a manager (read-only: changes go through findMessage). */
+export async function viewMessage(viewer: User, id: number): Promise<Message> {
+  const where = seesEveryMailing(viewer.role) ? { id } : { id, ownerId: viewer.id };
+  const message = await Message.findOne({ where });
+  if (!message) throw new NotFoundError();
+  return message;
+}
+
 /** Any customer's message by id, for a staff door gated by the permission map (the back office acts as its owner). */
 export async function findAnyMessage(id: number): Promise<Message> {
   const message = await Message.findByPk(id);
@@ -82,9 +92,13 @@ export interface Preview {
   html: string | null;
 }
 
-/** The message as one recipient will see it: the owner's first client, or the owner as a stand-in. */
-export async function previewMessage(owner: User, id: number, appUrl: string, from: string): Promise<Preview> {
-  const message = await findMessage(owner, id);
+/**
+ * The message as one recipient will see it: its owner's first client, or the owner as a stand-in, whoever views
+ * it (a manager sees what the owner sees).
+ */
+export async function previewMessage(viewer: User, id: number, appUrl: string, from: string): Promise<Preview> {
+  const message = await viewMessage(viewer, id);
+  const owner = message.ownerId === viewer.id ? viewer : await User.findByPk(message.ownerId, { rejectOnEmpty: true });
   const client = await Client.findOne({ where: { ownerId: owner.id }, order: [['id', 'ASC']] });
   const recipient = {
     deliveryId: 0,

@@ -275,7 +275,12 @@ describe('mailing runs', () => {
       userId: manager.id,
       reason: 'spam complaints',
     });
-    expect(disabled).to.deep.include({ isDisabled: true, disabledById: manager.id, disabledReason: 'spam complaints' });
+    expect(disabled.runCancelled).to.equal(true);
+    expect(disabled.mailing).to.deep.include({
+      isDisabled: true,
+      disabledById: manager.id,
+      disabledReason: 'spam complaints',
+    });
     const cancelled = await MailingRun.findByPk(run?.id);
     expect(cancelled?.state).to.equal('cancelled');
     expect(cancelled?.pausedReason).to.equal('Mailing disabled: spam complaints');
