@@ -1,0 +1,134 @@
+// Every screen a Russian-speaking user can open, rendered in Russian, carries none of the site's English text:
+// each English string of the locale files (its fixed parts between interpolations) is looked for in what the
+// page shows (text, and the attributes people read: labels, titles, placeholders, alt texts).
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { expect } from 'chai';
+import request from 'supertest';
+import { PROJECT_ROOT } from '../../../src/config.js';
+import { Delivery } from '../../../src/db/models/index.js';
+import {
+  makeClient,
+  makeDelivery,
+  makeMailing,
+  makeMessage,
+  makePost,
+  makeRun,
+  makeUser,
+} from '../../support/factories.js';
+import { signedIn, testSite, type TestSite } from '../../support/web.js';
+
+type Strings = Map<string, string>;
+
+function localeStrings(language: 'en' | 'ru'): Strings {
+  const strings: Strings = new Map();
+  const walk = (node: unknown, prefix: string): void => {
+    if (typeof node === 'string') strings.set(prefix, node);
+    else if (node && typeof node === 'object') {
+      for (const [key, value] of Object.entries(node)) walk(value, prefix ? `${prefix}.${key}` : key);
+    }
+  };
+  const dir = path.join(PROJECT_ROOT, 'src/i18n/locales', language);
+  for (const file of readdirSync(dir).filter((name) => name.endsWith('.json'))) {
+    walk(JSON.parse(readFileSync(path.join(dir, file), 'utf8')), path.basename(file, '.json'));
+  }
+  return strings;
+}
+
+/** The English phrases a Russian page must not show: fixed parts of two words or more that Russian lacks. */
+function englishPhrases(): string[] {
+  const en = localeStrings('en');
+  const ru = localeStrings('ru');
+  const phrases = new Set<string>();
+  for (const [key, text] of en) {
+    const russian = ru.get(key) ?? '';
+    for (const part of text.split(/\{\{[^}]*\}\}|\$t\([^)]*\)/)) {
+      const phrase = part.trim().replace(/^[\s.,:;!?«»"()–-]+|[\s.,:;!?«»"()–-]+$/g, '');
+      if (/[A-Za-z]+\s+[A-Za-z]+/.test(phrase) && phrase.length >= 8 && !russian.includes(phrase)) phrases.add(phrase);
+    }
+  }
+  return [...phrases];
+}
+
+const ENTITIES: Record<string, string> = { '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"', '&#39;': "'" };
+
+/** What a reader sees of a page: its text and its readable attributes, entities decoded. */
+function readable(html: string): string {
+  const attributes = [...html.matchAll(/\s(?:aria-label|title|placeholder|alt|value)="([^"]*)"/g)].map((m) => m[1]);
+  const body = html
+    .replace(/<script[\s\S]*?<\/script>|<style[\s\S]*?<\/style>/g, ' ')
+    .replace(/<[^>]+>/g, ' ')
+    .concat(' ', attributes.join(' '));
+  return body.replace(/&(amp|lt|gt|quot|#39);/g, (entity) => ENTITIES[entity] ?? entity).replace(/\s+/g, ' ');
+}
+
+describe('every screen in Russian', () => {
+  let site: TestSite;
+  const phrases = englishPhrases();
+  before(() => {
+    site = testSite();
+  });
+
+  function expectRussian(url: string, html: string): void {
+    const text = readable(html);
+    const found = phrases.filter((phrase) => text.includes(phrase));
+    expect(found, `English on ${url}`).to.deep.equal([]);
+  }
+
+  it('reads the English phrases of the locale files', () => {
+    expect(phrases).to.include.members(['Full name', 'Sign up free']);
+    expect(phrases.length).to.be.greaterThan(200);
+  });
+
+  it("when a visitor reads the public pages in Russian, then none of them shows the site's English", async () => {
+    const post = await makePost({ title: 'Новости сервиса' });
+    for (const url of ['/', '/blog', `/blog/${post.id}`, '/login', '/register', '/password/forgot', '/nope']) {
+      const res = await request(site.app).get(url).set('Accept-Language', 'ru');
+      expectRussian(url, res.text);
+    }
+  });
+
+  it("when a Russian customer opens every screen, then none shows the site's English", async () => {
+    const owner = await (await makeUser({ fullName: 'Вера Кузнецова' })).update({ language: 'ru' });
+    const client = await makeClient(owner, { fullName: 'Иван Петров' });
+    const message = await makeMessage(owner, { subject: 'Весенние новости', bodyText: 'Здравствуйте, {{full_name}}!' });
+    const mailing = await makeMailing(owner, { message, clients: [client] });
+    const run = await makeRun(mailing);
+    const delivery = await makeDelivery(run, client);
+    await Delivery.update(
+      { status: 'failed', smtpResponse: '550 5.1.1 mailbox unavailable' },
+      { where: { id: delivery.id } },
+    );
+    const browser = await signedIn(site.app, owner);
+    const urls = [
+      '/',
+      '/clients',
+      '/clients/new',
+      `/clients/${client.id}/edit`,
+      '/clients/import',
+      '/messages',
+      '/messages/new',
+      `/messages/${message.id}`,
+      `/messages/${message.id}/edit`,
+      '/mailings',
+      '/mailings/new',
+      `/mailings/${mailing.id}`,
+      `/mailings/${mailing.id}/edit`,
+      '/reports',
+      `/reports/runs/${run.id}`,
+      '/profile',
+      '/users',
+    ];
+    for (const url of urls) expectRussian(url, (await browser.agent.get(url)).text);
+  });
+
+  it("when a Russian manager oversees mailings and users, then none of their screens shows the site's English", async () => {
+    const manager = await (await makeUser({ role: 'manager' })).update({ language: 'ru' });
+    const owner = await makeUser();
+    const mailing = await makeMailing(owner, { clients: [await makeClient(owner)] });
+    const browser = await signedIn(site.app, manager);
+    for (const url of ['/mailings', `/mailings/${mailing.id}`, '/users', '/reports', '/clients']) {
+      expectRussian(url, (await browser.agent.get(url)).text);
+    }
+  });
+});
