@@ -1,9 +1,10 @@
 // Client rules: every query is scoped to the owner; an e-mail appears once per owner; an import saves all of
 // its new rows or none of them.
 import { isUniqueViolation } from '../db/unique-violation.js';
-import { Op, col, fn, literal, where, type Sequelize, type Transaction, type WhereOptions } from 'sequelize';
+import { Op, type Sequelize, type Transaction, type WhereOptions } from 'sequelize';
 import { boundDatabase, Client, type User } from '../db/models/index.js';
 import { normaliseEmail } from '../db/models/email.js';
+import { searchTextContains } from '../db/search-text.js';
 import { stopClientDeliveries } from '../delivery/runs.js';
 import { NotFoundError, ValidationError } from '../errors.js';
 import type { ClientInput } from './client.form.js';
@@ -21,9 +22,7 @@ import {
 /** Rows per INSERT statement of an import (all of them inside one transaction). */
 export const IMPORT_BATCH = 500;
 
-const SEARCHED_COLUMNS = ['email', 'full_name', 'comment'];
-
-/** The owner's clients matching the search (e-mail, name or comment, any case), by e-mail. */
+/** The owner's clients matching the search (e-mail, name or comment, any case in any script), by e-mail. */
 export function listClients(owner: User, search: string, page: { offset: number; limit: number }): Promise<Client[]> {
   return Client.findAll({
     where: clientsOf(owner, search),
@@ -157,18 +156,8 @@ async function existingEmails(owner: User, rows: CsvRow[], transaction?: Transac
 }
 
 function clientsOf(owner: User, search: string): WhereOptions<Client> {
-  const words = search.trim().toLowerCase();
-  if (!words) return { ownerId: owner.id };
-  // LIKE with its wildcards escaped, so "a_b" finds "a_b" only; ESCAPE works the same on SQLite and PostgreSQL.
-  const pattern = literal(`${escapeSql(`%${words.replace(/[\\%_]/g, '\\$&')}%`)} ESCAPE '\\'`);
-  return {
-    ownerId: owner.id,
-    [Op.or]: SEARCHED_COLUMNS.map((column) => where(fn('lower', col(column)), Op.like, pattern)),
-  };
-}
-
-function escapeSql(value: string): string {
-  return boundDatabase().escape(value);
+  const match = searchTextContains(boundDatabase(), 'search_text', search);
+  return match ? { ownerId: owner.id, [Op.and]: [match] } : { ownerId: owner.id };
 }
 
 async function ensureEmailFree(owner: User, email: string, exceptId?: number): Promise<void> {

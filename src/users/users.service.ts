@@ -1,11 +1,20 @@
 // Managers' view of the accounts: the list with each user's activity, and blocking (which ends their sessions);
 // staff's account writes (the back office): creating accounts, roles, verification, blocking, a new password.
 import { ownerBlockChanged } from '../delivery/mailing-lifecycle.js';
-import { col, fn, Op, where } from 'sequelize';
+import { col, fn, Op } from 'sequelize';
 import { hashPassword } from '../accounts/password.js';
 import { passwordProblem } from '../accounts/password-rules.js';
 import { endSessionsOf } from '../accounts/sessions.js';
-import { Client, Mailing, normaliseEmail, User, type Language, type UserRole } from '../db/models/index.js';
+import {
+  boundDatabase,
+  Client,
+  Mailing,
+  normaliseEmail,
+  User,
+  type Language,
+  type UserRole,
+} from '../db/models/index.js';
+import { searchTextContains } from '../db/search-text.js';
 import { isUniqueViolation } from '../db/unique-violation.js';
 import { AppError, NotFoundError, ValidationError } from '../errors.js';
 
@@ -21,15 +30,11 @@ export interface UserListFilters {
 }
 
 function listWhere(filters: UserListFilters) {
-  // `%` and `_` typed by a manager act as wildcards; harmless in a search of names.
-  const pattern = `%${filters.search.toLowerCase()}%`;
+  // `User.` because the list joins the blocking manager (another User) in.
+  const match = searchTextContains(boundDatabase(), 'User.search_text', filters.search);
   return {
     ...(filters.role ? { role: filters.role } : {}),
-    ...(filters.search
-      ? {
-          [Op.or]: [{ email: { [Op.like]: pattern } }, where(fn('lower', col('User.full_name')), Op.like, pattern)],
-        }
-      : {}),
+    ...(match ? { [Op.and]: [match] } : {}),
   };
 }
 

@@ -8,6 +8,7 @@ import {
   type InferCreationAttributes,
   type Sequelize,
 } from 'sequelize';
+import { keepSearchText } from '../search-text.js';
 import { normaliseEmail, storableEmailValidator } from './email.js';
 
 export class Client extends Model<InferAttributes<Client>, InferCreationAttributes<Client>> {
@@ -17,6 +18,8 @@ export class Client extends Model<InferAttributes<Client>, InferCreationAttribut
   declare fullName: CreationOptional<string>;
   declare comment: CreationOptional<string>;
   declare unsubscribedAt: CreationOptional<Date | null>;
+  /** E-mail, name and comment folded for search (src/db/search-text.ts), kept by the model's hooks. */
+  declare searchText: CreationOptional<string>;
   declare createdAt: CreationOptional<Date>;
   declare updatedAt: CreationOptional<Date>;
 
@@ -36,10 +39,12 @@ export class Client extends Model<InferAttributes<Client>, InferCreationAttribut
         fullName: { type: DataTypes.STRING(200), allowNull: false, defaultValue: '' },
         comment: { type: DataTypes.TEXT, allowNull: false, defaultValue: '' },
         unsubscribedAt: { type: DataTypes.DATE, allowNull: true },
+        searchText: { type: DataTypes.TEXT, allowNull: false, defaultValue: '' },
         createdAt: DataTypes.DATE,
         updatedAt: DataTypes.DATE,
       },
       { sequelize, tableName: 'clients', modelName: 'Client' },
     );
+    keepSearchText(Client, ['email', 'fullName', 'comment']);
   }
 }

@@ -9,6 +9,7 @@ import {
   type NonAttribute,
   type Sequelize,
 } from 'sequelize';
+import { keepSearchText } from '../search-text.js';
 import { normaliseEmail, storableEmailValidator } from './email.js';
 
 export const USER_ROLES = ['user', 'manager', 'content_manager', 'admin'] as const;
@@ -29,6 +30,8 @@ export class User extends Model<InferAttributes<User>, InferCreationAttributes<U
   declare emailVerifiedAt: CreationOptional<Date | null>;
   declare timeZone: string;
   declare language: CreationOptional<Language>;
+  /** E-mail and name folded for the managers' search (src/db/search-text.ts), kept by the model's hooks. */
+  declare searchText: CreationOptional<string>;
   declare createdAt: CreationOptional<Date>;
   declare updatedAt: CreationOptional<Date>;
 
@@ -56,10 +59,12 @@ export class User extends Model<InferAttributes<User>, InferCreationAttributes<U
         emailVerifiedAt: { type: DataTypes.DATE, allowNull: true },
         timeZone: { type: DataTypes.STRING(64), allowNull: false },
         language: { type: DataTypes.STRING(5), allowNull: false, defaultValue: 'en', validate: { isIn: [LANGUAGES] } },
+        searchText: { type: DataTypes.TEXT, allowNull: false, defaultValue: '' },
         createdAt: DataTypes.DATE,
         updatedAt: DataTypes.DATE,
       },
       { sequelize, tableName: 'users', modelName: 'User' },
     );
+    keepSearchText(User, ['email', 'fullName']);
   }
 }
