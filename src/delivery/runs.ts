@@ -3,13 +3,15 @@ import { Op, literal, type Sequelize, type Transaction } from 'sequelize';
 import { Delivery, Mailing, MailingRun, type RunState } from '../db/models/index.js';
 import { conflict, NotFoundError } from '../errors.js';
 import { deliveryEvents } from './events.js';
+import { recipientsClause } from './recipients.js';
 import { execute, runDirect, selectRows } from './sql.js';
 
 export const ACTIVE_RUN_STATES: RunState[] = ['pending', 'running', 'paused'];
 
 /**
- * Creates the run of a mailing at a scheduled time and snapshots its recipients (skipping unsubscribed
- * clients) in one set-based statement. A second call for the same time creates nothing and returns null.
+ * Creates the run of a mailing at a scheduled time and snapshots its recipients (recipients.ts: the chosen or
+ * all of the owner's clients, never unsubscribed ones) in one set-based statement. A second call for the same
+ * time creates nothing and returns null.
  */
 export async function createRun(
   sequelize: Sequelize,
@@ -29,14 +31,19 @@ export async function createRun(
   );
   const runId = inserted[0]?.id;
   if (runId === undefined) return null;
+  const mailing = await Mailing.findByPk(mailingId, {
+    attributes: ['id', 'ownerId', 'allClients'],
+    transaction,
+    rejectOnEmpty: true,
+  });
+  const recipients = recipientsClause(mailing);
   await execute(
     sequelize,
     `INSERT INTO deliveries (run_id, client_id, email, full_name, status, attempt_count, created_at, updated_at)
      SELECT :runId, c.id, c.email, c.full_name, 'pending', 0, :now, :now
-     FROM mailing_clients mc JOIN clients c ON c.id = mc.client_id
-     WHERE mc.mailing_id = :mailingId AND c.unsubscribed_at IS NULL
+     ${recipients.sql}
      ORDER BY c.id`,
-    { runId, mailingId, now },
+    { runId, now, ...recipients.replacements },
     transaction,
   );
   const total = await Delivery.count({ where: { runId }, transaction });

@@ -4,6 +4,7 @@ import { QueryTypes, type Sequelize } from 'sequelize';
 import { z } from 'zod';
 import type { ComputedCache } from '../cache/computed-cache.js';
 import { CACHE_KEYS } from '../cache/keys.js';
+import { ADDRESSED_BY_A_MAILING } from '../delivery/recipients.js';
 
 export const HOME_STATS_TTL_SECONDS = 60;
 
@@ -17,12 +18,13 @@ export type HomeStats = z.infer<typeof homeStatsSchema>;
 // Active mailings: running and not disabled (a disabled mailing is not active, whatever its status says). Unique
 // clients: distinct lower-cased e-mails among clients that at least one mailing is addressed to, across all owners
 // (two customers mailing the same person count one recipient).
+// An "all my clients" mailing is addressed to every client of its owner (recipients.ts).
 const STATS_SQL = `
 SELECT
   (SELECT COUNT(*) FROM mailings) AS mailings,
   (SELECT COUNT(*) FROM mailings WHERE status = 'running' AND NOT is_disabled) AS active_mailings,
   (SELECT COUNT(DISTINCT lower(c.email)) FROM clients c
-     WHERE EXISTS (SELECT 1 FROM mailing_clients mc WHERE mc.client_id = c.id)) AS unique_clients`;
+     WHERE ${ADDRESSED_BY_A_MAILING}) AS unique_clients`;
 
 /** Counts the statistics in the database (PostgreSQL returns counts as strings, hence Number). */
 export async function computeHomeStats(sequelize: Sequelize): Promise<HomeStats> {

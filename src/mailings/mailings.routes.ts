@@ -27,6 +27,7 @@ import {
   formChoices,
   listMailings,
   mailingOwners,
+  nextRunRecipientCount,
   RUN_ACTIONS,
   runsOf,
   sendNow,
@@ -126,13 +127,15 @@ function create(sequelize: Sequelize) {
 
 async function showPage(req: Request, res: Response): Promise<void> {
   const mailing = await viewMailing(currentUser(req), idParam(req));
-  const [runs, activeRun, clientCount] = await Promise.all([
+  const [runs, activeRun, clientCount, recipientCount] = await Promise.all([
     runsOf(mailing),
     activeRunOf(mailing),
     mailing.countClients(),
+    nextRunRecipientCount(mailing),
   ]);
   const progressRun = activeRun ?? runs[0];
-  res.render('mailings/show', { title: mailing.name, mailing, runs, activeRun, progressRun, clientCount });
+  const view = { mailing, runs, activeRun, progressRun, clientCount, recipientCount };
+  res.render('mailings/show', { title: mailing.name, ...view });
 }
 
 // The self-polling progress fragment of the detail page: htmx asks for it every second while a run is on
@@ -158,6 +161,7 @@ async function editPage(req: Request, res: Response): Promise<void> {
   const values = {
     name: mailing.name,
     messageId: mailing.messageId,
+    allClients: mailing.allClients ? 'on' : undefined,
     clientIds: (await clientIdsOf(mailing)).map(String),
     startAt: toLocalDateTimeInput(mailing.startAt, user.timeZone),
     endAt: toLocalDateTimeInput(mailing.endAt, user.timeZone),

@@ -7,6 +7,7 @@ import { ValidationError, NotFoundError } from '../errors.js';
 import { deliveryEvents } from '../delivery/events.js';
 import { refreshMailing, setMailingDisabled, startRunNow, type DisabledChange } from '../delivery/mailing-lifecycle.js';
 import { ACTIVE_RUN_STATES, cancelRun, pauseRun, resumeRun, retryDeliveries } from '../delivery/runs.js';
+import { countRecipients } from '../delivery/recipients.js';
 import type { MailingInput } from './mailing.form.js';
 
 export interface MailingRow {
@@ -123,9 +124,14 @@ export async function findMailing(owner: Pick<User, 'id'>, id: number): Promise<
   return mailing;
 }
 
-/** The ids of the clients a mailing goes to. */
+/** The ids of the clients chosen for a mailing (none for an "all my clients" one). */
 export async function clientIdsOf(mailing: Mailing): Promise<number[]> {
   return (await mailing.getClients({ attributes: ['id'], joinTableAttributes: [] })).map((client) => client.id);
+}
+
+/** How many clients the mailing's next run would go to, were it started now (the run's own rule). */
+export function nextRunRecipientCount(mailing: Mailing): Promise<number> {
+  return countRecipients(mailing.sequelize, mailing);
 }
 
 /** The owner's messages and clients to choose from in the form. */
@@ -141,25 +147,30 @@ export async function formChoices(owner: User): Promise<{ messages: Message[]; c
   return { messages, clients };
 }
 
-/** Checks the message and clients are the owner's; returns the client ids to store. */
+/**
+ * Checks the message and clients are the owner's; returns the client ids to store: none for "all my clients",
+ * a rule each run reads anew (the owner needs one client at least).
+ */
 async function resolveChoices(owner: User, input: MailingInput): Promise<number[]> {
   const errors: Record<string, string> = {};
   if (!(await Message.findOne({ where: { id: input.messageId, ownerId: owner.id }, attributes: ['id'] }))) {
     errors.messageId = 'forms.chooseOne';
   }
   const where = input.allClients ? { ownerId: owner.id } : { ownerId: owner.id, id: { [Op.in]: input.clientIds } };
-  const clientIds = (await Client.findAll({ where, attributes: ['id'] })).map((client) => client.id);
+  const limit = input.allClients ? { limit: 1 } : {};
+  const clientIds = (await Client.findAll({ where, attributes: ['id'], ...limit })).map((client) => client.id);
   if (clientIds.length === 0 || (!input.allClients && clientIds.length !== new Set(input.clientIds).size)) {
     errors.clientIds = 'forms.chooseClients';
   }
   if (Object.keys(errors).length > 0) throw new ValidationError(errors);
-  return clientIds;
+  return input.allClients ? [] : clientIds;
 }
 
 function scheduleOf(input: MailingInput) {
   return {
     name: input.name,
     messageId: input.messageId,
+    allClients: input.allClients,
     startAt: input.startAt,
     endAt: input.endAt,
     periodicity: input.periodicity,

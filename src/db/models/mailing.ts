@@ -30,6 +30,8 @@ export class Mailing extends Model<InferAttributes<Mailing>, InferCreationAttrib
   declare endAt: Date;
   declare periodicity: Periodicity;
   declare timeZone: string;
+  /** Every client of the owner at each run (not unsubscribed), instead of the chosen ones (mailing_clients). */
+  declare allClients: CreationOptional<boolean>;
   declare status: CreationOptional<MailingStatus>;
   declare isDisabled: CreationOptional<boolean>;
   declare disabledAt: CreationOptional<Date | null>;
@@ -57,6 +59,7 @@ export class Mailing extends Model<InferAttributes<Mailing>, InferCreationAttrib
         endAt: { type: DataTypes.DATE, allowNull: false },
         periodicity: { type: DataTypes.STRING(10), allowNull: false, validate: { isIn: [PERIODICITIES] } },
         timeZone: { type: DataTypes.STRING(64), allowNull: false },
+        allClients: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: false },
         status: {
           type: DataTypes.STRING(10),
           allowNull: false,
