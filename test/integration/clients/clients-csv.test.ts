@@ -236,7 +236,7 @@ describe('clients CSV import and export', () => {
     const browser = await signedIn(site.app, owner);
     const csv = 'email\na@example.test\nb@example.test\nc@example.test\nbad\n';
     const preview = await upload(browser, csv).expect(200);
-    expect(preview.text).to.contain('4 строки в файле').and.to.contain('Импортировать 3 клиентов');
+    expect(preview.text).to.contain('4 строки в файле').and.to.contain('Импортировать 3 клиента');
     expect(preview.text).to.contain('E-mail: Введите корректный адрес e-mail.');
     await browser.post('/clients/import', { csv }).expect(303);
     expect((await browser.agent.get('/clients')).text).to.contain('Импортировано 3 клиента, пропущено: 1.');
