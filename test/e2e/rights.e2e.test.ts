@@ -125,7 +125,7 @@ describe('in the browser: who sees what', function () {
     }
     await page.getByLabel('Reason (the owner sees it)').fill(reason);
     await page.getByRole('button', { name: 'Disable', exact: true }).click();
-    await page.getByText('Mailing disabled: no new runs; the run under way was cancelled.').waitFor();
+    await page.getByText('Mailing disabled: no new runs start. No run was under way.').waitFor();
     await page.getByRole('button', { name: 'Enable again' }).waitFor();
 
     await navigate(page, 'Users', 'Users');

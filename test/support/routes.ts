@@ -30,3 +30,23 @@ export function routesOf(app: Express): RouteEntry[] {
   walk((app as unknown as { router: { stack: LayerLike[] } }).router.stack);
   return found;
 }
+
+/** The screens of a customer that show their records, for the tests that read every screen (escaping, language). */
+export function customerScreens(ids: { client: number; message: number; mailing: number; run: number }): string[] {
+  return [
+    '/',
+    '/profile',
+    '/clients',
+    `/clients/${ids.client}/edit`,
+    '/messages',
+    `/messages/${ids.message}`,
+    `/messages/${ids.message}/edit`,
+    '/mailings',
+    '/mailings/new',
+    `/mailings/${ids.mailing}`,
+    `/mailings/${ids.mailing}/edit`,
+    `/mailings/${ids.mailing}/progress`,
+    '/reports',
+    `/reports/runs/${ids.run}`,
+  ];
+}

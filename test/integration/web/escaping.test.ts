@@ -3,6 +3,7 @@ import { Delivery } from '../../../src/db/models/index.js';
 import { startRunNow } from '../../../src/delivery/mailing-lifecycle.js';
 import { makeClient, makeMailing, makeMessage, makeUser } from '../../support/factories.js';
 import { testDatabase } from '../../support/hooks.js';
+import { customerScreens } from '../../support/routes.js';
 import { signedIn, testSite } from '../../support/web.js';
 
 const PAYLOAD = '<script>alert("x")</script>';
@@ -24,22 +25,7 @@ describe('output escaping', () => {
     );
     const browser = await signedIn(app, owner);
 
-    const screens = [
-      '/',
-      '/profile',
-      '/clients',
-      `/clients/${client.id}/edit`,
-      '/messages',
-      `/messages/${message.id}`,
-      `/messages/${message.id}/edit`,
-      '/mailings',
-      '/mailings/new',
-      `/mailings/${mailing.id}`,
-      `/mailings/${mailing.id}/edit`,
-      `/mailings/${mailing.id}/progress`,
-      '/reports',
-      `/reports/runs/${run.id}`,
-    ];
+    const screens = customerScreens({ client: client.id, message: message.id, mailing: mailing.id, run: run.id });
     for (const screen of screens) {
       const res = await browser.agent.get(screen).expect(200);
       expect(res.text, screen).not.to.contain('<script>alert');
