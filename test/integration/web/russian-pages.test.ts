@@ -110,11 +110,15 @@ describe('every screen in Russian', () => {
     const manager = await (await makeUser({ role: 'manager' })).update({ language: 'ru' });
     const owner = await makeUser();
     const mailing = await makeMailing(owner, { clients: [await makeClient(owner)] });
+    // Another customer's mailing named in English words of the site: the walk must not trip over others' data.
+    await (await makeMailing(await makeUser(), {})).update({ name: 'Sign up free' });
     const browser = await signedIn(site.app, manager);
-    // Lists narrowed to this test's owner: other tests' records (English names) are everyone's to see here.
+    // Lists narrowed to this test's owner: other tests' records (English names) are everyone's to see here. The
+    // report's mailing filter offers every customer's mailing by name, so its options are left out.
     const lists = [`/mailings?owner=${owner.id}`, `/users?q=${encodeURIComponent(owner.email)}`];
     for (const url of [...lists, `/mailings/${mailing.id}`, `/reports?mailing=${mailing.id}`, '/clients']) {
-      expectRussian(url, (await browser.agent.get(url)).text);
+      const html = (await browser.agent.get(url)).text.replace(/<select[^>]*id="field-mailing"[\s\S]*?<\/select>/, '');
+      expectRussian(url, html);
     }
   });
 });
