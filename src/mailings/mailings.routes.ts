@@ -3,14 +3,14 @@
 import { MAX_FORM_FIELDS } from '../web/error-pages.js';
 import type { Request, RequestHandler, Response, Router } from 'express';
 import type { Sequelize } from 'sequelize';
-import { MAILING_STATUSES, PERIODICITIES } from '../db/models/index.js';
+import { MAILING_STATUSES, PERIODICITIES, type Mailing, type User } from '../db/models/index.js';
 import { seesEveryMailing } from '../permissions.js';
 import { NotFoundError } from '../errors.js';
 import { can, currentUser } from '../web/middleware/current-user.js';
 import { flash } from '../web/middleware/flash.js';
 import { formAction, type FormSpec, type FormView } from '../web/forms.js';
 import { pageOf } from '../web/pagination.js';
-import { idParam, lineParam, REASON_MAX, routeParam } from '../web/params.js';
+import { idOf, idParam, lineParam, REASON_MAX, routeParam } from '../web/params.js';
 import { confirmedOrAsk } from '../web/confirm.js';
 import { redirectAfterAction } from '../web/redirects.js';
 import { routeTable } from '../web/route-table.js';
@@ -104,16 +104,23 @@ const EDITED_MAILING: FormSpec<ReturnType<typeof mailingForm>> = {
   },
 };
 
+// A new mailing's form; "Duplicate" opens it filled from one of the owner's mailings (nothing is saved, so
+// nothing can start, until the owner saves it), with a fresh window when the original's has ended.
 async function newPage(req: Request, res: Response): Promise<void> {
   const user = currentUser(req);
   const start = new Date(Math.floor(Date.now() / 60_000) * 60_000);
-  const values = {
+  const freshWindow = {
     startAt: toLocalDateTimeInput(start, user.timeZone),
     endAt: toLocalDateTimeInput(new Date(start.getTime() + 30 * 24 * 3600_000), user.timeZone),
-    periodicity: 'once',
-    timeZone: user.timeZone,
-    allClients: 'on',
   };
+  const fromId = idOf(req.query.from);
+  if (fromId !== null) {
+    const original = await findMailing(user, fromId);
+    const values = { ...(await formValuesOf(original, user)), name: req.t('mailings.copyOf', { name: original.name }) };
+    const window = original.endAt.getTime() > Date.now() ? {} : freshWindow;
+    return renderForm(req, res, { values: { ...values, ...window }, errors: {} });
+  }
+  const values = { ...freshWindow, periodicity: 'once', timeZone: user.timeZone, allClients: 'on' };
   await renderForm(req, res, { values, errors: {} });
 }
 
@@ -155,10 +162,9 @@ async function progressFragment(req: Request, res: Response): Promise<void> {
   res.render('mailings/_progress', { mailing, activeRun, progressRun: latestRun });
 }
 
-async function editPage(req: Request, res: Response): Promise<void> {
-  const user = currentUser(req);
-  const mailing = await findMailing(user, idParam(req));
-  const values = {
+/** A mailing as its form shows it, dates in the owner's zone. */
+async function formValuesOf(mailing: Mailing, user: User): Promise<Record<string, unknown>> {
+  return {
     name: mailing.name,
     messageId: mailing.messageId,
     allClients: mailing.allClients ? 'on' : undefined,
@@ -168,7 +174,12 @@ async function editPage(req: Request, res: Response): Promise<void> {
     periodicity: mailing.periodicity,
     timeZone: mailing.timeZone,
   };
-  await renderForm(req, res, { values, errors: {}, mailingId: mailing.id });
+}
+
+async function editPage(req: Request, res: Response): Promise<void> {
+  const user = currentUser(req);
+  const mailing = await findMailing(user, idParam(req));
+  await renderForm(req, res, { values: await formValuesOf(mailing, user), errors: {}, mailingId: mailing.id });
 }
 
 function update(sequelize: Sequelize) {
@@ -223,7 +234,7 @@ function setDisabled(sequelize: Sequelize, disabled: boolean): RequestHandler {
 const LIST_STATES: readonly MailingListState[] = [...MAILING_STATUSES, 'disabled'];
 
 function listFiltersOf(query: Request['query']): MailingListFilters {
-  const ownerId = typeof query.owner === 'string' && /^[1-9]\d{0,15}$/.test(query.owner) ? Number(query.owner) : null;
+  const ownerId = idOf(query.owner);
   const status = (LIST_STATES as readonly unknown[]).includes(query.status) ? (query.status as MailingListState) : null;
   return { ownerId, status };
 }

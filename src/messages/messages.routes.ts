@@ -7,7 +7,7 @@ import { can, currentUser } from '../web/middleware/current-user.js';
 import { flash } from '../web/middleware/flash.js';
 import { formAction, type FormSpec, type FormView } from '../web/forms.js';
 import { pageOf } from '../web/pagination.js';
-import { idParam } from '../web/params.js';
+import { idOf, idParam } from '../web/params.js';
 import { confirmedOrAsk } from '../web/confirm.js';
 import { redirectAfterAction } from '../web/redirects.js';
 import { routeTable } from '../web/route-table.js';
@@ -34,7 +34,7 @@ export function messageRoutes({ config }: { config: Config }): Router {
   const write = can('messages:write');
   return routeTable([
     ['get', '/messages', read, listPage],
-    ['get', '/messages/new', write, (req, res) => renderForm(req, res, { values: {}, errors: {} })],
+    ['get', '/messages/new', write, newPage],
     ['post', '/messages', write, formAction(NEW_MESSAGE, create)],
     ['get', '/messages/:id', view, showPage(config)],
     ['get', '/messages/:id/preview.html', view, previewFrame(config)],
@@ -52,6 +52,15 @@ async function listPage(req: Request, res: Response): Promise<void> {
 
 function renderForm(req: Request, res: Response, view: FormView & { messageId?: number }): void {
   res.render('messages/form', { title: req.t(view.messageId ? 'messages.editTitle' : 'messages.newTitle'), ...view });
+}
+
+// A new message's form; "Duplicate" opens it filled from one of the owner's messages (saved only when sent).
+async function newPage(req: Request, res: Response): Promise<void> {
+  const fromId = idOf(req.query.from);
+  if (fromId === null) return renderForm(req, res, { values: {}, errors: {} });
+  const original = await findMessage(currentUser(req), fromId);
+  const values = { ...original.get({ plain: true }), subject: req.t('messages.copyOf', { subject: original.subject }) };
+  renderForm(req, res, { values, errors: {} });
 }
 
 const NEW_MESSAGE: FormSpec<typeof messageForm> = { schema: messageForm, rerender: renderForm };

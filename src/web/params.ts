@@ -9,11 +9,16 @@ export function routeParam(req: Request, name: string): string {
   return typeof value === 'string' ? value : '';
 }
 
+/** An id given as text (a path or query parameter), or null when it is not a positive safe integer. */
+export function idOf(value: unknown): number | null {
+  const id = typeof value === 'string' && /^[1-9]\d{0,15}$/.test(value) ? Number(value) : NaN;
+  return Number.isSafeInteger(id) ? id : null;
+}
+
 /** A numeric id from the path; anything else is a 404. */
 export function idParam(req: Request, name = 'id'): number {
-  const value = routeParam(req, name);
-  const id = /^[1-9]\d{0,15}$/.test(value) ? Number(value) : NaN;
-  if (!Number.isSafeInteger(id)) throw new NotFoundError();
+  const id = idOf(routeParam(req, name));
+  if (id === null) throw new NotFoundError();
   return id;
 }
 
