@@ -24,7 +24,7 @@ import {
 } from './auth.js';
 import { adminContentSecurityPolicy } from './csp.js';
 import { requireSameOrigin } from './origin-check.js';
-import { ADMIN_TEXTS } from './texts.js';
+import { adminLocale } from './locale/locale.js';
 import { MAX_IMAGE_BYTES } from '../src/blog/post-images.js';
 import { isReceivedFile } from './images.js';
 import { clientsResource } from './resources/clients.resource.js';
@@ -80,7 +80,7 @@ export async function buildAdmin(deps: AdminDependencies): Promise<AdminJS> {
       logo: false,
       favicon: '/assets/favicon.svg',
     },
-    locale: { language: 'en', availableLanguages: ['en'], translations: { en: ADMIN_TEXTS } },
+    locale: adminLocale,
     settings: { defaultPerPage: 20 },
   });
 }

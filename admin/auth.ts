@@ -9,7 +9,7 @@ import type { Config } from '../src/config.js';
 import { authenticate } from '../src/accounts/accounts.service.js';
 import { findAccount } from '../src/users/users.service.js';
 import { LoginLimiter } from '../src/accounts/login-limiter.js';
-import { normaliseEmail, type User, type UserRole } from '../src/db/models/index.js';
+import { normaliseEmail, type Language, type User, type UserRole } from '../src/db/models/index.js';
 import { sessionOptions } from '../src/web/session-store.js';
 import { mayEnterBackOffice } from './access.js';
 
@@ -24,6 +24,8 @@ export interface AdminIdentity extends CurrentAdmin {
   email: string;
   title: string;
   role: UserRole;
+  /** The profile language: the back office's language (admin/locale/locale.ts). */
+  language: Language;
 }
 
 declare module 'express-session' {
@@ -57,6 +59,7 @@ function identityOf(user: User): AdminIdentity {
     email: inlineSafe(user.email),
     title: inlineSafe(user.fullName || user.email),
     role: user.role,
+    language: user.language,
   };
 }
 
@@ -116,9 +119,8 @@ export function refreshAdmin(): RequestHandler {
       return refuse(req, res, 401);
     }
     const fresh = identityOf(user);
-    if (fresh.role !== current.role || fresh.email !== current.email || fresh.title !== current.title) {
-      req.session.adminUser = fresh;
-    }
+    const changed = (['role', 'email', 'title', 'language'] as const).some((key) => fresh[key] !== current[key]);
+    if (changed) req.session.adminUser = fresh;
     next();
   };
 }

@@ -17,9 +17,8 @@ import { translator } from '../src/i18n/i18n.js';
 import type { UserRole } from '../src/db/models/index.js';
 import type { AdminIdentity } from './auth.js';
 import { adminJs } from './adminjs.js';
-
-/** The back office speaks English (AdminJS's own language); the rules' messages are i18n keys. */
-const t = translator('en');
+import { languageOf } from './locale/locale.js';
+import { keyOfMessage } from './locale/service-texts.js';
 
 export type Payload = Record<string, unknown>;
 
@@ -49,14 +48,17 @@ export function roleOf(context: { currentAdmin?: CurrentAdmin }): UserRole | und
   return (context.currentAdmin as Partial<AdminIdentity> | undefined)?.role;
 }
 
-/** A message for the form: an i18n key of the rules is translated, plain text stays as it is. */
-export function messageOf(keyOrText: string): string {
-  return t(keyOrText, { defaultValue: keyOrText });
+/**
+ * A message for the staff member, in their profile language: an i18n key of the rules (or a known English text
+ * of theirs, admin/locale/service-texts.ts) is translated, any other text stays as it is.
+ */
+export function messageOf(keyOrText: string, context: { currentAdmin?: CurrentAdmin }): string {
+  return translator(languageOf(context.currentAdmin))(keyOfMessage(keyOrText), { defaultValue: keyOrText });
 }
 
-/** A field error for AdminJS, shown next to the input. */
+/** A field error, shown next to the input (translated when the write that raised it answers). */
 export function fieldError(field: string, keyOrText: string): Error {
-  return validationError({ [field]: { message: messageOf(keyOrText) } });
+  return new ValidationError({ [field]: keyOrText });
 }
 
 /** AdminJS's ValidationError (the class of the loaded AdminJS, which its error handler checks for). */
@@ -68,16 +70,16 @@ function notFound(): Error {
   return new (adminJs().adminjs.NotFoundError)('No such record', 'Action#handler');
 }
 
-/** Reads a payload against a zod schema; problems become AdminJS field errors. */
+/** Reads a payload against a zod schema; problems become field errors (AdminJS's, once translated). */
 export function parsePayload<T extends z.ZodType>(schema: T, payload: Payload): z.infer<T> {
   const parsed = schema.safeParse(payload);
   if (parsed.success) return parsed.data;
-  const errors: PropertyErrors = {};
+  const errors: Record<string, string> = {};
   for (const issue of parsed.error.issues) {
     const field = String(issue.path[0] ?? 'base');
-    errors[field] ??= { message: messageOf(issue.message) };
+    errors[field] ??= issue.message;
   }
-  throw validationError(errors);
+  throw new ValidationError(errors);
 }
 
 /** Runs a write; the rules' field errors become AdminJS field errors, their refusals a red notice. */
@@ -88,14 +90,14 @@ async function asAdminWrite<T>(context: ActionContext, write: () => Promise<T>):
     if (error instanceof ValidationError) {
       const errors: PropertyErrors = {};
       for (const [field, key] of Object.entries(error.fieldErrors)) {
-        errors[field] = { message: messageOf(key) };
+        errors[field] = { message: messageOf(key, context) };
       }
       throw validationError(errors);
     }
     if (error instanceof AppError && error.status < 500) {
       return {
         record: recordJson(context.record, context),
-        notice: { message: messageOf(error.message), type: 'error' },
+        notice: { message: messageOf(error.message, context), type: 'error' },
       };
     }
     throw error;
@@ -192,7 +194,7 @@ export function bulkDeleteHandler(remove: NonNullable<RecordWriter['remove']>): 
       for (const record of records) await remove(numericId(record), context);
     } catch (error) {
       if (error instanceof AppError && error.status < 500) {
-        return { records: json(), notice: { message: messageOf(error.message), type: 'error' } };
+        return { records: json(), notice: { message: messageOf(error.message, context), type: 'error' } };
       }
       throw error;
     }

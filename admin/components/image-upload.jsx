@@ -6,17 +6,14 @@ import { useTranslation } from 'adminjs';
 
 const MIME_TYPES = ['image/png', 'image/jpeg', 'image/webp', 'image/gif'];
 const MAX_SIZE = 2 * 1024 * 1024;
-// Texts without {{placeholders}}: the drop zone's own interpolation is not wired up in the admin bundle.
-const DROP_ZONE_TEXTS = {
-  acceptedSize: 'Max size: 2 MB',
-  acceptedType: 'Supports: PNG, JPEG, WebP, GIF',
-  unsupportedSize: 'This file is larger than 2 MB',
-  unsupportedType: 'Only PNG, JPEG, WebP or GIF images are accepted',
-};
+// Texts (components.PostImage of admin/locale) without {{placeholders}}: the drop zone's own interpolation is
+// not wired up in the admin bundle.
+const DROP_ZONE_KEYS = ['placeholder', 'acceptedSize', 'acceptedType', 'unsupportedSize', 'unsupportedType'];
 
 const ImageUpload = (props) => {
   const { property, record, onChange, where } = props;
-  const { translateProperty } = useTranslation();
+  const { translateProperty, translateComponent } = useTranslation();
+  const text = (key) => translateComponent(`PostImage.${key}`);
   const label = translateProperty(property.label, property.resourceId);
   const stored = record && record.params ? record.params.imagePath : null;
   const baseUrl = (property.custom && property.custom.baseUrl) || '/uploads/';
@@ -28,7 +25,7 @@ const ImageUpload = (props) => {
   if (where === 'show') {
     return (
       <ValueGroup label={label}>
-        {src ? <img src={src} alt="" style={{ maxWidth: '100%', maxHeight: 320 }} /> : 'No image'}
+        {src ? <img src={src} alt="" style={{ maxWidth: '100%', maxHeight: 320 }} /> : text('none')}
       </ValueGroup>
     );
   }
@@ -44,10 +41,10 @@ const ImageUpload = (props) => {
       <DropZone
         multiple={false}
         validate={{ mimeTypes: MIME_TYPES, maxSize: MAX_SIZE }}
-        translations={DROP_ZONE_TEXTS}
+        translations={Object.fromEntries(DROP_ZONE_KEYS.map((key) => [key, text(key)]))}
         onChange={(files) => onChange(property.path, files.length > 0 ? files[0] : null)}
       />
-      <FormMessage>{error ? error.message : 'PNG, JPEG, WebP or GIF, at most 2 MB.'}</FormMessage>
+      <FormMessage>{error ? error.message : text('hint')}</FormMessage>
     </FormGroup>
   );
 };

@@ -33,7 +33,7 @@ export function postsResource(deps: ResourceDeps, components: { imageUpload: str
         content: {
           type: 'textarea',
           props: { rows: 18 },
-          description: 'Markdown.',
+          description: 'contentHelp',
         },
         image: {
           components: { list: components.imageUpload, show: components.imageUpload, edit: components.imageUpload },
@@ -45,9 +45,9 @@ export function postsResource(deps: ResourceDeps, components: { imageUpload: str
         removeImage: {
           type: 'boolean',
           isVisible: { list: false, show: false, edit: true, filter: false },
-          description: 'Tick to remove the current image.',
+          description: 'removeImageHelp',
         },
-        publishedAt: { description: 'Left empty, publishing sets it to now.' },
+        publishedAt: { description: 'publishedAtHelp' },
         viewCount: { isVisible: { list: true, show: true, edit: false, filter: false } },
       },
       actions: gatedActions('posts', postWriter({ uploadDir: deps.config.uploadDir })),

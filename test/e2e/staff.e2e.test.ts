@@ -87,8 +87,8 @@ describe('in the browser: staff', function () {
       .locator('input[type=file]')
       .setInputFiles({ name: 'tidy-lists.png', mimeType: 'image/png', buffer: gradientPng() });
     await admin.getByTestId('property-edit-image').getByText('tidy-lists.png').waitFor();
-    await admin.getByText('Is Published', { exact: true }).click();
-    expect(await admin.getByLabel('Is Published').isChecked()).to.equal(true);
+    await admin.getByText('Published', { exact: true }).click();
+    expect(await admin.getByLabel('Published', { exact: true }).isChecked()).to.equal(true);
     await admin.getByRole('button', { name: 'Save' }).click();
     await admin.getByText('Successfully created a new record').waitFor();
 

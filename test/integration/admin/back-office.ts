@@ -3,7 +3,7 @@
 import type { Express } from 'express';
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent.js';
-import type { User, UserRole } from '../../../src/db/models/index.js';
+import type { Language, User, UserRole } from '../../../src/db/models/index.js';
 import { FACTORY_PASSWORD, makeUser } from '../../support/factories.js';
 import { scratchFolder } from '../../support/hooks.js';
 import { testSite } from '../../support/web.js';
@@ -44,8 +44,9 @@ export function body(res: request.Response): ActionJson {
   return res.body as ActionJson;
 }
 
-async function signIn(app: Express, role: UserRole): Promise<Staff> {
+async function signIn(app: Express, role: UserRole, language: Language = 'en'): Promise<Staff> {
   const user = await makeUser({ role });
+  if (language !== user.language) await user.update({ language });
   const agent = ourAgent(app);
   const login = await agent
     .post('/admin/login')
@@ -61,8 +62,8 @@ async function signIn(app: Express, role: UserRole): Promise<Staff> {
 export interface BackOffice {
   readonly app: Express;
   readonly uploadDir: string;
-  /** A new account of the role, signed in to the back office. */
-  readonly staff: (role: UserRole) => Promise<Staff>;
+  /** A new account of the role (English unless told), signed in to the back office. */
+  readonly staff: (role: UserRole, language?: Language) => Promise<Staff>;
 }
 
 /** The file's app, made in the first test's hook (after the root hooks ran) with its own upload folder. */
@@ -84,6 +85,6 @@ export function backOffice(): BackOffice {
     get uploadDir() {
       return made().uploadDir;
     },
-    staff: (role) => signIn(made().app, role),
+    staff: (role, language) => signIn(made().app, role, language),
   };
 }
