@@ -47,7 +47,12 @@ export default tseslint.config(
     languageOptions: {
       sourceType: 'script',
       parserOptions: { projectService: false },
-      globals: { document: 'readonly', HTMLInputElement: 'readonly' },
+      globals: {
+        document: 'readonly',
+        Element: 'readonly',
+        HTMLInputElement: 'readonly',
+        HTMLSelectElement: 'readonly',
+      },
     },
   },
 );

@@ -93,6 +93,8 @@ function registerSpec(config: Config): FormSpec<typeof registerForm> & {
         title: req.t('accounts.register.title'),
         ...view,
         values: { timeZone: config.timeZone, ...view.values },
+        // A fresh form takes the browser's zone (app.js); a submitted one keeps the zone that was sent.
+        browserTimeZone: !view.values.timeZone,
         timeZones: TIME_ZONES,
       });
     },

@@ -1,4 +1,4 @@
-// What the views need of a post: plain values (title, date in the reader's language, excerpt, image URL, views),
+// What the views need of a post: plain values (title, date in the reader's time zone, excerpt, image URL, views),
 // so templates do no formatting and never see the model.
 import type { Request, Response } from 'express';
 import { DateTime } from 'luxon';
@@ -41,11 +41,9 @@ export function imageUrlOf(imagePath: string | null | undefined): string | null 
   return `/uploads/${segments.map(encodeURIComponent).join('/')}`;
 }
 
-/** The publication date in the reader's language and time zone. */
+/** The publication day in the reader's time zone, written as every date on the site is (yyyy-MM-dd). */
 export function publishedOn(date: Date | null, reader: Reader): string {
-  return date
-    ? DateTime.fromJSDate(date, { zone: reader.timeZone }).setLocale(reader.language).toLocaleString(DateTime.DATE_MED)
-    : '';
+  return date ? DateTime.fromJSDate(date, { zone: reader.timeZone }).toFormat('yyyy-MM-dd') : '';
 }
 
 /** The card of a post for lists and the home page. */

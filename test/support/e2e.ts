@@ -109,16 +109,17 @@ export function browserSuite(): { browser: Browser; site: E2eSite } {
   return suite;
 }
 
-/** A fresh browser profile (its own cookies, the given language) on the site, with console errors collected. */
+/** A fresh browser profile (its own cookies, language and time zone) on the site, with console errors collected. */
 export async function openPage(
   browser: Browser,
   site: E2eSite,
-  options: { locale?: string } = {},
+  options: { locale?: string; timezoneId?: string } = {},
 ): Promise<{ page: Page; problems: string[] }> {
   const context = await browser.newContext({
     baseURL: site.baseUrl,
     viewport: { width: 1280, height: 860 },
     locale: options.locale ?? 'en-US',
+    ...(options.timezoneId ? { timezoneId: options.timezoneId } : {}),
   });
   context.setDefaultTimeout(15_000);
   const page = await context.newPage();

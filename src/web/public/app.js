@@ -13,3 +13,20 @@ document.addEventListener('change', (event) => {
     toggle.checked = [...document.querySelectorAll(`input[type=checkbox][name="${box.name}"]`)].every((b) => b.checked);
   }
 });
+
+// A new account starts in the browser's time zone when the list has it; the server's default stays otherwise.
+function preferBrowserTimeZone(root) {
+  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  for (const form of root.querySelectorAll('form[data-browser-time-zone]')) {
+    const select = form.elements.namedItem(form.dataset.browserTimeZone);
+    delete form.dataset.browserTimeZone;
+    if (select instanceof HTMLSelectElement && [...select.options].some((option) => option.value === zone)) {
+      select.value = zone;
+    }
+  }
+}
+preferBrowserTimeZone(document);
+// Pages reached through htmx (boosted links) are swapped in without a new load of this file.
+document.addEventListener('htmx:load', (event) => {
+  if (event.target instanceof Element) preferBrowserTimeZone(event.target);
+});

@@ -86,7 +86,7 @@ describe('run log and CSV exports', () => {
     expect(listedEmails(res.text)).to.deep.equal(['ada@example.test', 'bob@example.test']);
     expect(res.text).to.contain('Ada Lovelace').and.to.contain('<span class="badge text-bg-danger">Failed</span>');
     expect(res.text).to.contain('<td class="text-end">3</td>');
-    expect(res.text).to.contain('2026-03-11 00:30'); // 23:30 UTC in Berlin
+    expect(res.text).to.contain('<td>2026-03-11 00:30:00 UTC+01:00</td>'); // 23:30 UTC in Berlin, with seconds
     expect(res.text).to.contain(`<td class="reply">${reply}</td>`);
     expect(res.text).to.contain('<td>permanent</td>');
     expect(res.text).to.contain('href="/reports/runs/' + run.id + '/export.csv"');
