@@ -168,7 +168,10 @@ export async function setMailingDisabled(
     });
     const active = await MailingRun.findAll({ where: { mailingId, state: { [Op.in]: ACTIVE_RUN_STATES } } });
     for (const run of active)
-      await cancelRun(sequelize, run.id, `Mailing disabled${by.reason ? `: ${by.reason}` : ''}`);
+      await cancelRun(sequelize, run.id, {
+        kind: 'mailing_disabled',
+        reason: `Mailing disabled${by.reason ? `: ${by.reason}` : ''}`,
+      });
     runCancelled = active.length > 0;
   } else {
     await mailing.update({ isDisabled: false, disabledAt: null, disabledById: null, disabledReason: null });

@@ -167,7 +167,7 @@ export class RunWorker {
     if (pass.outage) {
       const reason = `SMTP unavailable: ${pass.outage.reply}`.slice(0, 500);
       const resumeAt = new Date(Date.now() + config.delivery.outagePauseMs);
-      await pauseRun(runId, reason, resumeAt).catch(() => undefined);
+      await pauseRun(runId, { kind: 'smtp_unavailable', reason }, resumeAt).catch(() => undefined);
       logger.warn({ runId, reason, resumeAt }, 'run paused: SMTP server unavailable');
       return { state: 'paused' };
     }

@@ -3,10 +3,14 @@ import { Op, literal, type Sequelize, type Transaction } from 'sequelize';
 import { Delivery, Mailing, MailingRun, type RunState } from '../db/models/index.js';
 import { conflict, NotFoundError } from '../errors.js';
 import { deliveryEvents } from './events.js';
+import type { DeliveryErrorClass, RunHalt } from './outcome-classes.js';
 import { recipientsClause } from './recipients.js';
 import { execute, runDirect, selectRows } from './sql.js';
 
 export const ACTIVE_RUN_STATES: RunState[] = ['pending', 'running', 'paused'];
+
+const PAUSED_BY_USER: RunHalt = { kind: 'paused_by_user', reason: 'Paused by user' };
+const CANCELLED_BY_USER: RunHalt = { kind: 'cancelled_by_user', reason: 'Cancelled by user' };
 
 /**
  * Creates the run of a mailing at a scheduled time and snapshots its recipients (recipients.ts: the chosen or
@@ -92,7 +96,7 @@ export async function refreshRunCounters(
 export async function finishRunIfDone(sequelize: Sequelize, runId: number, now = new Date()): Promise<boolean> {
   await refreshRunCounters(sequelize, runId);
   const [finished] = await MailingRun.update(
-    { state: 'finished', finishedAt: now, pausedReason: null, resumeAt: null },
+    { state: 'finished', finishedAt: now, pausedReason: null, pausedKind: null, resumeAt: null },
     {
       where: {
         id: runId,
@@ -115,11 +119,11 @@ async function findRun(runId: number): Promise<MailingRun> {
 /** Pauses a running run: workers stop after their in-flight messages; nothing is lost. */
 export async function pauseRun(
   runId: number,
-  reason = 'Paused by user',
+  halt: RunHalt = PAUSED_BY_USER,
   resumeAt: Date | null = null,
 ): Promise<MailingRun> {
   const [changed] = await MailingRun.update(
-    { state: 'paused', pausedReason: reason, resumeAt },
+    { state: 'paused', pausedReason: halt.reason, pausedKind: halt.kind, resumeAt },
     { where: { id: runId, state: 'running' } },
   );
   if (!changed) throw conflict('Only a running run can be paused', 'mailings.errors.notRunning');
@@ -130,7 +134,7 @@ export async function pauseRun(
 /** Resumes a paused run (by hand, or when an outage pause is over). */
 export async function resumeRun(runId: number): Promise<MailingRun> {
   const [changed] = await MailingRun.update(
-    { state: 'running', pausedReason: null, resumeAt: null },
+    { state: 'running', pausedReason: null, pausedKind: null, resumeAt: null },
     { where: { id: runId, state: 'paused' } },
   );
   if (!changed) throw conflict('Only a paused run can be resumed', 'mailings.errors.notPaused');
@@ -142,16 +146,16 @@ export async function resumeRun(runId: number): Promise<MailingRun> {
 export async function cancelRun(
   sequelize: Sequelize,
   runId: number,
-  reason = 'Cancelled by user',
+  halt: RunHalt = CANCELLED_BY_USER,
 ): Promise<MailingRun> {
   const now = new Date();
   const [changed] = await MailingRun.update(
-    { state: 'cancelled', pausedReason: reason, resumeAt: null, finishedAt: now },
+    { state: 'cancelled', pausedReason: halt.reason, pausedKind: halt.kind, resumeAt: null, finishedAt: now },
     { where: { id: runId, state: { [Op.in]: ACTIVE_RUN_STATES } } },
   );
   if (!changed) throw conflict('This run has already ended', 'mailings.errors.ended');
   deliveryEvents.emit('run-halted', runId);
-  await failCancelledDeliveries(runId, reason);
+  await failCancelledDeliveries(runId, halt.reason);
   await refreshRunCounters(sequelize, runId);
   return findRun(runId);
 }
@@ -164,7 +168,7 @@ export async function failCancelledDeliveries(runId: number, reason: string): Pr
   await Delivery.update(
     {
       status: 'failed',
-      errorClass: 'cancelled',
+      errorClass: 'cancelled' satisfies DeliveryErrorClass,
       smtpResponse: `Not sent: ${reason.toLowerCase()}`,
       leaseOwner: null,
       leaseExpiresAt: null,
@@ -199,7 +203,7 @@ export async function retryDeliveries(
   );
   if (count > 0) {
     await MailingRun.update(
-      { state: 'running', finishedAt: null, pausedReason: null, resumeAt: null },
+      { state: 'running', finishedAt: null, pausedReason: null, pausedKind: null, resumeAt: null },
       { where: { id: runId } },
     );
     await refreshRunCounters(sequelize, runId);
@@ -216,7 +220,7 @@ export async function retryDeliveries(
 export async function stopClientDeliveries(
   sequelize: Sequelize,
   clientId: number,
-  stop: { errorClass: string; reply: string },
+  stop: { errorClass: DeliveryErrorClass; reply: string },
   transaction?: Transaction,
 ): Promise<void> {
   const stopped = await selectRows<{ run_id: number }>(

@@ -1,5 +1,7 @@
 // What a send attempt came to: accepted, worth retrying, or final; and whether the server itself is down.
 
+import type { DeliveryErrorClass } from './outcome-classes.js';
+
 export type OutcomeKind = 'accepted' | 'temporary' | 'permanent' | 'unknown';
 
 export interface Outcome {
@@ -7,7 +9,7 @@ export interface Outcome {
   /** The server's reply (e.g. "250 2.0.0 Ok: queued as 4F2"), or what went wrong when it did not reply. */
   reply: string;
   /** A short, stable class for reports and retries: smtp_4xx, smtp_5xx, timeout, connection, protocol, auth… */
-  errorClass: string | null;
+  errorClass: DeliveryErrorClass | null;
   /** True when the failure says nothing about this recipient but that the server is unreachable or broken. */
   connectionLevel: boolean;
   /** The Message-ID of the e-mail the server accepted. */
@@ -25,19 +27,19 @@ interface SmtpishError {
 }
 
 /** The classes of failures that say the server is unreachable or broken, not that the recipient is refused. */
-export const CONNECTION_ERROR_CLASSES = [
+export const CONNECTION_ERROR_CLASSES: readonly DeliveryErrorClass[] = [
   'timeout',
   'connection',
   'protocol',
   'auth',
   'unexpected',
   'smtp_4xx',
-] as const;
+];
 
 const NO_REPLY_AFTER_DATA =
   'No reply to the end of data; the server may or may not have accepted the message. Not retried automatically, to avoid sending it twice.';
 
-const CONNECTION_CODES: Record<string, string> = {
+const CONNECTION_CODES: Record<string, DeliveryErrorClass> = {
   ETIMEDOUT: 'timeout',
   ECONNECTION: 'connection',
   ECONNREFUSED: 'connection',

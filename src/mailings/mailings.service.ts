@@ -212,7 +212,7 @@ export async function updateMailing(
 export async function deleteMailing(sequelize: Sequelize, owner: Pick<User, 'id'>, id: number): Promise<void> {
   const mailing = await findMailing(owner, id);
   const active = await MailingRun.findAll({ where: { mailingId: mailing.id, state: { [Op.in]: ACTIVE_RUN_STATES } } });
-  for (const run of active) await cancelRun(sequelize, run.id, 'Mailing deleted');
+  for (const run of active) await cancelRun(sequelize, run.id, { kind: 'mailing_deleted', reason: 'Mailing deleted' });
   await mailing.destroy();
   deliveryEvents.emit('mailing-changed', id);
 }

@@ -124,6 +124,11 @@ async function reportPage(req: Request, res: Response): Promise<void> {
   });
 }
 
+/** A delivery's error class in words; one without words (old or foreign) as it was stored. */
+function errorClassWords(req: Request, errorClass: string | null): string | null {
+  return errorClass && req.t(`reports.errorClasses.${errorClass}`, { defaultValue: errorClass });
+}
+
 /** A CSV's columns: the header's translation key under reports.columns, and the cell of a row. */
 type Columns<T> = readonly (readonly [string, (row: T, zone: string, req: Request) => CsvCell])[];
 
@@ -146,7 +151,7 @@ const DELIVERY_COLUMNS: Columns<Delivery> = [
   ['attempts', (delivery) => delivery.attemptCount],
   ['lastAttemptAt', (delivery, zone) => csvDateTime(delivery.lastAttemptAt, zone)],
   ['reply', (delivery) => delivery.smtpResponse],
-  ['errorClass', (delivery) => delivery.errorClass],
+  ['errorClass', (delivery, _zone, req) => errorClassWords(req, delivery.errorClass)],
   ['sentAt', (delivery, zone) => csvDateTime(delivery.sentAt, zone)],
 ];
 

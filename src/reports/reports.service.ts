@@ -26,6 +26,9 @@ export interface RunRow {
   failedCount: number;
   unknownCount: number;
   lastAttemptAt: Date | null;
+  /** Why it was paused or cancelled: the stored text, and its kind (words on screen) when it has one. */
+  pausedReason: string | null;
+  pausedKind: string | null;
 }
 
 export interface MailingChoice {
@@ -55,10 +58,12 @@ interface RunRecord {
   sent_count: number | string;
   failed_count: number | string;
   unknown_count: number | string;
+  paused_reason: string | null;
+  paused_kind: string | null;
 }
 
 const RUN_COLUMNS = `r.id, r.mailing_id, m.name AS mailing_name, r.scheduled_at, r.state,
-  r.total_count, r.sent_count, r.failed_count, r.unknown_count`;
+  r.total_count, r.sent_count, r.failed_count, r.unknown_count, r.paused_reason, r.paused_kind`;
 const NEWEST_FIRST = 'ORDER BY r.scheduled_at DESC, r.id DESC';
 
 /** A NOT NULL column's date. */
@@ -87,6 +92,8 @@ async function selectRuns(where: SqlCondition, rest: string, window: Record<stri
     failedCount: Number(record.failed_count),
     unknownCount: Number(record.unknown_count),
     lastAttemptAt: lastAttempts.get(Number(record.id)) ?? null,
+    pausedReason: record.paused_reason,
+    pausedKind: record.paused_kind,
   }));
 }
 

@@ -24,6 +24,8 @@ export class MailingRun extends Model<InferAttributes<MailingRun>, InferCreation
   declare failedCount: CreationOptional<number>;
   declare unknownCount: CreationOptional<number>;
   declare pausedReason: CreationOptional<string | null>;
+  /** Why it halted, for the screens' words (src/delivery/outcome-classes.ts RUN_HALT_KINDS); the text stays beside. */
+  declare pausedKind: CreationOptional<string | null>;
   declare resumeAt: CreationOptional<Date | null>;
   declare startedAt: CreationOptional<Date | null>;
   declare finishedAt: CreationOptional<Date | null>;
@@ -56,6 +58,7 @@ export class MailingRun extends Model<InferAttributes<MailingRun>, InferCreation
         failedCount: counter(),
         unknownCount: counter(),
         pausedReason: { type: DataTypes.STRING(500), allowNull: true },
+        pausedKind: { type: DataTypes.STRING(40), allowNull: true },
         resumeAt: { type: DataTypes.DATE, allowNull: true },
         startedAt: { type: DataTypes.DATE, allowNull: true },
         finishedAt: { type: DataTypes.DATE, allowNull: true },

@@ -64,7 +64,7 @@ describe('mailer send and pauses', function () {
     const run = await startRunNow(testDatabase(), mailing.id);
     const resumeAt = new Date(Date.now() + 2_500);
     const resumeAtHere = performance.now() + 2_500; // the same instant on the clock the arrivals are read by
-    await pauseRun(run.id, 'SMTP unavailable: 421 try later', resumeAt);
+    await pauseRun(run.id, { kind: 'smtp_unavailable', reason: 'SMTP unavailable: 421 try later' }, resumeAt);
     const before = smtp.received.length;
     const result = await runCli(['send', '--mailing', String(mailing.id)], env());
     expect(result.code, result.stderr).to.equal(0);

@@ -30,6 +30,37 @@ async function tableNames(sequelize: Sequelize): Promise<string[]> {
     .sort();
 }
 
+/** Inserts one row with plain SQL (the schema of the moment, not the models') and returns its id. */
+function rowInserter(sequelize: Sequelize) {
+  return async (table: string, values: Record<string, unknown>): Promise<number> => {
+    const columns = Object.keys(values);
+    const rows = await selectRows<{ id: number }>(
+      sequelize,
+      `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map((c) => `:${c}`).join(', ')}) RETURNING id`,
+      values,
+    );
+    return Number(rows[0]?.id);
+  };
+}
+
+/** A user (of the e-mail) with a message and a mailing of it, as plain rows. */
+async function ownedMailing(insert: ReturnType<typeof rowInserter>, email: string, now: string) {
+  const stamps = { created_at: now, updated_at: now };
+  const owner = await insert('users', { email, password_hash: 'x', time_zone: 'UTC', ...stamps });
+  const message = await insert('messages', { owner_id: owner, subject: 's', body_text: 't', ...stamps });
+  const mailing = await insert('mailings', {
+    owner_id: owner,
+    message_id: message,
+    name: 'm',
+    start_at: now,
+    end_at: now,
+    periodicity: 'once',
+    time_zone: 'UTC',
+    ...stamps,
+  });
+  return { owner, mailing };
+}
+
 describe('migrations', () => {
   let scratch: ScratchDatabase;
   let sequelize: Sequelize;
@@ -67,32 +98,13 @@ describe('migrations', () => {
     const migrator = createMigrator(sequelize);
     await migrator.down({ to: '20261127-0004-delivery-client-reference' });
     const now = new Date().toISOString();
-    const insert = async (table: string, values: Record<string, unknown>): Promise<number> => {
-      const columns = Object.keys(values);
-      const rows = await selectRows<{ id: number }>(
-        sequelize,
-        `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map((c) => `:${c}`).join(', ')}) RETURNING id`,
-        values,
-      );
-      return Number(rows[0]?.id);
-    };
+    const insert = rowInserter(sequelize);
     const stamps = { created_at: now, updated_at: now };
-    const owner = await insert('users', { email: 'm@example.org', password_hash: 'x', time_zone: 'UTC', ...stamps });
+    const { owner, mailing } = await ownedMailing(insert, 'm@example.org', now);
     const [kept, removed] = [
       await insert('clients', { owner_id: owner, email: 'kept@example.org', ...stamps }),
       await insert('clients', { owner_id: owner, email: 'gone@example.org', ...stamps }),
     ];
-    const message = await insert('messages', { owner_id: owner, subject: 's', body_text: 't', ...stamps });
-    const mailing = await insert('mailings', {
-      owner_id: owner,
-      message_id: message,
-      name: 'm',
-      start_at: now,
-      end_at: now,
-      periodicity: 'once',
-      time_zone: 'UTC',
-      ...stamps,
-    });
     const run = await insert('mailing_runs', { mailing_id: mailing, scheduled_at: now, ...stamps });
     const delivery = (client: number, email: string): Promise<number> =>
       insert('deliveries', { run_id: run, client_id: client, email, ...stamps });
@@ -133,6 +145,46 @@ describe('migrations', () => {
     await sequelize.query('DELETE FROM deliveries WHERE id = :next', { replacements: { next } });
     expect(await fails(delivery(removed + 2000, 'nobody@example.org'))).to.equal(true);
     await migrator.up();
+  });
+
+  it('when runs halted before 0010, then each known English reason gets its kind, any other keeps none', async () => {
+    const migrator = createMigrator(sequelize);
+    await migrator.down({ to: '20261215-0010-run-paused-kind' });
+    const now = new Date().toISOString();
+    const insert = rowInserter(sequelize);
+    const { mailing } = await ownedMailing(insert, 'kinds@example.org', now);
+    const reasons = [
+      'SMTP unavailable: connect ECONNREFUSED 127.0.0.1:25',
+      'Mailing disabled: spam',
+      'Mailing disabled',
+      'Mailing deleted',
+      'Paused by user',
+      'Cancelled by user',
+      'Something else',
+      null,
+    ];
+    for (const [i, reason] of reasons.entries()) {
+      const scheduled = new Date(Date.UTC(2026, 0, i + 1)).toISOString();
+      const run = { mailing_id: mailing, scheduled_at: scheduled, paused_reason: reason };
+      await insert('mailing_runs', { ...run, created_at: now, updated_at: now });
+    }
+
+    await migrator.up();
+    const kinds = await selectRows<{ paused_kind: string | null }>(
+      sequelize,
+      'SELECT paused_kind FROM mailing_runs WHERE mailing_id = :mailing ORDER BY scheduled_at',
+      { mailing },
+    );
+    expect(kinds.map((row) => row.paused_kind)).to.deep.equal([
+      'smtp_unavailable',
+      'mailing_disabled',
+      'mailing_disabled',
+      'mailing_deleted',
+      'paused_by_user',
+      'cancelled_by_user',
+      null,
+      null,
+    ]);
   });
 
   it('when the suite database was migrated at start, then it has the same tables', async () => {

@@ -75,7 +75,7 @@ describe('run log and CSV exports', () => {
       lastAttemptAt: new Date('2026-03-10T23:30:00Z'),
       attemptCount: 3,
       smtpResponse: reply,
-      errorClass: 'permanent',
+      errorClass: 'smtp_5xx',
     });
     await attempted(owner, run, { email: 'bob@example.test', fullName: 'Bob' });
     const browser = await signedIn(site.app, owner);
@@ -88,7 +88,8 @@ describe('run log and CSV exports', () => {
     expect(res.text).to.contain('<td class="text-end">3</td>');
     expect(res.text).to.contain('<td>2026-03-11 00:30:00 UTC+01:00</td>'); // 23:30 UTC in Berlin, with seconds
     expect(res.text).to.contain(`<td class="reply">${reply}</td>`);
-    expect(res.text).to.contain('<td>permanent</td>');
+    expect(res.text).to.contain('<span>Address does not exist or was refused (5xx reply)</span>');
+    expect(res.text).to.contain('<code class="d-block small text-body-secondary">smtp_5xx</code>');
     expect(res.text).to.contain('href="/reports/runs/' + run.id + '/export.csv"');
   });
 
@@ -210,7 +211,7 @@ describe('run log and CSV exports', () => {
       fullName: '@SUM(1+1)',
       status: 'failed',
       smtpResponse: reply,
-      errorClass: 'permanent',
+      errorClass: 'smtp_5xx',
       lastAttemptAt: new Date('2026-03-10T23:30:00Z'),
       attemptCount: 2,
     });
@@ -229,7 +230,7 @@ describe('run log and CSV exports', () => {
       '2',
       '2026-03-11T00:30:00+01:00',
       reply,
-      'permanent',
+      'Адрес не существует или отклонён (ответ 5xx)',
       '',
     ]);
     expect(rows[2]?.slice(0, 3)).to.deep.equal(['b@example.test', "'+cmd|calc", 'Отправлено']);
