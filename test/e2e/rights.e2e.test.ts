@@ -174,7 +174,9 @@ describe('in the browser: who sees what', function () {
     const notice = owners.page.getByRole('status').filter({ hasText: 'Disabled by' });
     await notice.waitFor();
     const text = (await notice.textContent()) ?? '';
-    expect(text).to.match(/^Disabled by Mona Manager on \d{4}-\d\d-\d\d \d\d:\d\d: no new runs start\./);
+    expect(text).to.match(
+      /^Disabled by Mona Manager on \d{4}-\d\d-\d\d \d\d:\d\d UTC(?:[+-]\d\d:\d\d)?: no new runs start\./,
+    );
     expect(text).to.include(`Reason: ${reason}`);
     expect(await owners.page.getByRole('button', { name: 'Send now' }).count()).to.equal(0);
     expect(owners.problems).to.deep.equal([]);
