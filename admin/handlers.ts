@@ -18,7 +18,6 @@ import type { UserRole } from '../src/db/models/index.js';
 import type { AdminIdentity } from './auth.js';
 import { adminJs } from './adminjs.js';
 import { languageOf } from './locale/locale.js';
-import { keyOfMessage } from './locale/service-texts.js';
 
 export type Payload = Record<string, unknown>;
 
@@ -49,11 +48,11 @@ export function roleOf(context: { currentAdmin?: CurrentAdmin }): UserRole | und
 }
 
 /**
- * A message for the staff member, in their profile language: an i18n key of the rules (or a known English text
- * of theirs, admin/locale/service-texts.ts) is translated, any other text stays as it is.
+ * A message for the staff member, in their profile language: an i18n key of the rules is translated, any other
+ * text stays as it is.
  */
 export function messageOf(keyOrText: string, context: { currentAdmin?: CurrentAdmin }): string {
-  return translator(languageOf(context.currentAdmin))(keyOfMessage(keyOrText), { defaultValue: keyOrText });
+  return translator(languageOf(context.currentAdmin))(keyOrText, { defaultValue: keyOrText });
 }
 
 /** A field error, shown next to the input (translated when the write that raised it answers). */

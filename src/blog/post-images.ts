@@ -39,14 +39,14 @@ function refused(message: string): ValidationError {
 
 /** The file's image kind (its extension); an empty, too large or non-image file is the `image` field's error. */
 export async function imageKindOf(file: ImageFile): Promise<string> {
-  if (file.size === 0) throw refused('The image file is empty.');
-  if (file.size > MAX_IMAGE_BYTES) throw refused('The image is larger than 2 MB.');
+  if (file.size === 0) throw refused('blog.images.empty');
+  if (file.size > MAX_IMAGE_BYTES) throw refused('blog.images.tooLarge');
   const handle = await open(file.path, 'r');
   try {
     const head = Buffer.alloc(12);
     const { bytesRead } = await handle.read(head, 0, head.length, 0);
     const kind = SIGNATURES.find((signature) => signature.matches(head.subarray(0, bytesRead)));
-    if (!kind) throw refused('Only PNG, JPEG, WebP and GIF images can be uploaded.');
+    if (!kind) throw refused('blog.images.kind');
     return kind.ext;
   } finally {
     await handle.close();

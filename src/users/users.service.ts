@@ -133,7 +133,7 @@ export interface StaffAccountInput {
   newPassword: string;
 }
 
-const EMAIL_TAKEN = 'An account with this e-mail already exists.';
+const EMAIL_TAKEN = 'users.staff.emailTaken';
 
 async function ensureEmailFree(email: string, exceptId?: number): Promise<void> {
   const clash = await User.findOne({
@@ -174,7 +174,7 @@ export async function createAccountByStaff(
 ): Promise<User> {
   await ensureEmailFree(input.email);
   const passwordHash = await passwordHashOf(input);
-  if (!passwordHash) throw new ValidationError({ newPassword: 'Set a password for the new account.' });
+  if (!passwordHash) throw new ValidationError({ newPassword: 'users.staff.setPassword' });
   const block = input.isBlocked ? blockedBy(staff, input.blockedReason, now) : UNBLOCKED;
   return savingEmail(() => User.create({ ...profileOf(input), passwordHash, ...block }));
 }
@@ -187,7 +187,7 @@ function staffRefusal(staff: Pick<User, 'id'>, user: User, input: StaffAccountIn
     if (refusal) return new ValidationError({ isBlocked: refusal });
   }
   if (user.id === staff.id && input.role !== user.role) {
-    return new ValidationError({ role: 'You cannot change your own role.' });
+    return new ValidationError({ role: 'users.staff.notOwnRole' });
   }
   return null;
 }
