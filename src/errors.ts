@@ -35,6 +35,13 @@ export class NotFoundError extends AppError {
   }
 }
 
+/** The record a lookup found, or a 404: every "one record, or not found" of the services reads through this. */
+export async function found<T>(lookup: Promise<T | null>): Promise<T> {
+  const record = await lookup;
+  if (record === null) throw new NotFoundError();
+  return record;
+}
+
 /** Input that breaks a rule, with a message per field for forms to show next to each input. */
 export class ValidationError extends AppError {
   constructor(readonly fieldErrors: Record<string, string>) {

@@ -1,7 +1,7 @@
 // Blog rules for readers: only published posts whose publication time has come are visible; reading one counts.
 import { Op, type WhereOptions } from 'sequelize';
 import { Post } from '../db/models/index.js';
-import { NotFoundError } from '../errors.js';
+import { found } from '../errors.js';
 
 /** The condition every public read uses. */
 export function publishedBy(now: Date): WhereOptions<Post> {
@@ -27,10 +27,8 @@ export function listPublished(page: { offset: number; limit: number }, now = new
 }
 
 /** A published post; unpublished, scheduled and unknown ids are all a 404. */
-export async function findPublished(id: number, now = new Date()): Promise<Post> {
-  const post = await Post.findOne({ where: { id, ...publishedBy(now) } });
-  if (!post) throw new NotFoundError();
-  return post;
+export function findPublished(id: number, now = new Date()): Promise<Post> {
+  return found(Post.findOne({ where: { id, ...publishedBy(now) } }));
 }
 
 /**

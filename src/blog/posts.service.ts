@@ -2,7 +2,7 @@
 // `posts-changed` so the site's caches drop what they hold (rendering and sanitising Markdown is markdown.ts').
 import { siteEvents } from '../cache/site-events.js';
 import { Post } from '../db/models/index.js';
-import { NotFoundError } from '../errors.js';
+import { found } from '../errors.js';
 import { removeImage, storeImage, type ImageFile } from './post-images.js';
 
 export interface PostInput {
@@ -35,10 +35,8 @@ function publishing(input: PostInput, now: Date) {
 }
 
 /** Any post by id, published or not, for staff editing it. */
-export async function findPost(id: number): Promise<Post> {
-  const post = await Post.findByPk(id);
-  if (!post) throw new NotFoundError();
-  return post;
+export function findPost(id: number): Promise<Post> {
+  return found(Post.findByPk(id));
 }
 
 /** Creates a post by a staff member, with its image if it has one (a refused file is the `image` field's error). */

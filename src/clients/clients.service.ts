@@ -6,7 +6,7 @@ import { boundDatabase, Client, type User } from '../db/models/index.js';
 import { normaliseEmail } from '../db/models/email.js';
 import { searchTextContains } from '../db/search-text.js';
 import { stopClientDeliveries } from '../delivery/runs.js';
-import { NotFoundError, ValidationError } from '../errors.js';
+import { found, ValidationError } from '../errors.js';
 import type { ClientInput } from './client.form.js';
 import {
   checkRows,
@@ -41,17 +41,13 @@ export function countClients(owner: User, search: string): Promise<number> {
 }
 
 /** One of the owner's clients; someone else's id is a 404. */
-export async function findClient(owner: User, id: number): Promise<Client> {
-  const client = await Client.findOne({ where: { id, ownerId: owner.id } });
-  if (!client) throw new NotFoundError();
-  return client;
+export function findClient(owner: User, id: number): Promise<Client> {
+  return found(Client.findOne({ where: { id, ownerId: owner.id } }));
 }
 
 /** Any customer's client by id, for a staff door gated by the permission map (the back office acts as its owner). */
-export async function findAnyClient(id: number): Promise<Client> {
-  const client = await Client.findByPk(id);
-  if (!client) throw new NotFoundError();
-  return client;
+export function findAnyClient(id: number): Promise<Client> {
+  return found(Client.findByPk(id));
 }
 
 /** Adds a client; an e-mail already in the owner's book is a field error. */

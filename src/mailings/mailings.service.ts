@@ -3,7 +3,7 @@
 import { Op, type Sequelize, type WhereOptions } from 'sequelize';
 import { Client, Mailing, MailingRun, Message, User, type MailingStatus } from '../db/models/index.js';
 import { seesEveryMailing } from '../permissions.js';
-import { ValidationError, NotFoundError } from '../errors.js';
+import { ValidationError, found } from '../errors.js';
 import { deliveryEvents } from '../delivery/events.js';
 import { refreshMailing, setMailingDisabled, startRunNow, type DisabledChange } from '../delivery/mailing-lifecycle.js';
 import { ACTIVE_RUN_STATES, cancelRun, pauseRun, resumeRun, retryDeliveries } from '../delivery/runs.js';
@@ -86,8 +86,8 @@ export async function mailingOwners(): Promise<User[]> {
 }
 
 /** A mailing the viewer may look at (their own; any for a manager), with its message, owner and who disabled it. */
-export async function viewMailing(viewer: User, id: number): Promise<Mailing> {
-  const mailing = await Mailing.findOne({
+export function viewMailing(viewer: User, id: number): Promise<Mailing> {
+  const lookup = Mailing.findOne({
     where: { ...visibleWhere(viewer), id },
     include: [
       { model: Message, as: 'message' },
@@ -95,8 +95,7 @@ export async function viewMailing(viewer: User, id: number): Promise<Mailing> {
       { model: User, as: 'disabledBy', attributes: ['id', 'email', 'fullName'] },
     ],
   });
-  if (!mailing) throw new NotFoundError();
-  return mailing;
+  return found(lookup);
 }
 
 /**
@@ -115,13 +114,8 @@ export async function setDisabledByManager(
 }
 
 /** One of the owner's own mailings (for changes); someone else's id is a 404, even for a manager. */
-export async function findMailing(owner: Pick<User, 'id'>, id: number): Promise<Mailing> {
-  const mailing = await Mailing.findOne({
-    where: { id, ownerId: owner.id },
-    include: [{ model: Message, as: 'message' }],
-  });
-  if (!mailing) throw new NotFoundError();
-  return mailing;
+export function findMailing(owner: Pick<User, 'id'>, id: number): Promise<Mailing> {
+  return found(Mailing.findOne({ where: { id, ownerId: owner.id }, include: [{ model: Message, as: 'message' }] }));
 }
 
 /** The ids of the clients chosen for a mailing (none for an "all my clients" one). */
@@ -240,9 +234,7 @@ export function activeRunOf(mailing: Mailing): Promise<MailingRun | null> {
 /** One run of one of the owner's mailings; anything else is a 404. */
 export async function findRun(owner: User, mailingId: number, runId: number): Promise<MailingRun> {
   const mailing = await findMailing(owner, mailingId);
-  const run = await MailingRun.findOne({ where: { id: runId, mailingId: mailing.id } });
-  if (!run) throw new NotFoundError();
-  return run;
+  return found(MailingRun.findOne({ where: { id: runId, mailingId: mailing.id } }));
 }
 
 export const RUN_ACTIONS = ['pause', 'resume', 'cancel', 'retry'] as const;

@@ -4,7 +4,7 @@
 import type { Sequelize } from 'sequelize';
 import { Mailing, type User } from '../db/models/index.js';
 import { refreshMailing, setMailingDisabled } from '../delivery/mailing-lifecycle.js';
-import { NotFoundError, ValidationError } from '../errors.js';
+import { found, ValidationError } from '../errors.js';
 import { windowProblem, type MailingWindow } from './mailing.form.js';
 import { deleteMailing } from './mailings.service.js';
 
@@ -17,10 +17,8 @@ export interface StaffMailingChange extends MailingWindow {
 }
 
 /** Any customer's mailing by id, for a staff door gated by the permission map (the back office's forms). */
-export async function findAnyMailing(id: number): Promise<Mailing> {
-  const mailing = await Mailing.findByPk(id);
-  if (!mailing) throw new NotFoundError();
-  return mailing;
+export function findAnyMailing(id: number): Promise<Mailing> {
+  return found(Mailing.findByPk(id));
 }
 
 /**

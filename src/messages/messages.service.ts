@@ -3,7 +3,7 @@
 import { fn, col } from 'sequelize';
 import { Client, Mailing, Message, User } from '../db/models/index.js';
 import { seesEveryMailing } from '../permissions.js';
-import { AppError, NotFoundError } from '../errors.js';
+import { AppError, found } from '../errors.js';
 import { composeEmail } from '../delivery/compose.js';
 import type { MessageInput } from './message.form.js';
 
@@ -44,25 +44,18 @@ export function countMessages(owner: User): Promise<number> {
 }
 
 /** One of the owner's messages; someone else's id is a 404. */
-export async function findMessage(owner: User, id: number): Promise<Message> {
-  const message = await Message.findOne({ where: { id, ownerId: owner.id } });
-  if (!message) throw new NotFoundError();
-  return message;
+export function findMessage(owner: User, id: number): Promise<Message> {
+  return found(Message.findOne({ where: { id, ownerId: owner.id } }));
 }
 
 /** A message the viewer may read: their own; any for a manager (read-only: changes go through findMessage). */
-export async function viewMessage(viewer: User, id: number): Promise<Message> {
-  const where = seesEveryMailing(viewer.role) ? { id } : { id, ownerId: viewer.id };
-  const message = await Message.findOne({ where });
-  if (!message) throw new NotFoundError();
-  return message;
+export function viewMessage(viewer: User, id: number): Promise<Message> {
+  return seesEveryMailing(viewer.role) ? findAnyMessage(id) : findMessage(viewer, id);
 }
 
 /** Any customer's message by id, for a staff door gated by the permission map (the back office acts as its owner). */
-export async function findAnyMessage(id: number): Promise<Message> {
-  const message = await Message.findByPk(id);
-  if (!message) throw new NotFoundError();
-  return message;
+export function findAnyMessage(id: number): Promise<Message> {
+  return found(Message.findByPk(id));
 }
 
 /** Saves a new message. */

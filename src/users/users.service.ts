@@ -16,7 +16,7 @@ import {
 } from '../db/models/index.js';
 import { searchTextContains } from '../db/search-text.js';
 import { isUniqueViolation } from '../db/unique-violation.js';
-import { AppError, NotFoundError, ValidationError } from '../errors.js';
+import { AppError, found, ValidationError } from '../errors.js';
 
 export interface UserRow {
   user: User;
@@ -94,8 +94,7 @@ function blockedBy(actor: Pick<User, 'id'>, reason: string | null, now: Date) {
 const UNBLOCKED = { isBlocked: false, blockedAt: null, blockedById: null, blockedReason: null };
 
 async function blockable(actor: User, id: number): Promise<User> {
-  const user = await User.findByPk(id);
-  if (!user) throw new NotFoundError();
+  const user = await found(User.findByPk(id));
   const refusal = blockRefusal(actor, user);
   if (refusal) throw new AppError(refusal, 409, 'conflict');
   return user;
@@ -209,8 +208,7 @@ export async function updateAccountByStaff(
   input: StaffAccountInput,
   now = new Date(),
 ): Promise<User> {
-  const user = await findAccount(id);
-  if (!user) throw new NotFoundError();
+  const user = await found(findAccount(id));
   const refusal = staffRefusal(staff, user, input);
   if (refusal) throw refusal;
   await ensureEmailFree(input.email, user.id);
