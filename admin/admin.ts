@@ -24,6 +24,8 @@ import {
 } from './auth.js';
 import { adminContentSecurityPolicy } from './csp.js';
 import { requireSameOrigin } from './origin-check.js';
+import { answerInBackOffice } from './answers.js';
+import { keepRequestAtHand } from './request-language.js';
 import { adminLocale } from './locale/locale.js';
 import { MAX_IMAGE_BYTES } from '../src/blog/post-images.js';
 import { isReceivedFile } from './images.js';
@@ -113,12 +115,8 @@ function adminErrors(logger: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, next) => {
     if (res.headersSent) return next(err);
     const tooLarge = err instanceof Error && /^max\w* exceeded/i.test(err.message);
-    const status = tooLarge ? 413 : 500;
     if (!tooLarge) logger.error({ err, method: req.method, url: req.originalUrl }, 'back office request failed');
-    const message = tooLarge ? 'The upload is too large.' : 'Something went wrong.';
-    res.status(status).set('Cache-Control', 'no-store');
-    if (/^\/api\//i.test(req.path)) res.json({ notice: { message, type: 'error' } });
-    else res.type('text/plain').send(message);
+    answerInBackOffice(req, res, tooLarge ? 413 : 500, tooLarge ? 'uploadTooLarge' : 'somethingWentWrong');
   };
 }
 
@@ -134,9 +132,7 @@ async function adminRouter(deps: AdminDependencies): Promise<Router> {
   guarded.post('/logout', (req, res) => {
     req.session.destroy(() => res.clearCookie(ADMIN_COOKIE, { path: ADMIN_ROOT }).redirect(302, `${ADMIN_ROOT}/login`));
   });
-  guarded.get('/logout', (_req, res) => {
-    res.status(405).set('Allow', 'POST').type('text/plain').send('Sign out with the menu of the back office.');
-  });
+  guarded.get('/logout', (req, res) => answerInBackOffice(req, res.set('Allow', 'POST'), 405, 'signOutWithMenu'));
   const router = adminJs().plugin.buildAuthenticatedRouter(
     admin,
     { authenticate: adminAuthenticator(), cookieName: ADMIN_COOKIE, cookiePassword: config.sessionSecret },
@@ -168,7 +164,12 @@ export function buildAdminRouter(deps: AdminDependencies): Express {
 
   const app = express();
   app.disable('x-powered-by');
-  app.use(adminContentSecurityPolicy(deps.config.isProduction), noStore(), requireSameOrigin(deps.config.appUrl));
+  app.use(
+    keepRequestAtHand(),
+    adminContentSecurityPolicy(deps.config.isProduction),
+    noStore(),
+    requireSameOrigin(deps.config.appUrl),
+  );
   app.use((req, res, next) => {
     ready().then((handle) => handle(req, res, next), next);
   });

@@ -12,6 +12,7 @@ import { LoginLimiter } from '../src/accounts/login-limiter.js';
 import { normaliseEmail, type Language, type User, type UserRole } from '../src/db/models/index.js';
 import { sessionOptions } from '../src/web/session-store.js';
 import { mayEnterBackOffice } from './access.js';
+import { answerInBackOffice, isApiRequest } from './answers.js';
 
 export const ADMIN_ROOT = '/admin';
 export const ADMIN_COOKIE = 'mailer.admin';
@@ -69,7 +70,8 @@ export function adminAuthenticator(limiter = new LoginLimiter()) {
     const address = normaliseEmail(typeof email === 'string' ? email : '');
     const ip = context?.req.ip ?? 'unknown';
     if ((await limiter.retryAfterMs(address, ip)) > 0) {
-      throw new Error('Too many failed attempts. Try again in a few minutes.');
+      // A key of the back office's messages: AdminJS's login page translates it into the reader's language.
+      throw new Error('tooManyRequests');
     }
     const outcome = await authenticate(address, typeof password === 'string' ? password : '');
     if (!outcome.ok || !mayEnterBackOffice(outcome.user.role)) {
@@ -91,21 +93,9 @@ export function adminAuthenticator(limiter = new LoginLimiter()) {
   };
 }
 
-function isApiRequest(req: Request): boolean {
-  return /^\/api\//i.test(req.path);
-}
-
 function refuse(req: Request, res: Response, status: 401 | 403): void {
-  res.set('Cache-Control', 'no-store');
-  if (isApiRequest(req)) {
-    res
-      .status(status)
-      .json({ notice: { message: status === 401 ? 'Sign in again' : 'forbiddenError', type: 'error' } });
-  } else if (status === 401) {
-    res.redirect(302, `${ADMIN_ROOT}/login`);
-  } else {
-    res.status(403).type('text/plain').send('Forbidden');
-  }
+  if (status === 401 && !isApiRequest(req)) res.set('Cache-Control', 'no-store').redirect(302, `${ADMIN_ROOT}/login`);
+  else answerInBackOffice(req, res, status, status === 401 ? 'signInAgain' : 'notForYourRole');
 }
 
 /** Reloads the signed-in account on every request: blocked, unverified or demoted accounts are signed out. */

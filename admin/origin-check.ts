@@ -2,6 +2,7 @@
 // must say, through the browser's own headers, that it comes from our pages. A page elsewhere (another site,
 // or another port of this host) cannot set them: its Origin is its own.
 import type { Request, RequestHandler } from 'express';
+import { answerInBackOffice } from './answers.js';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -40,9 +41,6 @@ export function requireSameOrigin(appUrl: string): RequestHandler {
     const ours = new Set([published, originOf(`${req.protocol}://${req.get('host') ?? ''}`)]);
     ours.delete(null);
     if (comesFromOurPages(req, ours as Set<string>)) return next();
-    const message = 'This request did not come from the back office’s own pages.';
-    res.status(403).set('Cache-Control', 'no-store');
-    if (/^\/api\//i.test(req.path)) res.json({ notice: { message, type: 'error' } });
-    else res.type('text/plain').send(message);
+    answerInBackOffice(req, res, 403, 'foreignOrigin');
   };
 }

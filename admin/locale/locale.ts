@@ -1,10 +1,11 @@
 // The back office's language is the signed-in staff member's profile language. AdminJS calls `locale` with the
 // session's admin on every page it renders (its `getLocales`), so one AdminJS instance answers each staff
 // member in their own language: `language` is theirs and the only one available (no language switch, nothing
-// kept in the browser). Signed out (the login page), it is English.
+// kept in the browser). Signed out (the login page), it is the language the site speaks to that browser.
 import type { CurrentAdmin, Locale, LocaleTranslations } from 'adminjs';
 import { isLanguage } from '../../src/i18n/i18n.js';
 import type { Language } from '../../src/db/models/index.js';
+import { currentRequestLanguage } from '../request-language.js';
 import { ADMINJS_RU } from './adminjs-ru.js';
 import { TEXTS_EN } from './texts-en.js';
 import { TEXTS_RU } from './texts-ru.js';
@@ -35,10 +36,19 @@ export function mergeTexts(base: LocaleTranslations, over: LocaleTranslations): 
   return mergeTrees(base, over) as LocaleTranslations;
 }
 
-/** The language of whoever is signed in to the back office (English when nobody is, or it is unknown). */
+/**
+ * The language of whoever is signed in to the back office; when nobody is, the site's language for the browser
+ * of the request being answered (English outside a request).
+ */
 export function languageOf(admin: CurrentAdmin | undefined): Language {
   const language = (admin as { language?: unknown } | undefined)?.language;
-  return isLanguage(language) ? language : 'en';
+  return isLanguage(language) ? language : (currentRequestLanguage() ?? 'en');
+}
+
+/** One of the back office's own messages (refusals, errors) in a language, for answers AdminJS does not render. */
+export function backOfficeMessage(language: Language, key: string): string {
+  const messages = (TRANSLATIONS[language].messages ?? {}) as Record<string, unknown>;
+  return Object.hasOwn(messages, key) ? String(messages[key]) : key;
 }
 
 /** AdminJS's `locale` option: the signed-in staff member's language and its texts. */

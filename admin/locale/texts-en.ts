@@ -97,6 +97,13 @@ export const TEXTS_EN: LocaleTranslations = {
     updatedAt: 'Updated at',
   },
   messages: {
+    foreignOrigin: 'This request did not come from the back office’s own pages.',
+    signInAgain: 'Your session has ended. Sign in again.',
+    notForYourRole: 'Your role may not use this part of the back office.',
+    uploadTooLarge: 'The upload is too large.',
+    somethingWentWrong: 'Something went wrong. Try again later.',
+    signOutWithMenu: 'Sign out with the menu of the back office.',
+    tooManyRequests: 'Too many failed attempts. Try again in a few minutes.',
     allClientsHelp: 'Each run goes to every client of the owner then (chosen on the site).',
     isDisabledHelp: 'A disabled mailing starts no runs; a run under way is cancelled.',
     contentHelp: 'Markdown.',

@@ -1,6 +1,7 @@
 // The back office speaks the signed-in staff member's profile language: AdminJS's own texts, our resources,
 // fields and components, and the rules' messages; the site's navigation links staff (only) to it.
 import { expect } from 'chai';
+import request from 'supertest';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { USER_ROLES, type Language } from '../../../src/db/models/index.js';
@@ -10,7 +11,7 @@ import { adminTexts } from '../../../admin/locale/locale.js';
 import { TEXTS_EN } from '../../../admin/locale/texts-en.js';
 import { makeUser } from '../../support/factories.js';
 import { signedIn, visitor } from '../../support/web.js';
-import { API, backOffice, body } from './back-office.js';
+import { API, ORIGIN, backOffice, body } from './back-office.js';
 
 type Tree = Record<string, unknown>;
 
@@ -117,6 +118,64 @@ describe('the back office in the staff member’s language', () => {
     expect(res.record?.errors.newPassword?.message, JSON.stringify(res)).to.equal(
       'Задайте пароль новой учётной записи.',
     );
+  });
+});
+
+describe('the back office’s own answers in the reader’s language', () => {
+  const office = backOffice();
+  const { staff } = office;
+
+  it('when a Russian browser opens the login page signed out, then it is Russian; a chosen English stays English', async () => {
+    const russian = await request(office.app).get('/admin/login').set('Accept-Language', 'ru').expect(200);
+    expect(russian.text).to.include('<html lang=ru>');
+    expect(textAt(localeOfPage(russian.text).translations.ru, 'components.Login.welcomeHeader')).to.equal(
+      'Добро пожаловать',
+    );
+    const chosen = await request(office.app)
+      .get('/admin/login')
+      .set('Accept-Language', 'ru')
+      .set('Cookie', 'lang=en')
+      .expect(200);
+    expect(localeOfPage(chosen.text).language).to.equal('en');
+  });
+
+  it('when a Russian reader fails to sign in too often, then the login page says so in Russian', async () => {
+    const user = await makeUser({ role: 'admin' });
+    let page = '';
+    for (let i = 0; i < 7; i += 1) {
+      const res = await request(office.app)
+        .post('/admin/login')
+        .set('Origin', ORIGIN)
+        .set('Accept-Language', 'ru')
+        .type('form')
+        .send({ email: user.email, password: 'not the password' });
+      page = res.text;
+    }
+    const state = /window\.__APP_STATE__ = JSON\.parse\('(.*)'\);/.exec(page)?.[1] ?? '';
+    const key = (JSON.parse(state) as { errorMessage?: string }).errorMessage ?? '';
+    expect(key).to.equal('tooManyRequests');
+    expect(textAt(localeOfPage(page).translations.ru, `messages.${key}`)).to.match(/^Слишком много неудачных попыток/);
+  });
+
+  it('when a Russian staff member is refused (foreign origin, role, sign-out by GET), then every answer is Russian', async () => {
+    const { agent, cookie } = await staff('content_manager', 'ru');
+    // Refused before the session is read: the browser's language says which.
+    const foreign = await request(office.app)
+      .post('/admin/logout')
+      .set('Cookie', cookie)
+      .set('Sec-Fetch-Site', 'cross-site')
+      .set('Accept-Language', 'ru')
+      .expect(403);
+    expect(foreign.text).to.equal('Этот запрос пришёл не со страниц панели управления.');
+    const role = body(await agent.get(`${API}/users/actions/list`).expect(403));
+    expect(role.notice).to.deep.equal({
+      message: 'Этот раздел панели управления недоступен для вашей роли.',
+      type: 'error',
+    });
+    expect((await agent.get('/admin/resources/users').expect(403)).text).to.equal(
+      'Этот раздел панели управления недоступен для вашей роли.',
+    );
+    expect((await agent.get('/admin/logout').expect(405)).text).to.equal('Выйдите через меню панели управления.');
   });
 });
 
