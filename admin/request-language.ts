@@ -16,7 +16,8 @@ const currentRequest = new AsyncLocalStorage<Request>();
 export function keepRequestAtHand(): RequestHandler {
   return (req, _res, next) =>
     currentRequest.run(req, () => {
-      req.emit = AsyncResource.bind(req.emit.bind(req)) as typeof req.emit;
+      const emit: typeof req.emit = req.emit.bind(req);
+      req.emit = AsyncResource.bind(emit);
       next();
     });
 }
