@@ -43,8 +43,11 @@ export interface PassHost {
   write(write: LaneWrite): Promise<boolean>;
   /** Asks the pending writes to go now: a lane waits for a mark. */
   hurry(): void;
-  /** One send of one delivery; never throws. */
-  send(delivery: ClaimedDelivery): Promise<Outcome>;
+  /**
+   * One send of one delivery; never throws. Null when it did not start: `mayStart` said no once the send's turn
+   * came (nothing reached the server, the delivery stays unattempted).
+   */
+  send(delivery: ClaimedDelivery, mayStart: () => boolean): Promise<Outcome | null>;
   /** Gives back claims that were not sent. */
   giveBack(ids: number[]): Promise<void>;
   onBatch?: (runId: number) => void | Promise<void>;
@@ -180,7 +183,12 @@ export class RunPass {
         continue;
       }
       const attemptedAt = new Date();
-      const outcome = await this.host.send(current.delivery);
+      const { id } = current.delivery;
+      const outcome = await this.host.send(current.delivery, () => !this.halted() && this.host.mayAttempt(id));
+      if (!outcome) {
+        this.setAside.push(current.delivery);
+        continue;
+      }
       const result = this.judge(current.delivery, outcome, attemptedAt);
       const next = this.reserve(this.halted() ? null : this.takeNow(), result);
       if (next) mine.push(next);

@@ -19,7 +19,7 @@ import { reapInterruptedDeliveries, settleMailingStatus } from './mailing-lifecy
 import { RunPass, type PassHost, type PassResult, LANES_PER_CONNECTION } from './run-pass.js';
 import { failCancelledDeliveries, finishRunIfDone, pauseRun, refreshRunCounters } from './runs.js';
 import { outcomeOfFailure, outcomeOfSuccess, type Outcome, type OutcomeKind } from './smtp-outcome.js';
-import type { MailTransport } from './transports.js';
+import { SendNotStarted, type MailTransport } from './transports.js';
 
 export type RunProgress =
   { state: 'finished' | 'cancelled' | 'paused' | 'stopped' | 'gone' | 'held' } | { state: 'waiting'; wakeAt: Date };
@@ -144,9 +144,9 @@ export class RunWorker {
       },
       write: (write) => this.recorder.submit(write),
       hurry: () => this.recorder.hurry(),
-      send: async (delivery) => {
-        const outcome = await this.attempt(content, runId, delivery, compose);
-        this.attempts[outcome.kind] += 1;
+      send: async (delivery, mayStart) => {
+        const outcome = await this.attempt(content, runId, delivery, compose, mayStart);
+        if (outcome) this.attempts[outcome.kind] += 1;
         return outcome;
       },
       giveBack: (ids) => this.writeHeldRows(() => releaseUnattempted(sequelize, this.id, ids)),
@@ -199,13 +199,14 @@ export class RunWorker {
     return message ? { subject: message.subject, bodyText: message.bodyText, bodyHtml: message.bodyHtml } : null;
   }
 
-  /** One send; never throws: every failure becomes an outcome. */
+  /** One send; never throws: every failure becomes an outcome, a send that did not start is null. */
   private async attempt(
     content: MessageContent,
     runId: number,
     delivery: ClaimedDelivery,
     compose: ComposeSettings,
-  ): Promise<Outcome> {
+    mayStart: () => boolean,
+  ): Promise<Outcome | null> {
     try {
       const mail = composeEmail(
         content,
@@ -219,9 +220,10 @@ export class RunWorker {
         compose,
         delivery.attempt,
       );
-      const info = await this.deps.transport.send(mail);
+      const info = await this.deps.transport.send(mail, mayStart);
       return { ...outcomeOfSuccess(info), messageId: info.messageId };
     } catch (error) {
+      if (error instanceof SendNotStarted) return null;
       return outcomeOfFailure(error);
     }
   }

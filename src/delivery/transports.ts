@@ -18,11 +18,27 @@ export interface SentInfo {
   rejectedErrors?: unknown[];
 }
 
+/**
+ * A send given up before the message started: `mayStart` said no once its turn came (the worker was told to stop,
+ * or the run halted, while it waited for a send slot). Nothing reached the server; the delivery was not attempted.
+ */
+export class SendNotStarted extends Error {
+  constructor() {
+    super('the send was given up before the message started');
+  }
+}
+
 export interface MailTransport {
   /** A human description for logs and the CLI (never includes a password). */
   readonly description: string;
-  send(mail: OutgoingEmail): Promise<SentInfo>;
+  /** Sends one message; `mayStart` is asked once its turn comes (after any wait for the send rate). */
+  send(mail: OutgoingEmail, mayStart?: () => boolean): Promise<SentInfo>;
   close(): void;
+}
+
+/** Throws SendNotStarted when the caller no longer wants the message started. */
+function checkMayStart(mayStart: (() => boolean) | undefined): void {
+  if (mayStart && !mayStart()) throw new SendNotStarted();
 }
 
 /** Picks the transport the configuration asks for; SMTP keeps to a send rate shared through the database. */
@@ -137,10 +153,12 @@ export function createSmtpTransport(url: string, settings: Config['delivery'], r
   const offersSmtpUtf8 = smtpUtf8Probe(url, settings);
   return {
     description: `SMTP ${url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@')}`,
-    async send(mail) {
+    async send(mail, mayStart) {
       const { raw, envelope, needsSmtpUtf8 } = renderEmail(mail);
       if (needsSmtpUtf8 && !(await offersSmtpUtf8())) throw new SmtpUtf8Unavailable(mail.to.address);
+      // The slot may be far off at a low rate: a stop or a halt that came meanwhile wins over sending late.
       await rate.acquire();
+      checkMayStart(mayStart);
       const dataProbe: DataProbe = { dataEnded: false };
       try {
         // The Message-ID is given only so that nodemailer does not make one up (raw is sent as it is).
@@ -165,9 +183,10 @@ export function createOutboxTransport(outboxDir: string): MailTransport {
   let ready: Promise<unknown> | undefined;
   return {
     description: `outbox ${outboxDir}`,
-    async send(mail) {
+    async send(mail, mayStart) {
       ready ??= mkdir(outboxDir, { recursive: true });
       await ready;
+      checkMayStart(mayStart);
       const { raw, envelope } = renderEmail(mail);
       const stamp = new Date()
         .toISOString()

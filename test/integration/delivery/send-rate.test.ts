@@ -4,7 +4,7 @@ import { QueryTypes, type Sequelize } from 'sequelize';
 import { connect } from '../../../src/db/connection.js';
 import { startRunNow } from '../../../src/delivery/mailing-lifecycle.js';
 import { createSendRate, type SendRate } from '../../../src/delivery/send-rate.js';
-import { runCli } from '../../support/cli.js';
+import { exitCodeOf, runCli, startCli } from '../../support/cli.js';
 import { loadRun, mailingWithClients, senderEnv } from '../../support/delivery.js';
 import { testConfig, testDatabase } from '../../support/hooks.js';
 import { SmtpTestServer } from '../../support/smtp-test-process.js';
@@ -159,5 +159,36 @@ describe('one send rate shared through the database', function () {
     const shares = senders.map((s) => Number(/this process: (\d+) accepted/.exec(s.stdout)?.[1]));
     for (const share of shares) expect(share).to.be.greaterThan(10);
     expect(shares.reduce((sum, share) => sum + share, 0)).to.equal(150);
+  });
+
+  it('when the daemon gets SIGTERM while its lanes wait for send slots, then no message starts after the signal and the waiting deliveries stay unattempted', async () => {
+    // At 2 a second, four lanes reserve four slots half a second apart: three lanes are always waiting.
+    const { mailing, clients } = await mailingWithClients(20);
+    const addresses = new Set(clients.map((c) => c.email));
+    const run = await startRunNow(testDatabase(), mailing.id);
+    const ours = () => smtp.received.filter((m) => addresses.has(m.to));
+    const env = senderEnv(smtp.url, { SMTP_RATE_PER_SECOND: '2', SMTP_POOL_SIZE: '4', SCHEDULER: 'on' });
+    const daemon = await startCli(['daemon'], env, /Mailer daemon is running\n/);
+    try {
+      while (ours().length < 2) await new Promise((resolve) => setTimeout(resolve, 20));
+    } finally {
+      daemon.child.kill('SIGTERM');
+    }
+    const signalledAt = performance.now();
+    expect(await exitCodeOf(daemon.child)).to.equal(0);
+    // Slots already reserved would have come within the next two seconds.
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    const late = ours().filter((m) => m.arrivedAt > signalledAt + 100);
+    expect(late, 'messages that started after SIGTERM').to.deep.equal([]);
+
+    const rows = await testDatabase().query<{ status: string; attempt_count: number }>(
+      'SELECT status, attempt_count FROM deliveries WHERE run_id = :runId',
+      { replacements: { runId: run.id }, type: QueryTypes.SELECT },
+    );
+    const sent = rows.filter((r) => r.status === 'sent');
+    expect(sent).to.have.length(ours().length);
+    // What was not sent is queued again, its attempt not counted: the next worker sends it once.
+    for (const row of rows.filter((r) => r.status !== 'sent'))
+      expect(row).to.deep.equal({ status: 'pending', attempt_count: 0 });
   });
 });
