@@ -20,14 +20,18 @@ import {
   actOnRun,
   activeRunOf,
   clientIdsOf,
+  CONFIRMED_RUN_ACTIONS,
   countMailings,
   createMailing,
   deleteMailing,
   findMailing,
+  findRun,
   formChoices,
+  historyOf,
   listMailings,
   mailingOwners,
   nextRunRecipientCount,
+  retryableOf,
   RUN_ACTIONS,
   runsOf,
   sendNow,
@@ -134,15 +138,18 @@ function create(sequelize: Sequelize) {
 
 async function showPage(req: Request, res: Response): Promise<void> {
   const mailing = await viewMailing(currentUser(req), idParam(req));
-  const [runs, activeRun, clientCount, recipientCount] = await Promise.all([
+  const [runs, activeRun, clientCount, recipientCount, history] = await Promise.all([
     runsOf(mailing),
     activeRunOf(mailing),
     mailing.countClients(),
     nextRunRecipientCount(mailing),
+    historyOf(mailing),
   ]);
   const progressRun = activeRun ?? runs[0];
-  const view = { mailing, runs, activeRun, progressRun, clientCount, recipientCount };
-  res.render('mailings/show', { title: mailing.name, ...view });
+  const retryable = await retryableOf([...runs, activeRun]);
+  const questions = { confirmSend: sendQuestion(req, recipientCount), confirmDelete: deleteQuestion(req, history) };
+  const view = { mailing, runs, activeRun, progressRun, clientCount, recipientCount, retryable, ...questions };
+  res.render('mailings/show', { title: mailing.name, ...view, retryUnknown: retryUnknownQuestion(req) });
 }
 
 // The self-polling progress fragment of the detail page: htmx asks for it every second while a run is on
@@ -159,7 +166,14 @@ async function progressFragment(req: Request, res: Response): Promise<void> {
   if ((watched && watched !== String(activeRun?.id)) || (since !== undefined && since !== String(latestRun?.id ?? 0))) {
     res.set('HX-Refresh', 'true');
   }
-  res.render('mailings/_progress', { mailing, activeRun, progressRun: latestRun });
+  const retryable = await retryableOf([latestRun]);
+  res.render('mailings/_progress', {
+    mailing,
+    activeRun,
+    progressRun: latestRun,
+    retryable,
+    retryUnknown: retryUnknownQuestion(req),
+  });
 }
 
 /** A mailing as its form shows it, dates in the owner's zone. */
@@ -193,8 +207,8 @@ function update(sequelize: Sequelize) {
 function remove(sequelize: Sequelize): RequestHandler {
   return async (req, res) => {
     const mailing = await findMailing(currentUser(req), idParam(req));
-    if (!confirmedOrAsk(req, res, { question: req.t('mailings.confirmDelete'), back: `/mailings/${mailing.id}` }))
-      return;
+    const question = deleteQuestion(req, await historyOf(mailing));
+    if (!confirmedOrAsk(req, res, { question, back: `/mailings/${mailing.id}` })) return;
     await deleteMailing(sequelize, currentUser(req), mailing.id);
     flash(req, 'success', req.t('mailings.deleted'));
     redirectAfterAction(req, res, '/mailings');
@@ -203,8 +217,12 @@ function remove(sequelize: Sequelize): RequestHandler {
 
 function sendNowAction(sequelize: Sequelize): RequestHandler {
   return async (req, res) => {
-    const run = await sendNow(sequelize, currentUser(req), idParam(req));
-    flash(req, 'success', req.t('mailings.sendStarted', { run: run.id }));
+    const mailing = await findMailing(currentUser(req), idParam(req));
+    const question = sendQuestion(req, await nextRunRecipientCount(mailing));
+    const ask = { question, back: `/mailings/${mailing.id}`, confirmLabel: req.t('mailings.sendNow') };
+    if (!confirmedOrAsk(req, res, ask)) return;
+    const run = await sendNow(sequelize, currentUser(req), mailing.id);
+    flash(req, 'success', req.t('mailings.sendStarted', { run: run.number }));
     redirectAfterAction(req, res, `/mailings/${run.mailingId}`);
   };
 }
@@ -214,6 +232,12 @@ function runAction(sequelize: Sequelize): RequestHandler {
     const action = routeParam(req, 'action');
     if (!(RUN_ACTIONS as readonly string[]).includes(action)) throw new NotFoundError();
     const mailingId = idParam(req);
+    if (CONFIRMED_RUN_ACTIONS.includes(action as RunAction)) {
+      const run = await findRun(currentUser(req), mailingId, idParam(req, 'runId'));
+      const { unknown } = (await retryableOf([run])).get(run.id) ?? { unknown: 0 };
+      const ask = { ...retryUnknownQuestion(req, unknown), back: `/mailings/${mailingId}` };
+      if (!confirmedOrAsk(req, res, ask)) return;
+    }
     await actOnRun(sequelize, currentUser(req), mailingId, idParam(req, 'runId'), action as RunAction);
     flash(req, 'success', req.t(`mailings.runDone.${action}`));
     redirectAfterAction(req, res, `/mailings/${mailingId}`);
@@ -228,6 +252,32 @@ function setDisabled(sequelize: Sequelize, disabled: boolean): RequestHandler {
     const done = runCancelled ? 'mailings.disabledDoneRunCancelled' : 'mailings.disabledDone';
     flash(req, 'success', req.t(disabled ? done : 'mailings.enabledDone'));
     redirectAfterAction(req, res, `/mailings/${idParam(req)}`);
+  };
+}
+
+/** "Send now"'s question: how many clients the run will go to (the mailing page's own count). */
+function sendQuestion(req: Request, count: number): string {
+  return req.t('mailings.runs.confirmSendNow', { count });
+}
+
+/** A mailing's delete question says plainly how much of the report goes with it. */
+function deleteQuestion(req: Request, history: { runs: number; deliveries: number }): string {
+  if (history.runs === 0) return req.t('mailings.confirmDelete');
+  return req.t('mailings.runs.confirmDeleteHistory', {
+    runs: req.t('mailings.runs.runCount', { count: history.runs }),
+    deliveries: req.t('mailings.runs.deliveryCount', { count: history.deliveries }),
+  });
+}
+
+/** Retrying unknown deliveries asks first, and warns that some clients may get a second copy. */
+function retryUnknownQuestion(req: Request, count?: number) {
+  return {
+    question:
+      count === undefined
+        ? req.t('mailings.runs.confirmRetryUnknown')
+        : req.t('mailings.runs.confirmRetryUnknownCount', { count }),
+    warning: req.t('mailings.runs.retryUnknownWarning'),
+    confirmLabel: req.t('mailings.runAction.retry-unknown'),
   };
 }
 

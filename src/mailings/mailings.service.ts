@@ -1,12 +1,20 @@
 // Mailing rules for the customer site: every query is scoped to the owner; the schedule is kept true through
 // the delivery engine (refreshMailing), and run actions act only on the owner's runs.
 import { Op, type Sequelize, type WhereOptions } from 'sequelize';
-import { Client, Mailing, MailingRun, Message, User, type MailingStatus } from '../db/models/index.js';
+import { Client, Delivery, Mailing, MailingRun, Message, User, type MailingStatus } from '../db/models/index.js';
 import { seesEveryMailing } from '../permissions.js';
 import { ValidationError, found } from '../errors.js';
 import { deliveryEvents } from '../delivery/events.js';
 import { refreshMailing, setMailingDisabled, startRunNow, type DisabledChange } from '../delivery/mailing-lifecycle.js';
-import { ACTIVE_RUN_STATES, cancelRun, pauseRun, resumeRun, retryDeliveries } from '../delivery/runs.js';
+import {
+  ACTIVE_RUN_STATES,
+  cancelRun,
+  pauseRun,
+  resumeRun,
+  retryableCounts,
+  retryDeliveries,
+  type RetryChoice,
+} from '../delivery/runs.js';
 import { countRecipients } from '../delivery/recipients.js';
 import type { MailingInput } from './mailing.form.js';
 
@@ -237,8 +245,28 @@ export async function findRun(owner: User, mailingId: number, runId: number): Pr
   return found(MailingRun.findOne({ where: { id: runId, mailingId: mailing.id } }));
 }
 
-export const RUN_ACTIONS = ['pause', 'resume', 'cancel', 'retry'] as const;
+export const RUN_ACTIONS = ['pause', 'resume', 'cancel', 'retry', 'retry-unknown'] as const;
 export type RunAction = (typeof RUN_ACTIONS)[number];
+
+/** The run actions that ask first: retrying unknown deliveries may send a second copy to some clients. */
+export const CONFIRMED_RUN_ACTIONS: readonly RunAction[] = ['retry-unknown'];
+
+/** What a retry of each kind would take from each run (the run buttons offer only what it would take). */
+export function retryableOf(
+  runs: readonly (MailingRun | null | undefined)[],
+): Promise<Map<number, Record<RetryChoice, number>>> {
+  const ids = runs.flatMap((run) => (run ? [run.id] : []));
+  return retryableCounts([...new Set(ids)]);
+}
+
+/** The history that goes with a mailing when it is deleted, for its delete confirmation to say so. */
+export async function historyOf(mailing: Mailing): Promise<{ runs: number; deliveries: number }> {
+  const runs = await MailingRun.count({ where: { mailingId: mailing.id } });
+  const deliveries = await Delivery.count({
+    include: [{ model: MailingRun, as: 'run', attributes: [], where: { mailingId: mailing.id }, required: true }],
+  });
+  return { runs, deliveries };
+}
 
 /** "Send now": a run outside the schedule, picked up by the scheduler; the web never waits for SMTP. */
 export async function sendNow(sequelize: Sequelize, owner: User, mailingId: number): Promise<MailingRun> {
@@ -246,7 +274,7 @@ export async function sendNow(sequelize: Sequelize, owner: User, mailingId: numb
   return startRunNow(sequelize, mailing.id);
 }
 
-/** Applies a button of the run's row (pause, resume, cancel, retry failed and unknown deliveries). */
+/** Applies a button of the run's row (pause, resume, cancel, retry the fixable failures, retry the unknown ones). */
 export async function actOnRun(
   sequelize: Sequelize,
   owner: User,
@@ -258,5 +286,5 @@ export async function actOnRun(
   if (action === 'pause') await pauseRun(run.id);
   else if (action === 'resume') await resumeRun(run.id);
   else if (action === 'cancel') await cancelRun(sequelize, run.id);
-  else await retryDeliveries(sequelize, run.id);
+  else await retryDeliveries(sequelize, run.id, action === 'retry-unknown' ? 'unknown' : 'failed');
 }
