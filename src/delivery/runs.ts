@@ -5,7 +5,7 @@ import { conflict, NotFoundError } from '../errors.js';
 import { deliveryEvents } from './events.js';
 import { RETRYABLE_FAILURE_CLASSES, type DeliveryErrorClass, type RunHalt } from './outcome-classes.js';
 import { recipientsClause } from './recipients.js';
-import { execute, isPostgres, runDirect, selectRows } from './sql.js';
+import { execute, isPostgres, runDirect, selectRows, toDate } from './sql.js';
 
 export const ACTIVE_RUN_STATES: RunState[] = ['pending', 'running', 'paused'];
 
@@ -181,6 +181,20 @@ export async function failCancelledDeliveries(runId: number, reason: string): Pr
     },
     { where: { runId, status: 'pending' } },
   );
+}
+
+/** The deliveries of a run waiting out a retry's backoff, and when the first of them is tried (for its page). */
+export async function waitingRetries(
+  sequelize: Sequelize,
+  runId: number,
+): Promise<{ count: number; nextAt: Date | null }> {
+  const [row] = await selectRows<{ n: number | string; next_at: unknown }>(
+    sequelize,
+    `SELECT COUNT(*) AS n, MIN(next_attempt_at) AS next_at FROM deliveries
+     WHERE run_id = :runId AND status = 'pending' AND next_attempt_at IS NOT NULL`,
+    { runId },
+  );
+  return { count: Number(row?.n ?? 0), nextAt: toDate(row?.next_at) };
 }
 
 /**

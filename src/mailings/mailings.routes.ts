@@ -31,6 +31,7 @@ import {
   listMailings,
   mailingOwners,
   nextRunRecipientCount,
+  retriesWaitingIn,
   retryableOf,
   RUN_ACTIONS,
   runsOf,
@@ -146,9 +147,9 @@ async function showPage(req: Request, res: Response): Promise<void> {
     historyOf(mailing),
   ]);
   const progressRun = activeRun ?? runs[0];
-  const retryable = await retryableOf([...runs, activeRun]);
+  const [retryable, waiting] = await Promise.all([retryableOf([...runs, activeRun]), retriesWaitingIn(activeRun)]);
   const questions = { confirmSend: sendQuestion(req, recipientCount), confirmDelete: deleteQuestion(req, history) };
-  const view = { mailing, runs, activeRun, progressRun, clientCount, recipientCount, retryable, ...questions };
+  const view = { mailing, runs, activeRun, progressRun, clientCount, recipientCount, retryable, waiting, ...questions };
   res.render('mailings/show', { title: mailing.name, ...view, retryUnknown: retryUnknownQuestion(req) });
 }
 
@@ -166,12 +167,13 @@ async function progressFragment(req: Request, res: Response): Promise<void> {
   if ((watched && watched !== String(activeRun?.id)) || (since !== undefined && since !== String(latestRun?.id ?? 0))) {
     res.set('HX-Refresh', 'true');
   }
-  const retryable = await retryableOf([latestRun]);
+  const [retryable, waiting] = await Promise.all([retryableOf([latestRun]), retriesWaitingIn(activeRun)]);
   res.render('mailings/_progress', {
     mailing,
     activeRun,
     progressRun: latestRun,
     retryable,
+    waiting,
     retryUnknown: retryUnknownQuestion(req),
   });
 }

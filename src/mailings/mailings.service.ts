@@ -13,6 +13,7 @@ import {
   resumeRun,
   retryableCounts,
   retryDeliveries,
+  waitingRetries,
   type RetryChoice,
 } from '../delivery/runs.js';
 import { countRecipients } from '../delivery/recipients.js';
@@ -257,6 +258,12 @@ export function retryableOf(
 ): Promise<Map<number, Record<RetryChoice, number>>> {
   const ids = runs.flatMap((run) => (run ? [run.id] : []));
   return retryableCounts([...new Set(ids)]);
+}
+
+/** The retries a run under way is waiting for (how many, and the first one's time); none when no run is on. */
+export function retriesWaitingIn(run: MailingRun | null): Promise<{ count: number; nextAt: Date | null }> {
+  if (!run) return Promise.resolve({ count: 0, nextAt: null });
+  return waitingRetries(run.sequelize, run.id);
 }
 
 /** The history that goes with a mailing when it is deleted, for its delete confirmation to say so. */

@@ -138,7 +138,7 @@ describe('runs: send now, retries, numbers and history', () => {
     expect(await run.reload()).to.include({ state: 'finished' });
   });
 
-  it('when a delivery waits for a retry, then its run log says when it will be tried, with the zone', async () => {
+  it('when a delivery waits for a retry, then its run log and mailing page say when it will be tried, with the zone', async () => {
     const material = await mailingTo(1, await (await makeUser()).update({ timeZone: 'Europe/Moscow' }));
     const run = await makeRun(material.mailing);
     const delivery = await makeDelivery(run, material.clients[0] as Client);
@@ -146,6 +146,8 @@ describe('runs: send now, retries, numbers and history', () => {
     const browser = await signedIn(site.app, material.owner);
     const log = await browser.agent.get(`/reports/runs/${run.id}`).expect(200);
     expect(textOf(log.text)).to.contain('next try at 2031-03-04 08:06:07 UTC+03:00');
+    const page = await browser.agent.get(`/mailings/${material.mailing.id}`).expect(200);
+    expect(textOf(page.text)).to.contain('1 delivery waits for a retry: next try at 2031-03-04 08:06:07 UTC+03:00.');
   });
 
   it('when a mailing runs three times and another once, then each counts its own runs 1, 2, 3 on every screen', async () => {
