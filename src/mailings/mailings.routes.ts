@@ -240,8 +240,15 @@ function runAction(sequelize: Sequelize): RequestHandler {
       const ask = { ...retryUnknownQuestion(req, unknown), back: `/mailings/${mailingId}` };
       if (!confirmedOrAsk(req, res, ask)) return;
     }
-    await actOnRun(sequelize, currentUser(req), mailingId, idParam(req, 'runId'), action as RunAction);
-    flash(req, 'success', req.t(`mailings.runDone.${action}`));
+    const { retried } = await actOnRun(
+      sequelize,
+      currentUser(req),
+      mailingId,
+      idParam(req, 'runId'),
+      action as RunAction,
+    );
+    if (retried === 0) flash(req, 'warning', req.t('mailings.runs.nothingToRetry'));
+    else flash(req, 'success', req.t(`mailings.runDone.${action}`));
     redirectAfterAction(req, res, `/mailings/${mailingId}`);
   };
 }

@@ -281,17 +281,18 @@ export async function sendNow(sequelize: Sequelize, owner: User, mailingId: numb
   return startRunNow(sequelize, mailing.id);
 }
 
-/** Applies a button of the run's row (pause, resume, cancel, retry the fixable failures, retry the unknown ones). */
+/** Applies a button of the run's row (pause, resume, cancel, retry the fixable failures, retry the unknown ones); says how many a retry took. */
 export async function actOnRun(
   sequelize: Sequelize,
   owner: User,
   mailingId: number,
   runId: number,
   action: RunAction,
-): Promise<void> {
+): Promise<{ retried: number | null }> {
   const run = await findRun(owner, mailingId, runId);
   if (action === 'pause') await pauseRun(run.id);
   else if (action === 'resume') await resumeRun(run.id);
   else if (action === 'cancel') await cancelRun(sequelize, run.id);
-  else await retryDeliveries(sequelize, run.id, action === 'retry-unknown' ? 'unknown' : 'failed');
+  else return { retried: await retryDeliveries(sequelize, run.id, action === 'retry-unknown' ? 'unknown' : 'failed') };
+  return { retried: null };
 }

@@ -134,6 +134,8 @@ describe('runs: send now, retries, numbers and history', () => {
     expect(page.text).not.to.contain(`/runs/${run.id}/retry`);
     expect(textOf(page.text)).not.to.contain('Retry failed');
     await browser.post(`/mailings/${material.mailing.id}/runs/${run.id}/retry`).expect(303);
+    const after = textOf((await browser.agent.get(`/mailings/${material.mailing.id}`).expect(200)).text);
+    expect(after).to.contain('Nothing to retry: these failures are final');
     expect((await deliveries[0]?.reload())?.status).to.equal('failed');
     expect(await run.reload()).to.include({ state: 'finished' });
   });
