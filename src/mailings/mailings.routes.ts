@@ -16,6 +16,8 @@ import { redirectAfterAction } from '../web/redirects.js';
 import { routeTable } from '../web/route-table.js';
 import { TIME_ZONES, toLocalDateTimeInput } from '../forms/time-zones.js';
 import { mailingForm, type MailingInput } from './mailing.form.js';
+import { historyOf, retriesWaitingIn, retryableOf } from './run-history.service.js';
+import { deleteQuestion, retryUnknownQuestion, sendQuestion } from './run-questions.js';
 import {
   actOnRun,
   activeRunOf,
@@ -27,12 +29,9 @@ import {
   findMailing,
   findRun,
   formChoices,
-  historyOf,
   listMailings,
   mailingOwners,
   nextRunRecipientCount,
-  retriesWaitingIn,
-  retryableOf,
   RUN_ACTIONS,
   runsOf,
   sendNow,
@@ -261,32 +260,6 @@ function setDisabled(sequelize: Sequelize, disabled: boolean): RequestHandler {
     const done = runCancelled ? 'mailings.disabledDoneRunCancelled' : 'mailings.disabledDone';
     flash(req, 'success', req.t(disabled ? done : 'mailings.enabledDone'));
     redirectAfterAction(req, res, `/mailings/${idParam(req)}`);
-  };
-}
-
-/** "Send now"'s question: how many clients the run will go to (the mailing page's own count). */
-function sendQuestion(req: Request, count: number): string {
-  return req.t('mailings.runs.confirmSendNow', { count });
-}
-
-/** A mailing's delete question says plainly how much of the report goes with it. */
-function deleteQuestion(req: Request, history: { runs: number; deliveries: number }): string {
-  if (history.runs === 0) return req.t('mailings.confirmDelete');
-  return req.t('mailings.runs.confirmDeleteHistory', {
-    runs: req.t('mailings.runs.runCount', { count: history.runs }),
-    deliveries: req.t('mailings.runs.deliveryCount', { count: history.deliveries }),
-  });
-}
-
-/** Retrying unknown deliveries asks first, and warns that some clients may get a second copy. */
-function retryUnknownQuestion(req: Request, count?: number) {
-  return {
-    question:
-      count === undefined
-        ? req.t('mailings.runs.confirmRetryUnknown')
-        : req.t('mailings.runs.confirmRetryUnknownCount', { count }),
-    warning: req.t('mailings.runs.retryUnknownWarning'),
-    confirmLabel: req.t('mailings.runAction.retry-unknown'),
   };
 }
 

@@ -1,21 +1,12 @@
 // Mailing rules for the customer site: every query is scoped to the owner; the schedule is kept true through
 // the delivery engine (refreshMailing), and run actions act only on the owner's runs.
 import { Op, type Sequelize, type WhereOptions } from 'sequelize';
-import { Client, Delivery, Mailing, MailingRun, Message, User, type MailingStatus } from '../db/models/index.js';
+import { Client, Mailing, MailingRun, Message, User, type MailingStatus } from '../db/models/index.js';
 import { seesEveryMailing } from '../permissions.js';
 import { ValidationError, found } from '../errors.js';
 import { deliveryEvents } from '../delivery/events.js';
 import { refreshMailing, setMailingDisabled, startRunNow, type DisabledChange } from '../delivery/mailing-lifecycle.js';
-import {
-  ACTIVE_RUN_STATES,
-  cancelRun,
-  pauseRun,
-  resumeRun,
-  retryableCounts,
-  retryDeliveries,
-  waitingRetries,
-  type RetryChoice,
-} from '../delivery/runs.js';
+import { ACTIVE_RUN_STATES, cancelRun, pauseRun, resumeRun, retryDeliveries } from '../delivery/runs.js';
 import { countRecipients } from '../delivery/recipients.js';
 import type { MailingInput } from './mailing.form.js';
 
@@ -251,29 +242,6 @@ export type RunAction = (typeof RUN_ACTIONS)[number];
 
 /** The run actions that ask first: retrying unknown deliveries may send a second copy to some clients. */
 export const CONFIRMED_RUN_ACTIONS: readonly RunAction[] = ['retry-unknown'];
-
-/** What a retry of each kind would take from each run (the run buttons offer only what it would take). */
-export function retryableOf(
-  runs: readonly (MailingRun | null | undefined)[],
-): Promise<Map<number, Record<RetryChoice, number>>> {
-  const ids = runs.flatMap((run) => (run ? [run.id] : []));
-  return retryableCounts([...new Set(ids)]);
-}
-
-/** The retries a run under way is waiting for (how many, and the first one's time); none when no run is on. */
-export function retriesWaitingIn(run: MailingRun | null): Promise<{ count: number; nextAt: Date | null }> {
-  if (!run) return Promise.resolve({ count: 0, nextAt: null });
-  return waitingRetries(run.sequelize, run.id);
-}
-
-/** The history that goes with a mailing when it is deleted, for its delete confirmation to say so. */
-export async function historyOf(mailing: Mailing): Promise<{ runs: number; deliveries: number }> {
-  const runs = await MailingRun.count({ where: { mailingId: mailing.id } });
-  const deliveries = await Delivery.count({
-    include: [{ model: MailingRun, as: 'run', attributes: [], where: { mailingId: mailing.id }, required: true }],
-  });
-  return { runs, deliveries };
-}
 
 /** "Send now": a run outside the schedule, picked up by the scheduler; the web never waits for SMTP. */
 export async function sendNow(sequelize: Sequelize, owner: User, mailingId: number): Promise<MailingRun> {
