@@ -65,6 +65,7 @@ export const TEXTS_EN: LocaleTranslations = {
     disabledReason: 'Reason for disabling',
     nextRunAt: 'Next run',
     mailingId: 'Mailing',
+    number: 'Run number in its mailing',
     scheduledAt: 'Scheduled at',
     state: 'State',
     totalCount: 'Recipients',

@@ -68,6 +68,7 @@ export const TEXTS_RU: LocaleTranslations = {
     disabledReason: 'Причина отключения',
     nextRunAt: 'Следующий запуск',
     mailingId: 'Рассылка',
+    number: 'Номер запуска в рассылке',
     scheduledAt: 'Запланирован на',
     state: 'Состояние',
     totalCount: 'Получателей',

@@ -12,6 +12,7 @@ export function mailingRunsResource(): ResourceWithOptions {
       listProperties: [
         'id',
         'mailingId',
+        'number',
         'scheduledAt',
         'state',
         'totalCount',

@@ -89,8 +89,8 @@ export async function startRunNow(sequelize: Sequelize, mailingId: number, now =
     throw conflict("This mailing's owner is blocked: nothing is sent", 'mailings.errors.ownerBlocked');
   const active = await MailingRun.findOne({ where: { mailingId, state: { [Op.in]: ACTIVE_RUN_STATES } } });
   if (active)
-    throw conflict(`Run #${active.id} of this mailing is still under way`, 'mailings.errors.stillActive', {
-      run: active.id,
+    throw conflict(`Run #${active.number} of this mailing is still under way`, 'mailings.errors.stillActive', {
+      run: active.number,
     });
   const at = new Date(Math.floor(now.getTime() / 1000) * 1000);
   const run = await sequelize.transaction(async (transaction) => {

@@ -20,6 +20,22 @@ export const DELIVERY_ERROR_CLASSES = [
 ] as const;
 export type DeliveryErrorClass = (typeof DELIVERY_ERROR_CLASSES)[number];
 
+/**
+ * The failures a retry can fix: a temporary refusal (4xx), the server or the connection failing, a run cancelled
+ * before the message went. A permanent refusal (5xx such as 550, an address the server cannot take) or a client
+ * gone is final: retrying it would only fail again.
+ */
+export const RETRYABLE_FAILURE_CLASSES: readonly DeliveryErrorClass[] = [
+  'smtp_4xx',
+  'rejected',
+  'timeout',
+  'connection',
+  'protocol',
+  'auth',
+  'unexpected',
+  'cancelled',
+];
+
 /** Every `mailing_runs.paused_kind`: why a run was paused or cancelled (the English text stays beside it). */
 export const RUN_HALT_KINDS = [
   'paused_by_user',

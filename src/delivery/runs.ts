@@ -1,11 +1,11 @@
 // Mailing runs: created once per scheduled time with a snapshot of recipients, counted, finished, controlled.
-import { Op, literal, type Sequelize, type Transaction } from 'sequelize';
-import { Delivery, Mailing, MailingRun, type RunState } from '../db/models/index.js';
+import { col, fn, Op, literal, type Sequelize, type Transaction, type WhereOptions } from 'sequelize';
+import { Delivery, Mailing, MailingRun, NEXT_RUN_NUMBER, type RunState } from '../db/models/index.js';
 import { conflict, NotFoundError } from '../errors.js';
 import { deliveryEvents } from './events.js';
-import type { DeliveryErrorClass, RunHalt } from './outcome-classes.js';
+import { RETRYABLE_FAILURE_CLASSES, type DeliveryErrorClass, type RunHalt } from './outcome-classes.js';
 import { recipientsClause } from './recipients.js';
-import { execute, runDirect, selectRows } from './sql.js';
+import { execute, isPostgres, runDirect, selectRows, toDate } from './sql.js';
 
 export const ACTIVE_RUN_STATES: RunState[] = ['pending', 'running', 'paused'];
 
@@ -24,10 +24,15 @@ export async function createRun(
   now: Date,
   transaction: Transaction,
 ): Promise<MailingRun | null> {
+  // The mailing's row is locked first, so two runs created at once get numbers one after the other (SQLite has
+  // a single writer already); the number is then read by a statement that sees the other's committed run.
+  if (isPostgres(sequelize)) {
+    await execute(sequelize, 'SELECT id FROM mailings WHERE id = :mailingId FOR UPDATE', { mailingId }, transaction);
+  }
   const inserted = await selectRows<{ id: number }>(
     sequelize,
-    `INSERT INTO mailing_runs (mailing_id, scheduled_at, state, total_count, sent_count, failed_count, unknown_count, started_at, created_at, updated_at)
-     VALUES (:mailingId, :scheduledAt, 'running', 0, 0, 0, 0, :now, :now, :now)
+    `INSERT INTO mailing_runs (mailing_id, number, scheduled_at, state, total_count, sent_count, failed_count, unknown_count, started_at, created_at, updated_at)
+     VALUES (:mailingId, ${NEXT_RUN_NUMBER}, :scheduledAt, 'running', 0, 0, 0, 0, :now, :now, :now)
      ON CONFLICT (mailing_id, scheduled_at) DO NOTHING
      RETURNING id`,
     { mailingId, scheduledAt, now },
@@ -178,28 +183,72 @@ export async function failCancelledDeliveries(runId: number, reason: string): Pr
   );
 }
 
+/** The deliveries of a run waiting out a retry's backoff, and when the first of them is tried (for its page). */
+export async function waitingRetries(
+  sequelize: Sequelize,
+  runId: number,
+): Promise<{ count: number; nextAt: Date | null }> {
+  const [row] = await selectRows<{ n: number | string; next_at: unknown }>(
+    sequelize,
+    `SELECT COUNT(*) AS n, MIN(next_attempt_at) AS next_at FROM deliveries
+     WHERE run_id = :runId AND status = 'pending' AND next_attempt_at IS NOT NULL`,
+    { runId },
+  );
+  return { count: Number(row?.n ?? 0), nextAt: toDate(row?.next_at) };
+}
+
 /**
- * Puts failed and/or unknown deliveries of a run back in the queue (with a fresh attempt budget) and reopens
- * the run; those of clients that unsubscribed or were deleted stay as they are.
+ * What a retry puts back in the queue: `failed`, the failures a retry can fix (RETRYABLE_FAILURE_CLASSES), or
+ * `unknown`, the deliveries whose fate is unknown (some may have arrived: a retry may send a second copy, so it
+ * is only ever a choice of its own).
+ */
+export type RetryChoice = 'failed' | 'unknown';
+
+/**
+ * The one rule of which deliveries a retry takes: the retry itself and the button offering it read it. Never a
+ * `sent` one, and never again to a client that unsubscribed or was deleted since.
+ */
+function retryableWhere(choice: RetryChoice): WhereOptions<Delivery> {
+  const still = { clientId: { [Op.in]: literal('(SELECT id FROM clients WHERE unsubscribed_at IS NULL)') } };
+  if (choice === 'unknown') return { status: 'unknown', ...still };
+  return { status: 'failed', errorClass: { [Op.in]: [...RETRYABLE_FAILURE_CLASSES] }, ...still };
+}
+
+/** How many deliveries of each given run a retry of each kind would take (for the run buttons). */
+export async function retryableCounts(runIds: number[]): Promise<Map<number, Record<RetryChoice, number>>> {
+  const counts = new Map<number, Record<RetryChoice, number>>();
+  for (const choice of ['failed', 'unknown'] as const) {
+    if (runIds.length === 0) break;
+    const rows = (await Delivery.findAll({
+      attributes: ['runId', [fn('COUNT', col('id')), 'n']],
+      where: { runId: runIds, ...retryableWhere(choice) } as WhereOptions<Delivery>,
+      group: ['runId'],
+      raw: true,
+    })) as unknown as { runId: number | string; n: number | string }[];
+    for (const row of rows) {
+      const entry = counts.get(Number(row.runId)) ?? { failed: 0, unknown: 0 };
+      entry[choice] = Number(row.n);
+      counts.set(Number(row.runId), entry);
+    }
+  }
+  return counts;
+}
+
+/**
+ * Puts a run's retryable failures, or (as a separate choice) its unknown deliveries, back in the queue with a
+ * fresh attempt budget and reopens the run. Returns how many went back.
  */
 export async function retryDeliveries(
   sequelize: Sequelize,
   runId: number,
-  statuses: ('failed' | 'unknown')[] = ['failed', 'unknown'],
+  choice: RetryChoice = 'failed',
 ): Promise<number> {
   const run = await findRun(runId);
   const mailing = await Mailing.findByPk(run.mailingId);
   if (mailing?.isDisabled) throw conflict('This mailing is disabled', 'mailings.errors.disabled');
   const [count] = await Delivery.update(
     { status: 'pending', attemptCount: 0, nextAttemptAt: null, leaseOwner: null, leaseExpiresAt: null },
-    {
-      where: {
-        runId,
-        status: { [Op.in]: statuses },
-        // Never again to a client that unsubscribed or was deleted since.
-        clientId: { [Op.in]: literal('(SELECT id FROM clients WHERE unsubscribed_at IS NULL)') },
-      },
-    },
+    { where: { runId, ...retryableWhere(choice) } as WhereOptions<Delivery> },
   );
   if (count > 0) {
     await MailingRun.update(

@@ -16,14 +16,18 @@ import { redirectAfterAction } from '../web/redirects.js';
 import { routeTable } from '../web/route-table.js';
 import { TIME_ZONES, toLocalDateTimeInput } from '../forms/time-zones.js';
 import { mailingForm, type MailingInput } from './mailing.form.js';
+import { historyOf, retriesWaitingIn, retryableOf } from './run-history.service.js';
+import { deleteQuestion, retryUnknownQuestion, sendQuestion } from './run-questions.js';
 import {
   actOnRun,
   activeRunOf,
   clientIdsOf,
+  CONFIRMED_RUN_ACTIONS,
   countMailings,
   createMailing,
   deleteMailing,
   findMailing,
+  findRun,
   formChoices,
   listMailings,
   mailingOwners,
@@ -134,15 +138,18 @@ function create(sequelize: Sequelize) {
 
 async function showPage(req: Request, res: Response): Promise<void> {
   const mailing = await viewMailing(currentUser(req), idParam(req));
-  const [runs, activeRun, clientCount, recipientCount] = await Promise.all([
+  const [runs, activeRun, clientCount, recipientCount, history] = await Promise.all([
     runsOf(mailing),
     activeRunOf(mailing),
     mailing.countClients(),
     nextRunRecipientCount(mailing),
+    historyOf(mailing),
   ]);
   const progressRun = activeRun ?? runs[0];
-  const view = { mailing, runs, activeRun, progressRun, clientCount, recipientCount };
-  res.render('mailings/show', { title: mailing.name, ...view });
+  const [retryable, waiting] = await Promise.all([retryableOf([...runs, activeRun]), retriesWaitingIn(activeRun)]);
+  const questions = { confirmSend: sendQuestion(req, recipientCount), confirmDelete: deleteQuestion(req, history) };
+  const view = { mailing, runs, activeRun, progressRun, clientCount, recipientCount, retryable, waiting, ...questions };
+  res.render('mailings/show', { title: mailing.name, ...view, retryUnknown: retryUnknownQuestion(req) });
 }
 
 // The self-polling progress fragment of the detail page: htmx asks for it every second while a run is on
@@ -159,7 +166,15 @@ async function progressFragment(req: Request, res: Response): Promise<void> {
   if ((watched && watched !== String(activeRun?.id)) || (since !== undefined && since !== String(latestRun?.id ?? 0))) {
     res.set('HX-Refresh', 'true');
   }
-  res.render('mailings/_progress', { mailing, activeRun, progressRun: latestRun });
+  const [retryable, waiting] = await Promise.all([retryableOf([latestRun]), retriesWaitingIn(activeRun)]);
+  res.render('mailings/_progress', {
+    mailing,
+    activeRun,
+    progressRun: latestRun,
+    retryable,
+    waiting,
+    retryUnknown: retryUnknownQuestion(req),
+  });
 }
 
 /** A mailing as its form shows it, dates in the owner's zone. */
@@ -193,8 +208,8 @@ function update(sequelize: Sequelize) {
 function remove(sequelize: Sequelize): RequestHandler {
   return async (req, res) => {
     const mailing = await findMailing(currentUser(req), idParam(req));
-    if (!confirmedOrAsk(req, res, { question: req.t('mailings.confirmDelete'), back: `/mailings/${mailing.id}` }))
-      return;
+    const question = deleteQuestion(req, await historyOf(mailing));
+    if (!confirmedOrAsk(req, res, { question, back: `/mailings/${mailing.id}` })) return;
     await deleteMailing(sequelize, currentUser(req), mailing.id);
     flash(req, 'success', req.t('mailings.deleted'));
     redirectAfterAction(req, res, '/mailings');
@@ -203,8 +218,12 @@ function remove(sequelize: Sequelize): RequestHandler {
 
 function sendNowAction(sequelize: Sequelize): RequestHandler {
   return async (req, res) => {
-    const run = await sendNow(sequelize, currentUser(req), idParam(req));
-    flash(req, 'success', req.t('mailings.sendStarted', { run: run.id }));
+    const mailing = await findMailing(currentUser(req), idParam(req));
+    const question = sendQuestion(req, await nextRunRecipientCount(mailing));
+    const ask = { question, back: `/mailings/${mailing.id}`, confirmLabel: req.t('mailings.sendNow') };
+    if (!confirmedOrAsk(req, res, ask)) return;
+    const run = await sendNow(sequelize, currentUser(req), mailing.id);
+    flash(req, 'success', req.t('mailings.sendStarted', { run: run.number }));
     redirectAfterAction(req, res, `/mailings/${run.mailingId}`);
   };
 }
@@ -214,8 +233,21 @@ function runAction(sequelize: Sequelize): RequestHandler {
     const action = routeParam(req, 'action');
     if (!(RUN_ACTIONS as readonly string[]).includes(action)) throw new NotFoundError();
     const mailingId = idParam(req);
-    await actOnRun(sequelize, currentUser(req), mailingId, idParam(req, 'runId'), action as RunAction);
-    flash(req, 'success', req.t(`mailings.runDone.${action}`));
+    if (CONFIRMED_RUN_ACTIONS.includes(action as RunAction)) {
+      const run = await findRun(currentUser(req), mailingId, idParam(req, 'runId'));
+      const { unknown } = (await retryableOf([run])).get(run.id) ?? { unknown: 0 };
+      const ask = { ...retryUnknownQuestion(req, unknown), back: `/mailings/${mailingId}` };
+      if (!confirmedOrAsk(req, res, ask)) return;
+    }
+    const { retried } = await actOnRun(
+      sequelize,
+      currentUser(req),
+      mailingId,
+      idParam(req, 'runId'),
+      action as RunAction,
+    );
+    if (retried === 0) flash(req, 'warning', req.t('mailings.runs.nothingToRetry'));
+    else flash(req, 'success', req.t(`mailings.runDone.${action}`));
     redirectAfterAction(req, res, `/mailings/${mailingId}`);
   };
 }

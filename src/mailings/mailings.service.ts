@@ -237,8 +237,11 @@ export async function findRun(owner: User, mailingId: number, runId: number): Pr
   return found(MailingRun.findOne({ where: { id: runId, mailingId: mailing.id } }));
 }
 
-export const RUN_ACTIONS = ['pause', 'resume', 'cancel', 'retry'] as const;
+export const RUN_ACTIONS = ['pause', 'resume', 'cancel', 'retry', 'retry-unknown'] as const;
 export type RunAction = (typeof RUN_ACTIONS)[number];
+
+/** The run actions that ask first: retrying unknown deliveries may send a second copy to some clients. */
+export const CONFIRMED_RUN_ACTIONS: readonly RunAction[] = ['retry-unknown'];
 
 /** "Send now": a run outside the schedule, picked up by the scheduler; the web never waits for SMTP. */
 export async function sendNow(sequelize: Sequelize, owner: User, mailingId: number): Promise<MailingRun> {
@@ -246,17 +249,18 @@ export async function sendNow(sequelize: Sequelize, owner: User, mailingId: numb
   return startRunNow(sequelize, mailing.id);
 }
 
-/** Applies a button of the run's row (pause, resume, cancel, retry failed and unknown deliveries). */
+/** Applies a button of the run's row (pause, resume, cancel, retry the fixable failures, retry the unknown ones); says how many a retry took. */
 export async function actOnRun(
   sequelize: Sequelize,
   owner: User,
   mailingId: number,
   runId: number,
   action: RunAction,
-): Promise<void> {
+): Promise<{ retried: number | null }> {
   const run = await findRun(owner, mailingId, runId);
   if (action === 'pause') await pauseRun(run.id);
   else if (action === 'resume') await resumeRun(run.id);
   else if (action === 'cancel') await cancelRun(sequelize, run.id);
-  else await retryDeliveries(sequelize, run.id);
+  else return { retried: await retryDeliveries(sequelize, run.id, action === 'retry-unknown' ? 'unknown' : 'failed') };
+  return { retried: null };
 }

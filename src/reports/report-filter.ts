@@ -20,6 +20,7 @@ const RUN_CONDITIONS = [
   ['scheduledFrom', 'r.scheduled_at >= :scheduledFrom'],
   ['scheduledBefore', 'r.scheduled_at < :scheduledBefore'],
   ['mailingId', 'r.mailing_id = :mailingId'],
+  ['mailingOwnerId', 'm.owner_id = :mailingOwnerId'],
   ['state', 'r.state = :state'],
 ] as const satisfies readonly (readonly [keyof ReportFilters, string])[];
 
@@ -27,7 +28,13 @@ const RUN_CONDITIONS = [
 export type RunFilters = Pick<ReportFilters, (typeof RUN_CONDITIONS)[number][0]>;
 
 /** No filter: all the viewer's runs (for "has any run", one run by id and the mailing choices). */
-export const ALL_RUNS: RunFilters = { scheduledFrom: null, scheduledBefore: null, mailingId: null, state: null };
+export const ALL_RUNS: RunFilters = {
+  scheduledFrom: null,
+  scheduledBefore: null,
+  mailingId: null,
+  mailingOwnerId: null,
+  state: null,
+};
 
 /** The one place a report decides what the viewer sees and what the filters keep (see the file's header). */
 export function reportCondition(viewer: Pick<User, 'id' | 'role'>, filters: RunFilters): SqlCondition {

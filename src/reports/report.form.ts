@@ -15,6 +15,8 @@ export interface ReportFilters {
   /** The last day as typed (yyyy-MM-dd), or '' for no upper bound. */
   to: string;
   mailingId: number | null;
+  /** One owner's runs (the manager's report); a customer has no choice here. */
+  mailingOwnerId: number | null;
   state: RunState | null;
   /** Start of `from` in the user's zone. */
   scheduledFrom: Date | null;
@@ -40,9 +42,18 @@ function dayAfter(day: string, zone: string): Date | null {
   return next && isStorableInstant(next) ? next : null;
 }
 
-/** Builds the report filter schema for one user: their zone, and the ids of the mailings they may pick. */
-export function reportFilterForm(context: { timeZone: string; mailingIds: readonly number[] }) {
-  const { timeZone, mailingIds } = context;
+/** Builds the report filter schema for one user: their zone, and the ids of the mailings and owners they may pick. */
+export function reportFilterForm(context: {
+  timeZone: string;
+  mailingIds: readonly number[];
+  ownerIds?: readonly number[];
+}) {
+  const { timeZone, mailingIds, ownerIds = [] } = context;
+  const oneOf = (ids: readonly number[]) =>
+    optionalText.refine(
+      (value) => value === '' || (ID_PATTERN.test(value) && ids.includes(Number(value))),
+      'forms.chooseOne',
+    );
   const day = optionalText
     .refine((value) => value === '' || dayIn(value, timeZone) !== null, 'reports.errors.day')
     .refine((value) => {
@@ -53,10 +64,8 @@ export function reportFilterForm(context: { timeZone: string; mailingIds: readon
     .object({
       from: day,
       to: day,
-      mailing: optionalText.refine(
-        (value) => value === '' || (ID_PATTERN.test(value) && mailingIds.includes(Number(value))),
-        'forms.chooseOne',
-      ),
+      mailing: oneOf(mailingIds),
+      owner: oneOf(ownerIds),
       state: optionalText.refine(
         (value) => value === '' || (RUN_STATES as readonly string[]).includes(value),
         'forms.chooseOne',
@@ -71,6 +80,7 @@ export function reportFilterForm(context: { timeZone: string; mailingIds: readon
       from: values.from,
       to: values.to,
       mailingId: values.mailing ? Number(values.mailing) : null,
+      mailingOwnerId: values.owner ? Number(values.owner) : null,
       state: values.state ? (values.state as RunState) : null,
       scheduledFrom: values.from ? (dayIn(values.from, timeZone)?.toJSDate() ?? null) : null,
       scheduledBefore: values.to ? dayAfter(values.to, timeZone) : null,
@@ -95,6 +105,7 @@ export function reportFilterQuery(filters: ReportFilters): string {
   if (filters.from) params.set('from', filters.from);
   if (filters.to) params.set('to', filters.to);
   if (filters.mailingId) params.set('mailing', String(filters.mailingId));
+  if (filters.mailingOwnerId) params.set('owner', String(filters.mailingOwnerId));
   if (filters.state) params.set('state', filters.state);
   return params.toString();
 }

@@ -12,6 +12,8 @@ import { routeTable } from '../web/route-table.js';
 import { chartGeometry } from './report-chart.js';
 import { reportFilterForm, reportFilterQuery, runLogFilterForm, type ReportFilters } from './report.form.js';
 import { csvDateTime, writeCsv, type CsvCell } from '../csv-export.js';
+import { mailingOwners } from '../mailings/mailings.service.js';
+import { seesEveryMailing } from '../permissions.js';
 import {
   CHART_MAX_DAYS,
   countDeliveries,
@@ -40,11 +42,11 @@ function typedValues(query: unknown, fields: readonly string[]): Record<string, 
 /** The filters of a report request, or the field errors that stop it. */
 async function readFilters(req: Request, owner: User) {
   const mailings = await listMailingChoices(owner);
-  const form = parseForm(
-    reportFilterForm({ timeZone: owner.timeZone, mailingIds: mailings.map((mailing) => mailing.id) }),
-    req.query,
-  );
-  return { mailings, form, values: typedValues(req.query, ['from', 'to', 'mailing', 'state']) };
+  // A manager's report can narrow to one owner (everyone who has a mailing); a customer's is theirs alone.
+  const owners = seesEveryMailing(owner.role) ? await mailingOwners() : [];
+  const ids = { mailingIds: mailings.map((mailing) => mailing.id), ownerIds: owners.map((user) => user.id) };
+  const form = parseForm(reportFilterForm({ timeZone: owner.timeZone, ...ids }), req.query);
+  return { mailings, owners, form, values: typedValues(req.query, ['from', 'to', 'mailing', 'owner', 'state']) };
 }
 
 function dayFormatter(req: Request): (day: string) => string {
@@ -80,7 +82,12 @@ export function reportRoutes(): Router {
   ]);
 }
 
-type InvalidReport = { mailings: MailingChoice[]; values: Record<string, string>; errors: FieldErrors };
+type InvalidReport = {
+  mailings: MailingChoice[];
+  owners: User[];
+  values: Record<string, string>;
+  errors: FieldErrors;
+};
 
 function renderInvalidReport(req: Request, res: Response, locals: InvalidReport): void {
   res.status(422);
@@ -96,8 +103,8 @@ function renderInvalidReport(req: Request, res: Response, locals: InvalidReport)
 
 async function reportPage(req: Request, res: Response): Promise<void> {
   const owner = currentUser(req);
-  const { mailings, form, values } = await readFilters(req, owner);
-  if (!form.ok) return renderInvalidReport(req, res, { mailings, values, errors: form.errors });
+  const { mailings, owners, form, values } = await readFilters(req, owner);
+  if (!form.ok) return renderInvalidReport(req, res, { mailings, owners, values, errors: form.errors });
   const filters = form.data;
   const page = pageOf(req.query.page, await countRuns(owner, filters));
   const rows = await listRuns(owner, filters, page);
@@ -106,6 +113,7 @@ async function reportPage(req: Request, res: Response): Promise<void> {
   renderPageOrFragment(req, res, REPORT_VIEWS, {
     title: req.t('reports.title'),
     mailings,
+    owners,
     states: RUN_STATES,
     values,
     errors: {},
@@ -133,7 +141,7 @@ function errorClassWords(req: Request, errorClass: string | null): string | null
 type Columns<T> = readonly (readonly [string, (row: T, zone: string, req: Request) => CsvCell])[];
 
 const RUN_COLUMNS: Columns<RunRow> = [
-  ['run', (run) => run.id],
+  ['run', (run) => run.number],
   ['mailing', (run) => run.mailingName],
   ['scheduledAt', (run, zone) => csvDateTime(run.scheduledAt, zone)],
   ['state', (run, _zone, req) => req.t(`reports.states.${run.state}`)],
@@ -143,6 +151,18 @@ const RUN_COLUMNS: Columns<RunRow> = [
   ['unknown', (run) => run.unknownCount],
   ['lastAttemptAt', (run, zone) => csvDateTime(run.lastAttemptAt, zone)],
 ];
+
+/** The manager's report also says whose each run is. */
+const OWNER_COLUMNS: Columns<RunRow> = [
+  ['owner', (run) => run.ownerName],
+  ['ownerEmail', (run) => run.ownerEmail],
+];
+
+/** The report's CSV columns for the viewer: a manager's has the owner after the mailing. */
+function runColumnsFor(viewer: User): Columns<RunRow> {
+  if (!seesEveryMailing(viewer.role)) return RUN_COLUMNS;
+  return [...RUN_COLUMNS.slice(0, 2), ...OWNER_COLUMNS, ...RUN_COLUMNS.slice(2)];
+}
 
 const DELIVERY_COLUMNS: Columns<Delivery> = [
   ['email', (delivery) => delivery.email],
@@ -165,16 +185,17 @@ function sendCsv<T>(req: Request, res: Response, columns: Columns<T>, rows: Asyn
 
 async function reportCsv(req: Request, res: Response): Promise<void> {
   const owner = currentUser(req);
-  const { mailings, form, values } = await readFilters(req, owner);
-  if (!form.ok) return renderInvalidReport(req, res, { mailings, values, errors: form.errors });
+  const { mailings, owners, form, values } = await readFilters(req, owner);
+  if (!form.ok) return renderInvalidReport(req, res, { mailings, owners, values, errors: form.errors });
   const filters: ReportFilters = form.data;
   const filename = `report-${DateTime.now().setZone(owner.timeZone).toFormat('yyyy-MM-dd')}.csv`;
-  await sendCsv(req, res, RUN_COLUMNS, runChunks(owner, filters), filename);
+  await sendCsv(req, res, runColumnsFor(owner), runChunks(owner, filters), filename);
 }
 
 async function renderRunLog(req: Request, res: Response, run: RunRow): Promise<void> {
   const locals = {
-    title: req.t('reports.run.title', { name: run.mailingName }),
+    title: req.t('reports.run.title', { number: run.number, name: run.mailingName }),
+    overseer: seesEveryMailing(currentUser(req).role),
     run,
     statuses: DELIVERY_STATUSES,
     values: typedValues(req.query, ['status']),

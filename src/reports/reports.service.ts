@@ -17,8 +17,14 @@ export const EXPORT_CHUNK = 1_000;
 
 export interface RunRow {
   id: number;
+  /** The run's number within its mailing: what users call it. */
+  number: number;
   mailingId: number;
   mailingName: string;
+  /** The mailing's owner, for the manager's report. */
+  ownerId: number;
+  ownerEmail: string;
+  ownerName: string;
   scheduledAt: Date;
   state: RunState;
   totalCount: number;
@@ -50,8 +56,12 @@ interface Window {
 /** A run as the raw query returns it: PostgreSQL counts and SQLite dates come back as text. */
 interface RunRecord {
   id: number | string;
+  number: number | string | null;
   mailing_id: number | string;
   mailing_name: string;
+  owner_id: number | string;
+  owner_email: string;
+  owner_name: string;
   scheduled_at: unknown;
   state: RunState;
   total_count: number | string;
@@ -62,7 +72,8 @@ interface RunRecord {
   paused_kind: string | null;
 }
 
-const RUN_COLUMNS = `r.id, r.mailing_id, m.name AS mailing_name, r.scheduled_at, r.state,
+const RUN_COLUMNS = `r.id, r.number, r.mailing_id, m.name AS mailing_name, m.owner_id,
+  u.email AS owner_email, u.full_name AS owner_name, r.scheduled_at, r.state,
   r.total_count, r.sent_count, r.failed_count, r.unknown_count, r.paused_reason, r.paused_kind`;
 const NEWEST_FIRST = 'ORDER BY r.scheduled_at DESC, r.id DESC';
 
@@ -77,14 +88,18 @@ function instant(value: unknown): Date {
 async function selectRuns(where: SqlCondition, rest: string, window: Record<string, number>): Promise<RunRow[]> {
   const records = await selectRows<RunRecord>(
     boundDatabase(),
-    `SELECT ${RUN_COLUMNS} FROM ${REPORT_RUNS} WHERE ${where.sql} ${rest}`,
+    `SELECT ${RUN_COLUMNS} FROM ${REPORT_RUNS} JOIN users u ON u.id = m.owner_id WHERE ${where.sql} ${rest}`,
     { ...where.replacements, ...window },
   );
   const lastAttempts = await lastAttemptsOf(records.map((record) => Number(record.id)));
   return records.map((record) => ({
     id: Number(record.id),
+    number: Number(record.number ?? record.id),
     mailingId: Number(record.mailing_id),
     mailingName: record.mailing_name,
+    ownerId: Number(record.owner_id),
+    ownerEmail: record.owner_email,
+    ownerName: record.owner_name,
     scheduledAt: instant(record.scheduled_at),
     state: record.state,
     totalCount: Number(record.total_count),

@@ -14,10 +14,18 @@ import type { Mailing } from './mailing.js';
 export const RUN_STATES = ['pending', 'running', 'paused', 'finished', 'cancelled'] as const;
 export type RunState = (typeof RUN_STATES)[number];
 
+/**
+ * The one rule for a new run's number: one more than the mailing's highest (`:mailingId`). Concurrent creations
+ * are serialised by locking the mailing's row first (runs.ts); the unique (mailing_id, number) key backs it.
+ */
+export const NEXT_RUN_NUMBER = '(SELECT COALESCE(MAX(number), 0) + 1 FROM mailing_runs WHERE mailing_id = :mailingId)';
+
 export class MailingRun extends Model<InferAttributes<MailingRun>, InferCreationAttributes<MailingRun>> {
   declare id: CreationOptional<number>;
   declare mailingId: ForeignKey<number>;
   declare scheduledAt: Date;
+  /** The run's number within its mailing (1, 2, 3 …): what users call it ("Run #3"); URLs keep the id. */
+  declare number: CreationOptional<number>;
   declare state: CreationOptional<RunState>;
   declare totalCount: CreationOptional<number>;
   declare sentCount: CreationOptional<number>;
@@ -47,6 +55,7 @@ export class MailingRun extends Model<InferAttributes<MailingRun>, InferCreation
       {
         id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
         scheduledAt: { type: DataTypes.DATE, allowNull: false },
+        number: { type: DataTypes.INTEGER, allowNull: true },
         state: {
           type: DataTypes.STRING(10),
           allowNull: false,
@@ -67,5 +76,14 @@ export class MailingRun extends Model<InferAttributes<MailingRun>, InferCreation
       },
       { sequelize, tableName: 'mailing_runs', modelName: 'MailingRun' },
     );
+    // Runs made through the model (demo data, tests) are numbered by the same rule as the engine's INSERT.
+    MailingRun.beforeCreate(async (run, options) => {
+      if (typeof run.number === 'number') return;
+      const [rows] = await sequelize.query(`SELECT ${NEXT_RUN_NUMBER} AS n`, {
+        replacements: { mailingId: run.mailingId },
+        transaction: options.transaction ?? null,
+      });
+      run.number = Number((rows as { n: number | string }[])[0]?.n ?? 1);
+    });
   }
 }

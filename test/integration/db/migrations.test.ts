@@ -187,6 +187,51 @@ describe('migrations', () => {
     ]);
   });
 
+  it("when runs existed before 0013, then each mailing's runs are numbered 1, 2, 3 in the order they were scheduled", async () => {
+    const migrator = createMigrator(sequelize);
+    await migrator.down({ to: '20261216-0013-run-numbers' });
+    const now = new Date().toISOString();
+    const insert = rowInserter(sequelize);
+    const first = (await ownedMailing(insert, 'numbers-a@example.org', now)).mailing;
+    const second = (await ownedMailing(insert, 'numbers-b@example.org', now)).mailing;
+    // Created out of their scheduled order, and interleaved between the two mailings.
+    const plan: [number, number][] = [
+      [first, 3],
+      [second, 2],
+      [first, 1],
+      [second, 1],
+      [first, 2],
+    ];
+    const ids = new Map<string, number>();
+    for (const [mailing, day] of plan) {
+      const run = { mailing_id: mailing, scheduled_at: new Date(Date.UTC(2026, 0, day)).toISOString() };
+      ids.set(`${mailing}:${day}`, await insert('mailing_runs', { ...run, created_at: now, updated_at: now }));
+    }
+
+    await migrator.up();
+    const numbers = await selectRows<{ id: number; number: number }>(
+      sequelize,
+      'SELECT id, number FROM mailing_runs WHERE mailing_id IN (:first, :second)',
+      { first, second },
+    );
+    const numberOf = new Map(numbers.map((row) => [Number(row.id), Number(row.number)]));
+    const of = (mailing: number, day: number) => numberOf.get(ids.get(`${mailing}:${day}`) ?? 0);
+    expect([of(first, 1), of(first, 2), of(first, 3), of(second, 1), of(second, 2)]).to.deep.equal([1, 2, 3, 1, 2]);
+    const twice = insert('mailing_runs', {
+      mailing_id: first,
+      number: 2,
+      scheduled_at: now,
+      created_at: now,
+      updated_at: now,
+    });
+    expect(
+      await twice.then(
+        () => 'inserted',
+        () => 'refused',
+      ),
+    ).to.equal('refused');
+  });
+
   it('when the suite database was migrated at start, then it has the same tables', async () => {
     expect(await tableNames(testDatabase())).to.deep.equal(TABLES);
   });

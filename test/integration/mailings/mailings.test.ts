@@ -162,12 +162,15 @@ describe('mailings screens', () => {
   it('when "send now" is pressed, then a run with one delivery per client is queued and the page polls its progress', async () => {
     const { owner, message, clients, browser } = await customerWithMaterial(3);
     const mailing = await makeMailing(owner, { message, clients });
-    await browser.post(`/mailings/${mailing.id}/send`).expect(303).expect('Location', `/mailings/${mailing.id}`);
+    await browser
+      .post(`/mailings/${mailing.id}/send`, { confirm: '1' })
+      .expect(303)
+      .expect('Location', `/mailings/${mailing.id}`);
     const run = await MailingRun.findOne({ where: { mailingId: mailing.id } });
-    expect(run).to.include({ totalCount: 3 });
+    expect(run).to.include({ totalCount: 3, number: 1 });
     expect(await Delivery.count({ where: { runId: run?.id } })).to.equal(3);
     const page = await browser.agent.get(`/mailings/${mailing.id}`).expect(200);
-    expect(page.text).to.contain(`Run #${run?.id} started`).and.to.contain('hx-trigger="load delay:1s"');
+    expect(page.text).to.contain(`Run #1 started`).and.to.contain('hx-trigger="load delay:1s"');
     expect(page.text).not.to.contain('>Send now<');
 
     const fragment = await browser.agent
@@ -179,7 +182,7 @@ describe('mailings screens', () => {
     expect(fragment.headers['hx-refresh']).to.equal(undefined);
 
     const again = await browser
-      .post(`/mailings/${mailing.id}/send`)
+      .post(`/mailings/${mailing.id}/send`, { confirm: '1' })
       .set('Referer', `http://x/mailings/${mailing.id}`)
       .expect(303);
     expect(again.headers.location).to.equal(`/mailings/${mailing.id}`);

@@ -19,11 +19,15 @@ const dayOf = (date: Date): string => date.toISOString().slice(0, 10);
 /** A run of the mailing on the day, in the state, with one delivery sent a minute after it was scheduled. */
 async function runWithOneSent(owner: User, mailing: Mailing, day: number, state: RunState): Promise<MailingRun> {
   const run = await makeRun(mailing, may(day));
+  mailingNames.set(mailing.id, mailing.name);
   await run.update({ state, totalCount: 1, sentCount: 1 });
   const delivery = await makeDelivery(run, await makeClient(owner));
   await delivery.update({ status: 'sent', lastAttemptAt: new Date(may(day).getTime() + 60_000), attemptCount: 1 });
   return run;
 }
+
+/** The test's mailings' names by id, as the CSV names them. */
+const mailingNames = new Map<number, string>();
 
 /** Collects a binary (CSV) response body as text. */
 function asText(req: request.Test): request.Test {
@@ -37,7 +41,8 @@ function asText(req: request.Test): request.Test {
 interface Screens {
   list: number[];
   listed: number;
-  csv: number[];
+  /** Each CSV row's run as users name it: the mailing and the run's number within it. */
+  csv: string[];
   chart: string[];
 }
 
@@ -50,16 +55,17 @@ async function screens(agent: request.Agent, query: string): Promise<Screens> {
   return {
     list: [...page.text.matchAll(/href="\/reports\/runs\/(\d+)"/g)].map((match) => Number(match[1])),
     listed: Number(/(\d+) runs?\b/.exec(page.text)?.[1] ?? 0),
-    csv: rows.slice(1).map((row) => Number(row[0])),
+    csv: rows.slice(1).map((row) => `${row[1]} #${row[0]}`),
     chart,
   };
 }
 
 /** What every screen should show when exactly the runs of these days of May match (one run a day). */
 function expected(runs: Map<number, MailingRun>, days: number[]): Screens {
-  const newestFirst = [...days].sort((a, b) => b - a).map((day) => runs.get(day)?.id ?? -day);
+  const newestFirst = [...days].sort((a, b) => b - a).map((day) => runs.get(day));
   const chart = [...days].sort((a, b) => a - b).map((day) => dayOf(may(day)));
-  return { list: newestFirst, listed: days.length, csv: newestFirst, chart };
+  const csv = newestFirst.map((run) => `${run ? mailingNames.get(run.mailingId) : ''} #${run?.number}`);
+  return { list: newestFirst.map((run) => run?.id ?? 0), listed: days.length, csv, chart };
 }
 
 describe('report list, chart and CSV agree', () => {

@@ -114,11 +114,31 @@ describe('every screen in Russian', () => {
     await (await makeMailing(await makeUser(), {})).update({ name: 'Sign up free' });
     const browser = await signedIn(site.app, manager);
     // Lists narrowed to this test's owner: other tests' records (English names) are everyone's to see here. The
-    // report's mailing filter offers every customer's mailing by name, so its options are left out.
+    // report's mailing and owner filters offer every customer's mailing and name, so their options are left out.
     const lists = [`/mailings?owner=${owner.id}`, `/users?q=${encodeURIComponent(owner.email)}`];
     for (const url of [...lists, `/mailings/${mailing.id}`, `/reports?mailing=${mailing.id}`, '/clients']) {
-      const html = (await browser.agent.get(url)).text.replace(/<select[^>]*id="field-mailing"[\s\S]*?<\/select>/, '');
+      const html = (await browser.agent.get(url)).text.replace(
+        /<select[^>]*id="field-(mailing|owner)"[\s\S]*?<\/select>/g,
+        '',
+      );
       expectRussian(url, html);
     }
+  });
+  it("when a Russian owner is asked to confirm a run's actions, then the questions and warnings are Russian", async () => {
+    const owner = await (await makeUser()).update({ language: 'ru' });
+    const client = await makeClient(owner);
+    const mailing = await makeMailing(owner, { clients: [client] });
+    const run = await makeRun(mailing);
+    await (await makeDelivery(run, client)).update({ status: 'unknown', errorClass: 'no_reply' });
+    await run.update({ state: 'finished', finishedAt: new Date() });
+    const browser = await signedIn(site.app, owner);
+    const asks = [`/mailings/${mailing.id}/send`, `/mailings/${mailing.id}/runs/${run.id}/retry-unknown`];
+    for (const url of [...asks, `/mailings/${mailing.id}/delete`]) {
+      const res = await browser.post(url).expect(200);
+      expectRussian(url, res.text);
+    }
+    const page = (await browser.agent.get(`/mailings/${mailing.id}`).expect(200)).text;
+    expectRussian(`/mailings/${mailing.id}`, page);
+    expect(page).to.contain('Повторить неизвестные');
   });
 });
