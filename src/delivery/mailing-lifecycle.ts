@@ -4,7 +4,8 @@ import { Mailing, MailingRun, User, type MailingStatus } from '../db/models/inde
 import { conflict, NotFoundError } from '../errors.js';
 import { deliveryEvents } from './events.js';
 import { reapExpiredLeases } from './claims.js';
-import { ACTIVE_RUN_STATES, cancelRun, createRun, finishRunIfDone } from './runs.js';
+import { ACTIVE_RUN_STATES, cancelRun, createRun, finishRunIfDone, recordSkippedRun } from './runs.js';
+import type { RunHalt } from './outcome-classes.js';
 import { isPostgres } from './sql.js';
 import { latestOccurrenceAtOrBefore, nextRunAt, type Schedule } from './schedule.js';
 
@@ -41,6 +42,9 @@ export async function refreshMailing(mailingId: number, now = new Date()): Promi
   return mailing;
 }
 
+/** Why a due occurrence of a blocked owner's mailing was not sent. */
+const OWNER_BLOCKED: RunHalt = { kind: 'owner_blocked', reason: 'Owner blocked: nothing was sent' };
+
 /** True when the mailing's owner is blocked: none of their mail goes out (no run starts, by any door). */
 export async function ownerIsBlocked(mailing: Mailing, transaction?: Transaction): Promise<boolean> {
   const owner = await User.findByPk(mailing.ownerId, { attributes: ['id', 'isBlocked'], transaction });
@@ -50,7 +54,8 @@ export async function ownerIsBlocked(mailing: Mailing, transaction?: Transaction
 /**
  * Starts the due run of a mailing if one is due (safe to call from several processes at once: the run's
  * unique key lets only one create it). Returns the new run, or null when nothing was due. While the owner is
- * blocked the due occurrence is skipped: the next run is timed as if it had run.
+ * blocked the due occurrence is skipped (kept in the history as a cancelled run that sent nothing): the next run
+ * is timed as if it had run.
  */
 export async function dispatchDueRun(
   sequelize: Sequelize,
@@ -66,10 +71,14 @@ export async function dispatchDueRun(
       return null;
     const schedule: Schedule = mailing;
     const scheduledAt = latestOccurrenceAtOrBefore(schedule, now) ?? mailing.nextRunAt;
-    // A blocked owner's occurrence passes as if it had run: nothing is created, the next one is timed.
-    const created = (await ownerIsBlocked(mailing, transaction))
-      ? null
-      : await createRun(sequelize, mailing.id, scheduledAt, now, transaction);
+    // A blocked owner's occurrence passes as if it had run: it is recorded as cancelled with nobody to send to,
+    // and the next one is timed.
+    let created: MailingRun | null = null;
+    if (await ownerIsBlocked(mailing, transaction)) {
+      await recordSkippedRun(sequelize, mailing.id, scheduledAt, now, OWNER_BLOCKED, transaction);
+    } else {
+      created = await createRun(sequelize, mailing.id, scheduledAt, now, transaction);
+    }
     await mailing.update({ nextRunAt: nextRunAt(schedule, scheduledAt, now) }, { transaction });
     return created;
   });

@@ -43,6 +43,7 @@ export const RUN_HALT_KINDS = [
   'cancelled_by_user',
   'mailing_disabled',
   'mailing_deleted',
+  'owner_blocked',
 ] as const;
 export type RunHaltKind = (typeof RUN_HALT_KINDS)[number];
 

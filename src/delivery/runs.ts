@@ -13,6 +13,58 @@ const PAUSED_BY_USER: RunHalt = { kind: 'paused_by_user', reason: 'Paused by use
 const CANCELLED_BY_USER: RunHalt = { kind: 'cancelled_by_user', reason: 'Cancelled by user' };
 
 /**
+ * Inserts a mailing's run for a scheduled time with the next number of its mailing: running, or already cancelled
+ * with the halt given. Nothing when the mailing has a run for that time (returns undefined).
+ */
+async function insertRun(
+  sequelize: Sequelize,
+  mailingId: number,
+  scheduledAt: Date,
+  now: Date,
+  transaction: Transaction,
+  halt: RunHalt | null,
+): Promise<number | undefined> {
+  // The mailing's row is locked first, so two runs created at once get numbers one after the other (SQLite has
+  // a single writer already); the number is then read by a statement that sees the other's committed run.
+  if (isPostgres(sequelize)) {
+    await execute(sequelize, 'SELECT id FROM mailings WHERE id = :mailingId FOR UPDATE', { mailingId }, transaction);
+  }
+  const inserted = await selectRows<{ id: number }>(
+    sequelize,
+    `INSERT INTO mailing_runs (mailing_id, number, scheduled_at, state, paused_kind, paused_reason, total_count, sent_count, failed_count, unknown_count, started_at, finished_at, created_at, updated_at)
+     VALUES (:mailingId, ${NEXT_RUN_NUMBER}, :scheduledAt, :state, :kind, :reason, 0, 0, 0, 0, :now, :finishedAt, :now, :now)
+     ON CONFLICT (mailing_id, scheduled_at) DO NOTHING
+     RETURNING id`,
+    {
+      mailingId,
+      scheduledAt,
+      now,
+      state: halt ? 'cancelled' : 'running',
+      kind: halt?.kind ?? null,
+      reason: halt?.reason ?? null,
+      finishedAt: halt ? now : null,
+    },
+    transaction,
+  );
+  return inserted[0]?.id;
+}
+
+/**
+ * Records an occurrence that was due but not sent (its owner is blocked) as a cancelled run with no recipients,
+ * so the mailing's history and the report say what happened to it. A second call for the same time adds nothing.
+ */
+export async function recordSkippedRun(
+  sequelize: Sequelize,
+  mailingId: number,
+  scheduledAt: Date,
+  now: Date,
+  halt: RunHalt,
+  transaction: Transaction,
+): Promise<void> {
+  await insertRun(sequelize, mailingId, scheduledAt, now, transaction, halt);
+}
+
+/**
  * Creates the run of a mailing at a scheduled time and snapshots its recipients (recipients.ts: the chosen or
  * all of the owner's clients, never unsubscribed ones) in one set-based statement. A second call for the same
  * time creates nothing and returns null.
@@ -24,21 +76,7 @@ export async function createRun(
   now: Date,
   transaction: Transaction,
 ): Promise<MailingRun | null> {
-  // The mailing's row is locked first, so two runs created at once get numbers one after the other (SQLite has
-  // a single writer already); the number is then read by a statement that sees the other's committed run.
-  if (isPostgres(sequelize)) {
-    await execute(sequelize, 'SELECT id FROM mailings WHERE id = :mailingId FOR UPDATE', { mailingId }, transaction);
-  }
-  const inserted = await selectRows<{ id: number }>(
-    sequelize,
-    `INSERT INTO mailing_runs (mailing_id, number, scheduled_at, state, total_count, sent_count, failed_count, unknown_count, started_at, created_at, updated_at)
-     VALUES (:mailingId, ${NEXT_RUN_NUMBER}, :scheduledAt, 'running', 0, 0, 0, 0, :now, :now, :now)
-     ON CONFLICT (mailing_id, scheduled_at) DO NOTHING
-     RETURNING id`,
-    { mailingId, scheduledAt, now },
-    transaction,
-  );
-  const runId = inserted[0]?.id;
+  const runId = await insertRun(sequelize, mailingId, scheduledAt, now, transaction, null);
   if (runId === undefined) return null;
   const mailing = await Mailing.findByPk(mailingId, {
     attributes: ['id', 'ownerId', 'allClients'],

@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { expect } from 'chai';
 import type { Config } from '../../../src/config.js';
-import { Mailing, MailingRun } from '../../../src/db/models/index.js';
+import { Delivery, Mailing, MailingRun } from '../../../src/db/models/index.js';
 import { refreshMailing } from '../../../src/delivery/mailing-lifecycle.js';
 import { Scheduler } from '../../../src/delivery/scheduler.js';
 import { createMailTransport } from '../../../src/delivery/transports.js';
@@ -83,13 +83,18 @@ describe('the scheduler', function () {
     expect(await MailingRun.count({ where: { mailingId: mailing.id } })).to.equal(0);
   });
 
-  it("when the owner is blocked before a mailing's start, then its timer fires and no run starts, and the next one stays scheduled", async () => {
+  it("when the owner is blocked before a mailing's start, then its timer fires, nothing is sent but the history says why, and the next one stays scheduled", async () => {
     const startAt = new Date(Date.now() + 800);
     const { mailing, owner } = await mailingWithClients(1, { startAt, periodicity: 'daily' });
     await refreshMailing(mailing.id);
     await owner.update({ isBlocked: true, blockedAt: new Date() });
     await new Promise((resolve) => setTimeout(resolve, 2000));
-    expect(await MailingRun.count({ where: { mailingId: mailing.id } })).to.equal(0);
+    // The occurrence leaves a trace: a cancelled run with nobody to send to, saying the owner was blocked.
+    const traces = await MailingRun.findAll({ where: { mailingId: mailing.id } });
+    expect(traces.map((r) => r.get({ plain: true }))).to.have.length(1);
+    expect(traces[0]).to.deep.include({ state: 'cancelled', pausedKind: 'owner_blocked', totalCount: 0, number: 1 });
+    expect(traces[0]?.scheduledAt.getTime()).to.equal(startAt.getTime());
+    expect(await Delivery.count({ where: { runId: traces[0]?.id ?? 0 } })).to.equal(0);
     // The occurrence missed while blocked is skipped; the next one stands.
     const skipped = await Mailing.findByPk(mailing.id, { rejectOnEmpty: true });
     expect(skipped.nextRunAt?.getTime()).to.equal(startAt.getTime() + 86_400_000);
@@ -98,6 +103,6 @@ describe('the scheduler', function () {
     expect((await Mailing.findByPk(mailing.id, { rejectOnEmpty: true })).nextRunAt?.getTime()).to.equal(
       startAt.getTime() + 86_400_000,
     );
-    expect(await MailingRun.count({ where: { mailingId: mailing.id } })).to.equal(0);
+    expect(await MailingRun.count({ where: { mailingId: mailing.id } })).to.equal(1);
   });
 });

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { setMailingDisabled, startRunNow } from '../../../src/delivery/mailing-lifecycle.js';
+import { dispatchDueRun, setMailingDisabled, startRunNow } from '../../../src/delivery/mailing-lifecycle.js';
 import { pauseRun } from '../../../src/delivery/runs.js';
 import { makeClient, makeMailing, makeUser } from '../../support/factories.js';
 import { testDatabase } from '../../support/hooks.js';
@@ -59,6 +59,25 @@ describe("a run's paused or cancelled reason on the mailing page", () => {
     expect(page.text).to.contain('<span>Рассылка отключена</span>');
     expect(page.text).to.contain('<span class="d-block small text-body-secondary">жалобы на спам</span>');
     expect(page.text).not.to.contain('Mailing disabled');
+  });
+
+  it('when an occurrence came while the owner was blocked (ru), then its history row and the report say so, with nothing sent', async () => {
+    const owner = await makeUser();
+    await owner.update({ language: 'ru' });
+    const mailing = await makeMailing(owner, {
+      clients: [await makeClient(owner)],
+      startAt: new Date(Date.now() - 1000),
+    });
+    await owner.update({ isBlocked: true, blockedAt: new Date() });
+    expect(await dispatchDueRun(testDatabase(), mailing.id)).to.equal(null);
+    await owner.update({ isBlocked: false, blockedAt: null });
+    const browser = await signedIn(site.app, owner);
+
+    const words = '<span>Владелец заблокирован: этот запуск не отправлялся</span>';
+    const page = await browser.agent.get(`/mailings/${mailing.id}`).expect(200);
+    expect(page.text).to.contain(words).and.not.to.contain('Owner blocked');
+    const report = await browser.agent.get('/reports').expect(200);
+    expect(report.text).to.contain(words);
   });
 
   it('when a reason was stored without a kind, then it is shown as it was stored', async () => {
