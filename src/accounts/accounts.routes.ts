@@ -26,8 +26,7 @@ import { emailForm, loginForm, registerForm, resetForm } from './account.forms.j
 import { LoginLimiter } from './login-limiter.js';
 import { mayMailFromForm } from './mail-throttle.js';
 import type { SystemMailer } from './system-mail.js';
-import { regenerateSession, saveSession } from '../web/session-requests.js';
-import { SITE_COOKIE } from '../web/session-store.js';
+import { endSession, regenerateSession, saveSession } from '../web/session-requests.js';
 
 export interface AccountRouteDependencies {
   config: Config;
@@ -198,8 +197,7 @@ function logIn(config: Config, limiter: LoginLimiter) {
 }
 
 async function logOut(req: Request, res: Response): Promise<void> {
-  await new Promise<void>((resolve) => req.session.destroy(() => resolve()));
-  res.clearCookie(SITE_COOKIE);
+  await endSession(req, res);
   redirectAfterAction(req, res, '/');
 }
 
