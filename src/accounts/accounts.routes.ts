@@ -8,7 +8,7 @@ import { parseForm } from '../forms/parse-form.js';
 import { formAction, submittedValues, type FormSpec, type FormView } from '../web/forms.js';
 import { redirectAfterAction, safeLocalPath } from '../web/redirects.js';
 import { routeTable } from '../web/route-table.js';
-import { TIME_ZONES } from '../forms/time-zones.js';
+import { zoneChoices } from '../forms/zone-choices.js';
 import { routeParam } from '../web/params.js';
 import {
   authenticate,
@@ -88,13 +88,14 @@ function registerSpec(config: Config): FormSpec<typeof registerForm> & {
     schema: registerForm,
     secret: ['password', 'passwordConfirmation'],
     rerender: (req, res, view) => {
+      const values = { timeZone: config.timeZone, ...view.values };
       res.render('accounts/register', {
         title: req.t('accounts.register.title'),
         ...view,
-        values: { timeZone: config.timeZone, ...view.values },
+        values,
         // A fresh form takes the browser's zone (app.js); a submitted one keeps the zone that was sent.
         browserTimeZone: !view.values.timeZone,
-        timeZones: TIME_ZONES,
+        timeZones: zoneChoices(req.language, values.timeZone),
       });
     },
   };

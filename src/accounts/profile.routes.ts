@@ -8,7 +8,7 @@ import { flash } from '../web/middleware/flash.js';
 import { LANGUAGE_COOKIE } from '../web/middleware/language.js';
 import { formAction, type FormSpec } from '../web/forms.js';
 import type { FieldErrors } from '../forms/parse-form.js';
-import { TIME_ZONES } from '../forms/time-zones.js';
+import { zoneChoices } from '../forms/zone-choices.js';
 import { redirectAfterAction, safeLocalPath } from '../web/redirects.js';
 import { routeParam } from '../web/params.js';
 import { routeTable } from '../web/route-table.js';
@@ -45,15 +45,16 @@ type ProfileView = {
 
 function renderProfile(req: Request, res: Response, view: ProfileView): void {
   const user = currentUser(req);
+  const values = view.values ?? { fullName: user.fullName, timeZone: user.timeZone, language: user.language };
   res.render('accounts/profile', {
     title: req.t('accounts.profile.title'),
-    values: { fullName: user.fullName, timeZone: user.timeZone, language: user.language },
     errors: {},
     passwordErrors: {},
     deletionErrors: {},
-    timeZones: TIME_ZONES,
     now: DateTime.now().setZone(user.timeZone).toFormat('HH:mm'),
     ...view,
+    values,
+    timeZones: zoneChoices(req.language, values.timeZone),
   });
 }
 
