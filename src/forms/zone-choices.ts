@@ -60,7 +60,7 @@ function currentChoices(language: string, now: DateTime): ZoneChoice[] {
  * zone): when it is a valid zone the list does not offer (an old alias, Etc/GMT+3), it comes first, so saving
  * the form again keeps it.
  */
-export function zoneChoices(language: string, current?: unknown, now = DateTime.now()): ZoneChoice[] {
+export function zoneChoices(language: string, current?: unknown, now: DateTime = DateTime.now()): ZoneChoice[] {
   const choices = currentChoices(language, now);
   if (typeof current !== 'string' || current === '' || choices.some((choice) => choice.value === current))
     return choices;
