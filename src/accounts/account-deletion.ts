@@ -37,13 +37,17 @@ export async function deleteOwnAccount(sequelize: Sequelize, user: User, passwor
   for (const id of mailingIds) {
     await setMailingDisabled(sequelize, id, true, { userId: null, reason: 'account deleted' });
   }
-  const deleted = await sequelize.transaction((transaction) => deleteOwnedRows(user.id, mailingIds, transaction));
+  const deleted = await sequelize.transaction((transaction) => deleteOwnedRows(user.id, transaction));
   for (const id of mailingIds) deliveryEvents.emit('mailing-changed', id);
   return deleted;
 }
 
 // Children before parents, so neither database's key rules (a message in use is RESTRICT) decide the order.
-async function deleteOwnedRows(userId: number, mailingIds: number[], transaction: Transaction): Promise<DeletedRows> {
+// The ids are read again inside the transaction: a mailing or client added meanwhile goes too.
+async function deleteOwnedRows(userId: number, transaction: Transaction): Promise<DeletedRows> {
+  const mailingIds = (await Mailing.findAll({ where: { ownerId: userId }, attributes: ['id'], transaction })).map(
+    (mailing) => mailing.id,
+  );
   const runIds = (
     await MailingRun.findAll({ where: { mailingId: { [Op.in]: mailingIds } }, attributes: ['id'], transaction })
   ).map((run) => run.id);
