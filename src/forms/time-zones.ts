@@ -6,6 +6,14 @@ import { CURRENT_ZONES } from './zone-choices.js';
 /** Every current IANA zone, UTC first: the ids a list offers (the labelled list is zone-choices.ts). */
 export const TIME_ZONES: readonly string[] = CURRENT_ZONES;
 
+/**
+ * The current zones and every id the forms offered before the list was trimmed (Intl's own, old names
+ * included): a back-office select lists each of them, so a record that stored one still shows its zone.
+ */
+export const STORABLE_TIME_ZONES: readonly string[] = [
+  ...new Set([...CURRENT_ZONES, ...Intl.supportedValuesOf('timeZone')]),
+];
+
 /** True for a zone name a form may submit: any valid IANA id, so a zone stored before the list changed stays. */
 export function isKnownTimeZone(zone: string): boolean {
   return isValidTimeZone(zone);
