@@ -52,6 +52,7 @@ export default tseslint.config(
         Element: 'readonly',
         HTMLInputElement: 'readonly',
         HTMLSelectElement: 'readonly',
+        Event: 'readonly',
       },
     },
   },

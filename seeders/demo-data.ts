@@ -1,8 +1,20 @@
-// Demo data for a first look at the service: one account per role, an address book, messages,
-// mailings in each status and a few blog posts. Running it again adds nothing.
+// Demo data for a first look at the service: one account per role (two customers: English, and Russian in
+// Moscow time, demo-content.ts), each customer's address book, messages, mailings in each status, and a few blog
+// posts. Running it again adds nothing.
 import type { Sequelize, Transaction } from 'sequelize';
 import { hashPassword } from '../src/accounts/password.js';
-import { Client, Delivery, Mailing, MailingRun, Message, Post, User, type UserRole } from '../src/db/models/index.js';
+import {
+  Client,
+  Delivery,
+  Mailing,
+  MailingRun,
+  Message,
+  Post,
+  User,
+  type Language,
+  type UserRole,
+} from '../src/db/models/index.js';
+import { DEMO_CUSTOMERS, type DemoCustomer } from './demo-content.js';
 
 export const DEMO_PASSWORD = 'mailer-demo-2026';
 
@@ -10,6 +22,8 @@ export interface DemoLogin {
   role: UserRole;
   email: string;
   password: string;
+  /** The language the account's screens are in. */
+  language: Language;
 }
 
 export interface SeedResult {
@@ -17,32 +31,10 @@ export interface SeedResult {
   logins: DemoLogin[];
 }
 
-const DEMO_USERS: { role: UserRole; email: string; fullName: string }[] = [
+const STAFF: { role: UserRole; email: string; fullName: string }[] = [
   { role: 'admin', email: 'admin@example.com', fullName: 'Ada Admin' },
   { role: 'manager', email: 'manager@example.com', fullName: 'Max Manager' },
   { role: 'content_manager', email: 'content@example.com', fullName: 'Cora Content' },
-  { role: 'user', email: 'demo@example.com', fullName: 'Dana Demo' },
-];
-
-const FIRST_NAMES = ['Anna', 'Boris', 'Chloe', 'Dmitri', 'Elena', 'Felix', 'Galina', 'Hugo', 'Irina', 'Jonas'];
-const LAST_NAMES = ['Ivanova', 'Smith', 'Petrov', 'Garcia'];
-
-const DEMO_MESSAGES = [
-  {
-    subject: 'Welcome to our spring catalogue',
-    bodyText: 'Hello {{full_name}},\n\nOur spring catalogue is out. Reply to this letter if you want a printed copy.\n',
-    bodyHtml: '<p>Hello {{full_name}},</p><p>Our <strong>spring catalogue</strong> is out.</p>',
-  },
-  {
-    subject: 'Your weekly digest',
-    bodyText: 'Hello {{full_name}},\n\nHere is what happened this week.\n',
-    bodyHtml: null,
-  },
-  {
-    subject: 'We have moved',
-    bodyText: 'Hello {{full_name}},\n\nOur office has moved to a new address. Nothing else changes.\n',
-    bodyHtml: null,
-  },
 ];
 
 const DEMO_POSTS = [
@@ -67,6 +59,9 @@ const DEMO_POSTS = [
 
 const DAY = 24 * 60 * 60 * 1000;
 
+/** Counts the rows a findOrCreate made. */
+type Counter = <T>(result: [T, boolean]) => T;
+
 /** Loads the demo data where it is missing; safe to run any number of times. */
 export async function seedDemoData(
   sequelize: Sequelize,
@@ -75,133 +70,173 @@ export async function seedDemoData(
   const now = options.now ?? new Date();
   const passwordHash = await hashPassword(DEMO_PASSWORD);
   let createdRows = 0;
-  const count = <T>([row, created]: [T, boolean]): T => {
+  const count: Counter = ([row, created]) => {
     if (created) createdRows += 1;
     return row;
   };
 
   await sequelize.transaction(async (transaction: Transaction) => {
-    const t = { transaction };
     const users = new Map<UserRole, User>();
-    for (const demo of DEMO_USERS) {
+    for (const demo of STAFF) {
       const user = count(
         await User.findOrCreate({
           where: { email: demo.email },
           defaults: { ...demo, passwordHash, emailVerifiedAt: now, timeZone: options.timeZone },
-          ...t,
+          transaction,
         }),
       );
       users.set(demo.role, user);
     }
-    const customer = users.get('user') as User;
-
-    const clients: Client[] = [];
-    for (const first of FIRST_NAMES) {
-      for (const last of LAST_NAMES) {
-        const email = `${first}.${last}@example.org`.toLowerCase();
-        clients.push(
-          count(
-            await Client.findOrCreate({
-              where: { ownerId: customer.id, email },
-              defaults: { ownerId: customer.id, email, fullName: `${first} ${last}`, comment: 'demo client' },
-              ...t,
-            }),
-          ),
-        );
-      }
-    }
-
-    const messages: Message[] = [];
-    for (const message of DEMO_MESSAGES) {
-      messages.push(
-        count(
-          await Message.findOrCreate({
-            where: { ownerId: customer.id, subject: message.subject },
-            defaults: { ...message, ownerId: customer.id },
-            ...t,
-          }),
-        ),
-      );
-    }
-
-    const tomorrow = new Date(Math.ceil(now.getTime() / DAY) * DAY + 9 * 60 * 60 * 1000);
-    const mailings = [
-      {
-        name: 'Spring catalogue (starts tomorrow)',
-        message: messages[0] as Message,
-        startAt: tomorrow,
-        endAt: new Date(tomorrow.getTime() + 30 * DAY),
-        periodicity: 'daily' as const,
-        status: 'created' as const,
-        nextRunAt: tomorrow,
-        recipients: clients.slice(0, 10),
-      },
-      {
-        name: 'Weekly digest',
-        message: messages[1] as Message,
-        startAt: new Date(now.getTime() - 3 * DAY),
-        endAt: new Date(now.getTime() + 60 * DAY),
-        periodicity: 'weekly' as const,
-        status: 'running' as const,
-        nextRunAt: new Date(now.getTime() + 4 * DAY),
-        recipients: clients,
-        pastRunAt: new Date(now.getTime() - 3 * DAY),
-      },
-      {
-        name: 'Office move notice',
-        message: messages[2] as Message,
-        startAt: new Date(now.getTime() - 40 * DAY),
-        endAt: new Date(now.getTime() - 39 * DAY),
-        periodicity: 'once' as const,
-        status: 'completed' as const,
-        nextRunAt: null,
-        recipients: clients.slice(10, 25),
-        pastRunAt: new Date(now.getTime() - 40 * DAY),
-      },
-    ];
-    for (const { message, recipients, pastRunAt, ...mailing } of mailings) {
-      const [row, created] = await Mailing.findOrCreate({
-        where: { ownerId: customer.id, name: mailing.name },
-        defaults: { ...mailing, ownerId: customer.id, messageId: message.id, timeZone: options.timeZone },
-        ...t,
-      });
-      if (created) {
-        createdRows += 1;
-        await row.setClients(recipients, t);
-        if (pastRunAt) createdRows += await seedFinishedRun(row, recipients, pastRunAt, transaction);
-      }
-    }
-
-    const author = users.get('content_manager') as User;
-    for (const [index, [title, content]] of DEMO_POSTS.entries()) {
-      const publishedAt = new Date(now.getTime() - (DEMO_POSTS.length - index) * 7 * DAY);
-      count(
-        await Post.findOrCreate({
-          where: { title: title as string },
+    for (const demo of DEMO_CUSTOMERS) {
+      const customer = count(
+        await User.findOrCreate({
+          where: { email: demo.email },
           defaults: {
-            title: title as string,
-            content: content as string,
-            authorId: author.id,
-            isPublished: true,
-            publishedAt,
+            email: demo.email,
+            fullName: demo.fullName,
+            role: 'user',
+            language: demo.language,
+            passwordHash,
+            emailVerifiedAt: now,
+            timeZone: demo.timeZone ?? options.timeZone,
           },
-          ...t,
+          transaction,
         }),
       );
+      createdRows += await seedCustomer(customer, demo, { now, count, transaction });
     }
-    count(
-      await Post.findOrCreate({
-        where: { title: 'Draft: what is coming next' },
-        defaults: { title: 'Draft: what is coming next', content: 'Not published yet.', authorId: author.id },
-        ...t,
-      }),
-    );
+    await seedPosts(users.get('content_manager') as User, now, count, transaction);
   });
 
-  return {
-    createdRows,
-    logins: DEMO_USERS.map(({ role, email }) => ({ role, email, password: DEMO_PASSWORD })),
-  };
+  const staff = STAFF.map(({ role, email }) => ({ role, email, password: DEMO_PASSWORD, language: 'en' as const }));
+  const customers = DEMO_CUSTOMERS.map(({ email, language }) => ({
+    role: 'user' as const,
+    email,
+    password: DEMO_PASSWORD,
+    language,
+  }));
+  return { createdRows, logins: [...staff, ...customers] };
+}
+
+interface SeedContext {
+  now: Date;
+  count: Counter;
+  transaction: Transaction;
+}
+
+/** A customer's address book and messages, where missing; returns the rows its mailings added. */
+async function seedCustomer(customer: User, demo: DemoCustomer, context: SeedContext): Promise<number> {
+  const { count, transaction } = context;
+  const clients: Client[] = [];
+  for (const [fullName, email] of demo.clients) {
+    clients.push(
+      count(
+        await Client.findOrCreate({
+          where: { ownerId: customer.id, email },
+          defaults: { ownerId: customer.id, email, fullName, comment: demo.clientComment },
+          transaction,
+        }),
+      ),
+    );
+  }
+  const messages: Message[] = [];
+  for (const message of demo.messages) {
+    messages.push(
+      count(
+        await Message.findOrCreate({
+          where: { ownerId: customer.id, subject: message.subject },
+          defaults: { ...message, ownerId: customer.id },
+          transaction,
+        }),
+      ),
+    );
+  }
+  return seedMailings(customer, demo.mailingNames, { clients, messages }, context);
+}
+
+/** Three mailings, one in each status (created, running, completed), the last two with a finished run each. */
+async function seedMailings(
+  customer: User,
+  names: DemoCustomer['mailingNames'],
+  { clients, messages }: { clients: Client[]; messages: Message[] },
+  { now, transaction }: SeedContext,
+): Promise<number> {
+  let createdRows = 0;
+  const tomorrow = new Date(Math.ceil(now.getTime() / DAY) * DAY + 9 * 60 * 60 * 1000);
+  const mailings = [
+    {
+      name: names[0],
+      message: messages[0] as Message,
+      startAt: tomorrow,
+      endAt: new Date(tomorrow.getTime() + 30 * DAY),
+      periodicity: 'daily' as const,
+      status: 'created' as const,
+      nextRunAt: tomorrow,
+      recipients: clients.slice(0, 10),
+    },
+    {
+      name: names[1],
+      message: messages[1] as Message,
+      startAt: new Date(now.getTime() - 3 * DAY),
+      endAt: new Date(now.getTime() + 60 * DAY),
+      periodicity: 'weekly' as const,
+      status: 'running' as const,
+      nextRunAt: new Date(now.getTime() + 4 * DAY),
+      recipients: clients,
+      pastRunAt: new Date(now.getTime() - 3 * DAY),
+    },
+    {
+      name: names[2],
+      message: messages[2] as Message,
+      startAt: new Date(now.getTime() - 40 * DAY),
+      endAt: new Date(now.getTime() - 39 * DAY),
+      periodicity: 'once' as const,
+      status: 'completed' as const,
+      nextRunAt: null,
+      recipients: clients.slice(10, 25),
+      pastRunAt: new Date(now.getTime() - 40 * DAY),
+    },
+  ];
+  for (const { message, recipients, pastRunAt, ...mailing } of mailings) {
+    const [row, created] = await Mailing.findOrCreate({
+      where: { ownerId: customer.id, name: mailing.name },
+      defaults: { ...mailing, ownerId: customer.id, messageId: message.id, timeZone: customer.timeZone },
+      transaction,
+    });
+    if (created) {
+      createdRows += 1;
+      await row.setClients(recipients, { transaction });
+      if (pastRunAt) createdRows += await seedFinishedRun(row, recipients, pastRunAt, transaction);
+    }
+  }
+  return createdRows;
+}
+
+/** The blog's published posts and one draft. */
+async function seedPosts(author: User, now: Date, count: Counter, transaction: Transaction): Promise<void> {
+  for (const [index, [title, content]] of DEMO_POSTS.entries()) {
+    const publishedAt = new Date(now.getTime() - (DEMO_POSTS.length - index) * 7 * DAY);
+    count(
+      await Post.findOrCreate({
+        where: { title: title as string },
+        defaults: {
+          title: title as string,
+          content: content as string,
+          authorId: author.id,
+          isPublished: true,
+          publishedAt,
+        },
+        transaction,
+      }),
+    );
+  }
+  count(
+    await Post.findOrCreate({
+      where: { title: 'Draft: what is coming next' },
+      defaults: { title: 'Draft: what is coming next', content: 'Not published yet.', authorId: author.id },
+      transaction,
+    }),
+  );
 }
 
 /** A run that already happened, so the report and the detail page have a log to show: most sent, a few not. */

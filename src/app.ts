@@ -85,7 +85,7 @@ export function createApp(deps: AppDependencies): Express {
   app.use(homeRoutes({ sequelize: deps.sequelize, siteCache }));
   app.use(blogRoutes({ config, siteCache }));
   app.use(accountRoutes({ config, systemMailer, sequelize: deps.sequelize }));
-  app.use(profileRoutes());
+  app.use(profileRoutes(deps));
   app.use(messageRoutes({ config }));
   app.use(reportRoutes());
   app.use(clientRoutes(deps));

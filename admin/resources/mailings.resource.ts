@@ -11,7 +11,7 @@ import {
   deleteMailingByStaff,
   findAnyMailing,
 } from '../../src/mailings/staff-mailings.service.js';
-import { TIME_ZONES } from '../../src/forms/time-zones.js';
+import { STORABLE_TIME_ZONES } from '../../src/forms/time-zones.js';
 import { parsePayload, staffOf, type RecordWriter } from '../handlers.js';
 import { flag, optionalText, overlay, requiredDate } from '../fields.js';
 import { choices, gatedActions, type ResourceDeps } from './common.js';
@@ -70,7 +70,7 @@ export function mailingsResource(deps: ResourceDeps): ResourceWithOptions {
       filterProperties: ['name', 'ownerId', 'status', 'periodicity', 'isDisabled'],
       properties: {
         periodicity: { availableValues: choices(PERIODICITIES) },
-        timeZone: { availableValues: choices(TIME_ZONES) },
+        timeZone: { availableValues: choices(STORABLE_TIME_ZONES) },
         disabledReason: { type: 'textarea' },
         allClients: { description: 'allClientsHelp' },
         isDisabled: { description: 'isDisabledHelp' },

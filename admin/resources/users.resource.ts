@@ -2,7 +2,7 @@
 import type { BaseRecord, Filter, ResourceWithOptions } from 'adminjs';
 import type { Model } from 'sequelize';
 import { LANGUAGES, User, USER_ROLES } from '../../src/db/models/index.js';
-import { TIME_ZONES } from '../../src/forms/time-zones.js';
+import { STORABLE_TIME_ZONES } from '../../src/forms/time-zones.js';
 import { adminJs } from '../adminjs.js';
 import { accountWriter, USER_FIELDS } from '../users.js';
 import { choices, gatedActions, type ResourceDeps } from './common.js';
@@ -74,7 +74,7 @@ export function usersResource(deps: ResourceDeps): ResourceWithOptions {
         },
         role: { availableValues: choices(USER_ROLES) },
         language: { availableValues: choices(LANGUAGES) },
-        timeZone: { availableValues: choices(TIME_ZONES) },
+        timeZone: { availableValues: choices(STORABLE_TIME_ZONES) },
         blockedReason: { type: 'textarea' },
         isBlocked: { description: 'isBlockedHelp' },
       },

@@ -1,4 +1,5 @@
-// The account forms: registration, login, e-mail-only requests, password reset, profile, password change.
+// The account forms: registration, login, e-mail-only requests, password reset, profile, password change,
+// deleting the account.
 import { emailField } from '../db/models/email.js';
 import { z } from 'zod';
 import { LANGUAGES } from '../db/models/index.js';
@@ -60,3 +61,8 @@ export const passwordChangeForm = newPassword(
   }),
   'password',
 );
+
+export const accountDeletionForm = z.object({
+  currentPassword: z.string({ error: 'forms.required' }).min(1, 'forms.required'),
+  confirm: z.literal('yes', { error: 'accountData.deletion.confirmRequired' }),
+});

@@ -8,7 +8,7 @@ import { parseForm } from '../forms/parse-form.js';
 import { formAction, submittedValues, type FormSpec, type FormView } from '../web/forms.js';
 import { redirectAfterAction, safeLocalPath } from '../web/redirects.js';
 import { routeTable } from '../web/route-table.js';
-import { TIME_ZONES } from '../forms/time-zones.js';
+import { zoneChoices } from '../forms/zone-choices.js';
 import { routeParam } from '../web/params.js';
 import {
   authenticate,
@@ -26,8 +26,7 @@ import { emailForm, loginForm, registerForm, resetForm } from './account.forms.j
 import { LoginLimiter } from './login-limiter.js';
 import { mayMailFromForm } from './mail-throttle.js';
 import type { SystemMailer } from './system-mail.js';
-import { regenerateSession, saveSession } from '../web/session-requests.js';
-import { SITE_COOKIE } from '../web/session-store.js';
+import { endSession, regenerateSession, saveSession } from '../web/session-requests.js';
 
 export interface AccountRouteDependencies {
   config: Config;
@@ -89,13 +88,14 @@ function registerSpec(config: Config): FormSpec<typeof registerForm> & {
     schema: registerForm,
     secret: ['password', 'passwordConfirmation'],
     rerender: (req, res, view) => {
+      const values = { timeZone: config.timeZone, ...view.values };
       res.render('accounts/register', {
         title: req.t('accounts.register.title'),
         ...view,
-        values: { timeZone: config.timeZone, ...view.values },
+        values,
         // A fresh form takes the browser's zone (app.js); a submitted one keeps the zone that was sent.
         browserTimeZone: !view.values.timeZone,
-        timeZones: TIME_ZONES,
+        timeZones: zoneChoices(req.language, values.timeZone),
       });
     },
   };
@@ -198,8 +198,7 @@ function logIn(config: Config, limiter: LoginLimiter) {
 }
 
 async function logOut(req: Request, res: Response): Promise<void> {
-  await new Promise<void>((resolve) => req.session.destroy(() => resolve()));
-  res.clearCookie(SITE_COOKIE);
+  await endSession(req, res);
   redirectAfterAction(req, res, '/');
 }
 

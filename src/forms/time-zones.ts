@@ -1,14 +1,20 @@
 // Time zones offered in forms, and the conversion between a form's local date-time and an instant.
 import { DateTime } from 'luxon';
 import { isValidTimeZone } from '../config.js';
+import { CURRENT_ZONES } from './zone-choices.js';
 
-/** Every IANA zone this Node knows, UTC first, for <select> lists. */
-export const TIME_ZONES: readonly string[] = [
-  'UTC',
-  ...Intl.supportedValuesOf('timeZone').filter((zone) => zone !== 'UTC'),
+/** Every current IANA zone, UTC first: the ids a list offers (the labelled list is zone-choices.ts). */
+export const TIME_ZONES: readonly string[] = CURRENT_ZONES;
+
+/**
+ * The current zones and every id the forms offered before the list was trimmed (Intl's own, old names
+ * included): a back-office select lists each of them, so a record that stored one still shows its zone.
+ */
+export const STORABLE_TIME_ZONES: readonly string[] = [
+  ...new Set([...CURRENT_ZONES, ...Intl.supportedValuesOf('timeZone')]),
 ];
 
-/** True for a zone name a form may submit. */
+/** True for a zone name a form may submit: any valid IANA id, so a zone stored before the list changed stays. */
 export function isKnownTimeZone(zone: string): boolean {
   return isValidTimeZone(zone);
 }

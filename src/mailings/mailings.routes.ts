@@ -14,7 +14,8 @@ import { idOf, idParam, lineParam, REASON_MAX, routeParam } from '../web/params.
 import { confirmedOrAsk } from '../web/confirm.js';
 import { redirectAfterAction } from '../web/redirects.js';
 import { routeTable } from '../web/route-table.js';
-import { TIME_ZONES, toLocalDateTimeInput } from '../forms/time-zones.js';
+import { toLocalDateTimeInput } from '../forms/time-zones.js';
+import { zoneChoices } from '../forms/zone-choices.js';
 import { mailingForm, type MailingInput } from './mailing.form.js';
 import { historyOf, retriesWaitingIn, retryableOf } from './run-history.service.js';
 import { deleteQuestion, retryUnknownQuestion, sendQuestion } from './run-questions.js';
@@ -92,7 +93,7 @@ async function renderForm(req: Request, res: Response, view: FormView & { mailin
     messages: choices.messages,
     clients: choices.clients,
     periodicities: PERIODICITIES,
-    timeZones: TIME_ZONES,
+    timeZones: zoneChoices(req.language, view.values.timeZone),
     pickLimit: MAX_FORM_FIELDS.toLocaleString(req.language),
   });
 }

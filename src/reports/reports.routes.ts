@@ -1,7 +1,7 @@
 // The report door: conducted runs with filters and a per-day chart, each run's per-recipient log, CSV exports.
 import type { Request, Response, Router } from 'express';
 import { DateTime } from 'luxon';
-import type { Delivery, User } from '../db/models/index.js';
+import type { User } from '../db/models/index.js';
 import { DELIVERY_STATUSES, RUN_STATES } from '../db/models/index.js';
 import { parseForm, type FieldErrors } from '../forms/parse-form.js';
 import { can, currentUser } from '../web/middleware/current-user.js';
@@ -11,9 +11,9 @@ import { idParam } from '../web/params.js';
 import { routeTable } from '../web/route-table.js';
 import { chartGeometry } from './report-chart.js';
 import { reportFilterForm, reportFilterQuery, runLogFilterForm, type ReportFilters } from './report.form.js';
-import { csvDateTime, writeCsv, type CsvCell } from '../csv-export.js';
 import { mailingOwners } from '../mailings/mailings.service.js';
 import { seesEveryMailing } from '../permissions.js';
+import { DELIVERY_COLUMNS, runColumnsFor, writeColumnsCsv, type Columns } from './report-csv.js';
 import {
   CHART_MAX_DAYS,
   countDeliveries,
@@ -132,55 +132,10 @@ async function reportPage(req: Request, res: Response): Promise<void> {
   });
 }
 
-/** A delivery's error class in words; one without words (old or foreign) as it was stored. */
-function errorClassWords(req: Request, errorClass: string | null): string | null {
-  return errorClass && req.t(`reports.errorClasses.${errorClass}`, { defaultValue: errorClass });
-}
-
-/** A CSV's columns: the header's translation key under reports.columns, and the cell of a row. */
-type Columns<T> = readonly (readonly [string, (row: T, zone: string, req: Request) => CsvCell])[];
-
-const RUN_COLUMNS: Columns<RunRow> = [
-  ['run', (run) => run.number],
-  ['mailing', (run) => run.mailingName],
-  ['scheduledAt', (run, zone) => csvDateTime(run.scheduledAt, zone)],
-  ['state', (run, _zone, req) => req.t(`reports.states.${run.state}`)],
-  ['total', (run) => run.totalCount],
-  ['sent', (run) => run.sentCount],
-  ['failed', (run) => run.failedCount],
-  ['unknown', (run) => run.unknownCount],
-  ['lastAttemptAt', (run, zone) => csvDateTime(run.lastAttemptAt, zone)],
-];
-
-/** The manager's report also says whose each run is. */
-const OWNER_COLUMNS: Columns<RunRow> = [
-  ['owner', (run) => run.ownerName],
-  ['ownerEmail', (run) => run.ownerEmail],
-];
-
-/** The report's CSV columns for the viewer: a manager's has the owner after the mailing. */
-function runColumnsFor(viewer: User): Columns<RunRow> {
-  if (!seesEveryMailing(viewer.role)) return RUN_COLUMNS;
-  return [...RUN_COLUMNS.slice(0, 2), ...OWNER_COLUMNS, ...RUN_COLUMNS.slice(2)];
-}
-
-const DELIVERY_COLUMNS: Columns<Delivery> = [
-  ['email', (delivery) => delivery.email],
-  ['fullName', (delivery) => delivery.fullName],
-  ['status', (delivery, _zone, req) => req.t(`reports.statuses.${delivery.status}`)],
-  ['attempts', (delivery) => delivery.attemptCount],
-  ['lastAttemptAt', (delivery, zone) => csvDateTime(delivery.lastAttemptAt, zone)],
-  ['reply', (delivery) => delivery.smtpResponse],
-  ['errorClass', (delivery, _zone, req) => errorClassWords(req, delivery.errorClass)],
-  ['sentAt', (delivery, zone) => csvDateTime(delivery.sentAt, zone)],
-];
-
 /** Streams rows as a CSV download in the viewer's language and time zone. */
 function sendCsv<T>(req: Request, res: Response, columns: Columns<T>, rows: AsyncIterable<T[]>, filename: string) {
-  const zone = currentUser(req).timeZone;
-  const header = columns.map(([key]) => req.t(`reports.columns.${key}`));
-  const toCells = (row: T): CsvCell[] => columns.map(([, cell]) => cell(row, zone, req));
-  return writeCsv(res, header, rows, toCells, () => download(res, filename));
+  const reader = { t: req.t, zone: currentUser(req).timeZone };
+  return writeColumnsCsv(res, reader, columns, rows, () => download(res, filename));
 }
 
 async function reportCsv(req: Request, res: Response): Promise<void> {

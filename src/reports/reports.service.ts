@@ -239,8 +239,16 @@ export function listDeliveries(run: RunRow, status: DeliveryStatus | null, page:
 }
 
 /** The filtered runs for export, newest first, a chunk per round trip (keyset paging, no OFFSET drift). */
-export async function* runChunks(owner: User, filters: ReportFilters, size = EXPORT_CHUNK): AsyncGenerator<RunRow[]> {
-  const where = reportCondition(owner, filters);
+export function runChunks(owner: User, filters: ReportFilters, size = EXPORT_CHUNK): AsyncGenerator<RunRow[]> {
+  return runChunksWhere(reportCondition(owner, filters), size);
+}
+
+/** The runs of the user's own mailings only (a manager's too), newest first: their account's data archive. */
+export function ownRunChunks(owner: Pick<User, 'id'>, size = EXPORT_CHUNK): AsyncGenerator<RunRow[]> {
+  return runChunksWhere({ sql: 'm.owner_id = :ownerId', replacements: { ownerId: owner.id } }, size);
+}
+
+async function* runChunksWhere(where: SqlCondition, size: number): AsyncGenerator<RunRow[]> {
   let page = where;
   for (;;) {
     const runs = await selectRuns(page, `${NEWEST_FIRST} LIMIT :limit`, { limit: size });

@@ -2,8 +2,8 @@
 import { expect } from 'chai';
 import type { Browser } from 'playwright-core';
 import { User } from '../../src/db/models/index.js';
-import { browserSuite, type E2eSite, openPage } from '../support/e2e.js';
-import { unique } from '../support/factories.js';
+import { browserSuite, type E2eSite, logIn, openPage } from '../support/e2e.js';
+import { makeUser, unique } from '../support/factories.js';
 
 describe("in the browser: a new account's time zone", function () {
   this.timeout(90_000);
@@ -40,6 +40,25 @@ describe("in the browser: a new account's time zone", function () {
     await page.getByRole('button', { name: 'Sign up' }).click();
     await page.getByText('Use at least 10 characters.').waitFor();
     expect(await page.getByLabel('Time zone').inputValue()).to.equal(site.config.timeZone);
+    expect(problems).to.deep.equal([]);
+  });
+
+  it('when a Russian user types a city into the zone filter, then the list narrows to it, it is chosen, and saving stores its IANA id', async () => {
+    const user = await makeUser();
+    await user.update({ language: 'ru' });
+    const { page, problems } = await openPage(browser, site, { timezoneId: 'UTC' });
+    await logIn(page, user);
+    await page.goto('/profile');
+    const filter = page.getByLabel('Найти пояс');
+    await filter.fill('Влади');
+    await filter.press('Enter'); // does not send the form
+    const zone = page.getByLabel('Часовой пояс');
+    expect(await zone.inputValue()).to.equal('Asia/Vladivostok');
+    const shown = await zone.locator('option:not([hidden])').allTextContents();
+    expect(shown).to.deep.equal(['UTC+10:00 Владивосток']);
+    await page.getByRole('button', { name: 'Сохранить' }).first().click();
+    await page.locator('.alert-success').waitFor(); // the "saved" notice of the page after the redirect
+    expect((await User.findByPk(user.id))?.timeZone).to.equal('Asia/Vladivostok');
     expect(problems).to.deep.equal([]);
   });
 });

@@ -8,7 +8,8 @@ import { say, withDatabase } from '../context.js';
 /** Prints the demo accounts so a first-time user can log in. */
 export function printDemoLogins(logins: DemoLogin[]): void {
   say('Demo logins (development only):');
-  for (const { role, email, password } of logins) say(`  ${role.padEnd(16)} ${email.padEnd(22)} ${password}`);
+  for (const { role, email, password, language } of logins)
+    say(`  ${role.padEnd(16)} ${email.padEnd(22)} ${password}  (${language})`);
 }
 
 /** Registers the seed command. */

@@ -30,3 +30,33 @@ preferBrowserTimeZone(document);
 document.addEventListener('htmx:load', (event) => {
   if (event.target instanceof Element) preferBrowserTimeZone(event.target);
 });
+
+// A time-zone list's filter field (hidden without this file): typing keeps the options whose label or id holds
+// the text, and picks the first of them when the chosen one is filtered out; Enter does not send the form.
+function wireZoneFilters(root) {
+  for (const input of root.querySelectorAll('input[data-zone-filter]')) {
+    const select = document.getElementById(input.dataset.zoneFilter);
+    if (!(select instanceof HTMLSelectElement) || input.dataset.zoneWired) continue;
+    input.dataset.zoneWired = 'true';
+    input.closest('[data-zone-filter-box]')?.removeAttribute('hidden');
+    input.addEventListener('keydown', (event) => {
+      if (event.key === 'Enter') event.preventDefault();
+    });
+    input.addEventListener('input', () => {
+      const words = input.value.trim().toLowerCase().replace(/_/g, ' ');
+      const textOf = (option) => `${option.text} ${option.value}`.replace(/_/g, ' ').replace(/\u2212/g, '-');
+      const matches = (option) => textOf(option).toLowerCase().includes(words);
+      for (const option of select.options) option.hidden = words !== '' && !matches(option);
+      const chosen = select.selectedOptions[0];
+      const first = [...select.options].find((option) => !option.hidden);
+      if (first && (!chosen || chosen.hidden)) {
+        select.value = first.value;
+        select.dispatchEvent(new Event('change', { bubbles: true }));
+      }
+    });
+  }
+}
+wireZoneFilters(document);
+document.addEventListener('htmx:load', (event) => {
+  if (event.target instanceof Element) wireZoneFilters(event.target);
+});

@@ -8,6 +8,7 @@ import request from 'supertest';
 import { PROJECT_ROOT } from '../../../src/config.js';
 import { Delivery } from '../../../src/db/models/index.js';
 import {
+  FACTORY_PASSWORD,
   makeClient,
   makeDelivery,
   makeMailing,
@@ -83,7 +84,16 @@ describe('every screen in Russian', () => {
 
   it("when a visitor reads the public pages in Russian, then none of them shows the site's English", async () => {
     const post = await makePost({ title: 'Новости сервиса' });
-    for (const url of ['/', '/blog', `/blog/${post.id}`, '/login', '/register', '/password/forgot', '/nope']) {
+    for (const url of [
+      '/',
+      '/blog',
+      `/blog/${post.id}`,
+      '/login',
+      '/register',
+      '/password/forgot',
+      '/nope',
+      '/account/deleted',
+    ]) {
       const res = await request(site.app).get(url).set('Accept-Language', 'ru');
       expectRussian(url, res.text);
     }
@@ -104,6 +114,16 @@ describe('every screen in Russian', () => {
     const ids = { client: client.id, message: message.id, mailing: mailing.id, run: run.id };
     const urls = [...customerScreens(ids), '/clients/new', '/clients/import', '/messages/new', '/users'];
     for (const url of urls) expectRussian(url, (await browser.agent.get(url)).text);
+  });
+
+  it("when a Russian customer gets the deletion form wrong, then deletes the account, then neither page shows the site's English", async () => {
+    const owner = await (await makeUser({ fullName: 'Пётр Иванов' })).update({ language: 'ru' });
+    const browser = await signedIn(site.app, owner);
+    const wrong = await browser.post('/profile/delete', { currentPassword: 'не тот' }).expect(422);
+    expectRussian('/profile/delete', wrong.text);
+    await browser.post('/profile/delete', { currentPassword: FACTORY_PASSWORD, confirm: 'yes' }).expect(303);
+    const done = await browser.agent.get('/account/deleted').set('Accept-Language', 'ru').expect(200);
+    expectRussian('/account/deleted', done.text);
   });
 
   it("when a Russian manager oversees mailings and users, then none of their screens shows the site's English", async () => {
