@@ -10,7 +10,7 @@ import { csvDateTime, writeCsv } from '../csv-export.js';
 import { clientCells, EXPORT_COLUMNS } from '../clients/clients-csv.js';
 import { clientChunks } from '../clients/clients.service.js';
 import { DELIVERY_COLUMNS, RUN_COLUMNS, writeColumnsCsv, type Columns, type CsvReader } from '../reports/report-csv.js';
-import { deliveryChunks, EXPORT_CHUNK, ownRunChunks } from '../reports/reports.service.js';
+import { deliveryChunks, EXPORT_CHUNK, ownRunChunks, type RunRow } from '../reports/reports.service.js';
 
 /** The names of the archive's files, in the order they are written. */
 export const ARCHIVE_FILES = ['clients.csv', 'messages.csv', 'mailings.csv', 'runs.csv', 'deliveries.csv'] as const;
@@ -23,7 +23,7 @@ interface MailingRow {
 
 /** One line of the delivery log: the run it belongs to and the delivery. */
 interface LogRow {
-  runId: number;
+  run: RunRow;
   delivery: Delivery;
 }
 
@@ -54,7 +54,9 @@ const MAILING_COLUMNS: Columns<MailingRow> = [
 ];
 
 const LOG_COLUMNS: Columns<LogRow> = [
-  ['reports.columns.run', (row) => row.runId],
+  // The run as runs.csv names it: its mailing and its number within that mailing.
+  ['reports.columns.mailing', (row) => row.run.mailingName],
+  ['reports.columns.run', (row) => row.run.number],
   ...DELIVERY_COLUMNS.map(
     ([key, cell]) => [key, (row: LogRow, zone: string, t: CsvReader['t']) => cell(row.delivery, zone, t)] as const,
   ),
@@ -105,7 +107,7 @@ async function* logChunks(owner: User): AsyncGenerator<LogRow[]> {
   for await (const runs of ownRunChunks(owner)) {
     for (const run of runs) {
       for await (const deliveries of deliveryChunks(run, null)) {
-        yield deliveries.map((delivery) => ({ runId: run.id, delivery }));
+        yield deliveries.map((delivery) => ({ run, delivery }));
       }
     }
   }

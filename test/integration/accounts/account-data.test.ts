@@ -133,11 +133,11 @@ describe("an account's data archive and its deletion", function () {
     expect(mailings[1]).to.include(mailing.name).and.to.include('Новости недели').and.to.include('Ежедневно');
     const runs = rowsOf(files.get('runs.csv'));
     expect(runs).to.have.length(2);
-    expect(runs[1]?.[0]).to.equal(String(run.id));
+    expect(runs[1]?.slice(0, 2)).to.deep.equal([String(run.number), mailing.name]);
     expect(runs[1]?.[2]).to.equal('2026-03-01T12:00:00+03:00');
     const log = rowsOf(files.get('deliveries.csv'));
     expect(log).to.have.length(2);
-    expect(log[1]?.slice(0, 3)).to.deep.equal([String(run.id), client.email, 'Иван Петров']);
+    expect(log[1]?.slice(0, 4)).to.deep.equal([mailing.name, String(run.number), client.email, 'Иван Петров']);
     expect([...files.values()].join('')).not.to.contain('Someone Else');
   });
 
