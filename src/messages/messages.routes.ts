@@ -57,7 +57,7 @@ function renderForm(req: Request, res: Response, view: FormView & { messageId?: 
 // A new message's form; "Duplicate" opens it filled from one of the owner's messages (saved only when sent).
 async function newPage(req: Request, res: Response): Promise<void> {
   const fromId = idOf(req.query.from);
-  if (fromId === null) return renderForm(req, res, { values: {}, errors: {} });
+  if (fromId === null) return renderForm(req, res, { values: { language: currentUser(req).language }, errors: {} });
   const original = await findMessage(currentUser(req), fromId);
   const values = { ...original.get({ plain: true }), subject: req.t('messages.copyOf', { subject: original.subject }) };
   renderForm(req, res, { values, errors: {} });
