@@ -18,6 +18,7 @@ const TABLES = [
   'posts',
   'send_rate_slots',
   'sessions',
+  'test_sends',
   'tokens',
   'users',
 ];
