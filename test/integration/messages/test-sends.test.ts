@@ -60,6 +60,9 @@ describe('test sends', () => {
       [second, 'pending'],
     ]);
 
+    const waiting = await browser.agent.get(`/messages/${message.id}`).set('HX-Request', 'true').expect(200);
+    expect(waiting.text).to.contain('hx-select="#test-send-list"').and.contain('Pending');
+
     await drainThroughSmtp();
     const counts = smtp.countsByRecipient();
     expect([counts.get(first), counts.get(second)]).to.deep.equal([1, 1]);
@@ -70,6 +73,7 @@ describe('test sends', () => {
 
     const listed = await browser.agent.get(`/messages/${message.id}`).expect(200);
     expect(listed.text).to.contain(first).and.contain('Sent').and.contain('UTC');
+    expect(listed.text).not.to.contain('hx-select="#test-send-list"');
   });
 
   it("when a Russian owner's test is composed, then placeholders are filled for the owner, the subject says [Тест], and there is no unsubscribe", async () => {
