@@ -11,6 +11,7 @@ import {
   Message,
   Post,
   Session,
+  TestSend,
   Token,
   User,
 } from '../db/models/index.js';
@@ -59,6 +60,7 @@ async function deleteOwnedRows(userId: number, transaction: Transaction): Promis
   deleted.mailing_runs = await MailingRun.destroy({ where: { id: { [Op.in]: runIds } }, transaction });
   deleted.mailing_clients = await MailingClient.destroy({ where: { mailingId: { [Op.in]: mailingIds } }, transaction });
   deleted.mailings = await Mailing.destroy({ where: { id: { [Op.in]: mailingIds } }, transaction });
+  deleted.test_sends = await TestSend.destroy({ where: { userId }, transaction });
   deleted.messages = await Message.destroy({ where: { ownerId: userId }, transaction });
   deleted.tokens = await Token.destroy({
     where: { [Op.or]: [{ userId }, { clientId: { [Op.in]: clientIds } }] },

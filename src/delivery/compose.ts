@@ -1,4 +1,6 @@
 // Turns a message and one recipient into the e-mail that goes out: placeholders, unsubscribe link, headers.
+import type { Language, Message } from '../db/models/index.js';
+import { translator } from '../i18n/i18n.js';
 import { type OutgoingEmail, senderOf } from './mime.js';
 import { signUnsubscribeToken } from './unsubscribe-token.js';
 
@@ -14,6 +16,10 @@ export interface MessageContent {
   subject: string;
   bodyText: string;
   bodyHtml: string | null;
+  /** The language of the footer and of the unsubscribe pages its link opens (the user's text stays as written). */
+  language: Language;
+  /** Who the footer names as the sender: the message's owner (see senderNameOf). */
+  senderName: string;
 }
 
 export interface ComposeSettings {
@@ -60,6 +66,39 @@ export function domainOf(from: string): string {
   return at >= 0 && at < address.length - 1 ? address.slice(at + 1) : 'localhost';
 }
 
+/**
+ * The sender the footer and the unsubscribe pages name. A recipient is a client of the message's owner, not of
+ * this service: the owner's name is the one they know (MAIL_FROM is the service's own mailbox, often shared by
+ * every customer). An owner without a name falls back to MAIL_FROM's display name, then its domain.
+ */
+export function senderNameOf(ownerName: string, from: string): string {
+  return ownerName.trim() || senderOf(from).name.trim() || domainOf(from);
+}
+
+/** What composing needs of a stored message and its owner's name: one mapping for the worker, test sends and previews. */
+export function contentOf(message: Message, ownerName: string, from: string): MessageContent {
+  const { subject, bodyText, bodyHtml, language } = message;
+  return { subject, bodyText, bodyHtml, language, senderName: senderNameOf(ownerName, from) };
+}
+
+/** The unsubscribe link of a client, carrying the message's language for the pages it opens. */
+export function unsubscribeUrlOf(clientId: number, language: Language, settings: ComposeSettings): string {
+  return `${settings.appUrl}/unsubscribe/${signUnsubscribeToken(clientId, settings.secret)}?lang=${language}`;
+}
+
+/** The footer's two parts in the message's language: why the recipient got it and how to stop (HTML escaped). */
+export function footerOf(message: MessageContent, url: string): { text: string; html: string } {
+  const t = translator(message.language);
+  const sender = message.senderName;
+  const why = t('letters.footer.why', { sender });
+  return {
+    text: `\n\n--\n${why}\n${t('letters.footer.stop', { url })}\n`,
+    html:
+      `<hr><p style="font-size:12px;color:#666">${escapeHtml(why)} ` +
+      `<a href="${escapeHtml(url)}">${escapeHtml(t('letters.footer.link'))}</a></p>`,
+  };
+}
+
 /** The e-mail for one delivery: one recipient in To, a stable Message-ID, and a working unsubscribe link. */
 export function composeEmail(
   message: MessageContent,
@@ -68,20 +107,14 @@ export function composeEmail(
   attempt: number,
 ): OutgoingEmail {
   const unsubscribeUrl =
-    recipient.clientId === null
-      ? null
-      : `${settings.appUrl}/unsubscribe/${signUnsubscribeToken(recipient.clientId, settings.secret)}`;
-  const textFooter = unsubscribeUrl ? `\n\n--\nTo stop receiving these e-mails: ${unsubscribeUrl}\n` : '';
-  const htmlFooter =
-    message.bodyHtml && unsubscribeUrl
-      ? `<hr><p style="font-size:12px;color:#666">To stop receiving these e-mails, <a href="${escapeHtml(unsubscribeUrl)}">unsubscribe</a>.</p>`
-      : '';
+    recipient.clientId === null ? null : unsubscribeUrlOf(recipient.clientId, message.language, settings);
+  const footer = unsubscribeUrl ? footerOf(message, unsubscribeUrl) : { text: '', html: '' };
   return {
     from: settings.from,
     to: { name: recipient.fullName, address: recipient.email },
     subject: fillPlaceholders(message.subject, recipient).replace(/[\r\n]+/g, ' '),
-    text: fillPlaceholders(message.bodyText, recipient) + textFooter,
-    html: message.bodyHtml ? fillPlaceholders(message.bodyHtml, recipient, escapeHtml) + htmlFooter : null,
+    text: fillPlaceholders(message.bodyText, recipient) + footer.text,
+    html: message.bodyHtml ? fillPlaceholders(message.bodyHtml, recipient, escapeHtml) + footer.html : null,
     messageId: `<run${recipient.runId}.d${recipient.deliveryId}.a${attempt}@${domainOf(settings.from)}>`,
     date: new Date(),
     headers: unsubscribeUrl

@@ -6,6 +6,8 @@ interface DeliveryEventMap {
   'run-ready': [runId: number];
   /** A run was paused or cancelled: workers in this process stop taking its deliveries at once. */
   'run-halted': [runId: number];
+  /** Test sends were queued: the worker in this process sends them now (others at their next reconcile). */
+  'test-sends-queued': [];
 }
 
 /** The process-wide bus; a scheduler in another process picks the same changes up when it reconciles. */

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import type { Sequelize } from 'sequelize';
 import type { Config } from '../config.js';
-import { Mailing, MailingRun, Message } from '../db/models/index.js';
+import { Mailing, MailingRun, Message, User } from '../db/models/index.js';
 import type { Logger } from '../logger.js';
 import {
   nextWorkAt,
@@ -14,7 +14,7 @@ import {
   type LaneWrite,
 } from './claims.js';
 import { Coalescer } from './coalescer.js';
-import { composeEmail, type ComposeSettings, type MessageContent } from './compose.js';
+import { composeEmail, contentOf, type ComposeSettings, type MessageContent } from './compose.js';
 import { reapInterruptedDeliveries, settleMailingStatus } from './mailing-lifecycle.js';
 import { RunPass, type PassHost, type PassResult, LANES_PER_CONNECTION } from './run-pass.js';
 import { failCancelledDeliveries, finishRunIfDone, pauseRun, refreshRunCounters } from './runs.js';
@@ -193,10 +193,18 @@ export class RunWorker {
 
   private async loadContent(runId: number): Promise<MessageContent | null> {
     const run = await MailingRun.findByPk(runId, {
-      include: [{ model: Mailing, as: 'mailing', include: [{ model: Message, as: 'message' }] }],
+      include: [
+        {
+          model: Mailing,
+          as: 'mailing',
+          include: [
+            { model: Message, as: 'message', include: [{ model: User, as: 'owner', attributes: ['fullName'] }] },
+          ],
+        },
+      ],
     });
     const message = run?.mailing?.message;
-    return message ? { subject: message.subject, bodyText: message.bodyText, bodyHtml: message.bodyHtml } : null;
+    return message ? contentOf(message, message.owner?.fullName ?? '', this.deps.config.mailFrom) : null;
   }
 
   /** One send; never throws: every failure becomes an outcome, a send that did not start is null. */

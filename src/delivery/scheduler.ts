@@ -8,6 +8,7 @@ import { deliveryEvents } from './events.js';
 import { dispatchDueRun, reapInterruptedDeliveries, settleMailingStatus } from './mailing-lifecycle.js';
 import { resumeRun } from './runs.js';
 import { RunWorker } from './run-worker.js';
+import { reapTestSends, TestSender } from './test-sends.js';
 import type { MailTransport } from './transports.js';
 
 export interface SchedulerDependencies {
@@ -20,6 +21,7 @@ export interface SchedulerDependencies {
 /** Keeps every mailing's runs going on time; one per process (serve or daemon), several may share a database. */
 export class Scheduler {
   readonly worker: RunWorker;
+  readonly testSender: TestSender;
   private readonly mailingTimers = new Map<number, { job: Job; at: number }>();
   private readonly wakeTimers = new Map<number, NodeJS.Timeout>();
   private readonly activeRuns = new Map<number, Promise<void>>();
@@ -28,15 +30,18 @@ export class Scheduler {
   private stopped = false;
   private readonly onMailingChanged = (id: number): void => void this.timeMailing(id);
   private readonly onRunReady = (id: number): void => this.kick(id);
+  private readonly onTestSendsQueued = (): void => void this.testSender.drain();
 
   constructor(private readonly deps: SchedulerDependencies) {
     this.worker = new RunWorker(deps);
+    this.testSender = new TestSender(deps);
   }
 
   /** Loads every active mailing's next run, sets the timers and the reconcile job, and resumes work in progress. */
   async start(): Promise<void> {
     deliveryEvents.on('mailing-changed', this.onMailingChanged);
     deliveryEvents.on('run-ready', this.onRunReady);
+    deliveryEvents.on('test-sends-queued', this.onTestSendsQueued);
     await this.reconcile();
     this.reconcileJob = schedule.scheduleJob(this.deps.config.delivery.reconcileCron, () => void this.reconcile());
     this.deps.logger.info({ transport: this.deps.transport.description, worker: this.worker.id }, 'scheduler started');
@@ -94,6 +99,11 @@ export class Scheduler {
 
     const running = await MailingRun.findAll({ where: { state: 'running' }, attributes: ['id'] });
     for (const run of running) this.kick(run.id);
+
+    // Test sends queued in another process (or missed while this one was busy), after a dead worker's are reaped.
+    if ((await reapTestSends(now)) > 0)
+      this.deps.logger.warn('test e-mails interrupted by a stopped worker marked unknown');
+    void this.testSender.drain();
   }
 
   /** Sets (or resets) the timer of one mailing's next run; a run already due is dispatched now. */
@@ -164,6 +174,7 @@ export class Scheduler {
     this.stopped = true;
     deliveryEvents.off('mailing-changed', this.onMailingChanged);
     deliveryEvents.off('run-ready', this.onRunReady);
+    deliveryEvents.off('test-sends-queued', this.onTestSendsQueued);
     this.reconcileJob?.cancel();
     for (const { job } of this.mailingTimers.values()) job.cancel();
     this.mailingTimers.clear();
@@ -171,6 +182,6 @@ export class Scheduler {
     this.wakeTimers.clear();
     this.worker.stop();
     await this.reconciling;
-    await Promise.allSettled(this.activeRuns.values());
+    await Promise.allSettled([...this.activeRuns.values(), this.testSender.stop()]);
   }
 }

@@ -1,5 +1,6 @@
 // The message form: subject, plain text, optional HTML; only the placeholders recipients get filled are allowed.
 import { z } from 'zod';
+import { LANGUAGES } from '../db/models/index.js';
 import { unknownPlaceholders } from '../delivery/compose.js';
 import { textField } from '../forms/text-fields.js';
 
@@ -12,6 +13,8 @@ export const messageForm = z.object({
   subject: withKnownPlaceholders(textField(300, { required: true })),
   bodyText: withKnownPlaceholders(textField(100_000, { required: true, multiline: true })),
   bodyHtml: withKnownPlaceholders(textField(200_000, { multiline: true })).transform((value) => (value ? value : null)),
+  // The e-mail's own words (footer, unsubscribe pages); left out, a new message takes its author's language.
+  language: z.enum(LANGUAGES, { error: 'forms.invalid' }).optional(),
 });
 
 export type MessageInput = z.infer<typeof messageForm>;

@@ -12,6 +12,8 @@ import { confirmedOrAsk } from '../web/confirm.js';
 import { redirectAfterAction } from '../web/redirects.js';
 import { routeTable } from '../web/route-table.js';
 import { messageForm, type MessageInput } from './message.form.js';
+import { TEST_SEND_MAX_ADDRESSES, testSendForm, type TestSendInput } from './test-send.form.js';
+import { latestTestSends, queueTestSends, TEST_SENDS_PER_HOUR } from './test-sends.service.js';
 import {
   countMessages,
   createMessage,
@@ -39,6 +41,7 @@ export function messageRoutes({ config }: { config: Config }): Router {
     ['get', '/messages/:id', view, showPage(config)],
     ['get', '/messages/:id/preview.html', view, previewFrame(config)],
     ['get', '/messages/:id/edit', write, editPage],
+    ['post', '/messages/:id/test-sends', write, formAction(testSendSpec(config), queueTest)],
     ['post', '/messages/:id', write, formAction(EDITED_MESSAGE, update)],
     ['post', '/messages/:id/delete', write, remove],
   ]);
@@ -57,7 +60,7 @@ function renderForm(req: Request, res: Response, view: FormView & { messageId?: 
 // A new message's form; "Duplicate" opens it filled from one of the owner's messages (saved only when sent).
 async function newPage(req: Request, res: Response): Promise<void> {
   const fromId = idOf(req.query.from);
-  if (fromId === null) return renderForm(req, res, { values: {}, errors: {} });
+  if (fromId === null) return renderForm(req, res, { values: { language: currentUser(req).language }, errors: {} });
   const original = await findMessage(currentUser(req), fromId);
   const values = { ...original.get({ plain: true }), subject: req.t('messages.copyOf', { subject: original.subject }) };
   renderForm(req, res, { values, errors: {} });
@@ -79,13 +82,28 @@ async function create(req: Request, res: Response, input: MessageInput): Promise
 }
 
 function showPage(config: Config): RequestHandler {
-  return async (req, res) => {
-    const viewer = currentUser(req);
-    const message = await viewMessage(viewer, idParam(req));
-    const preview = await previewMessage(viewer, message.id, config.appUrl, config.mailFrom);
-    const canChange = message.ownerId === viewer.id && roleCan(viewer.role, 'messages:write');
-    res.render('messages/show', { title: message.subject, message, preview, canChange });
-  };
+  return (req, res) => renderShow(req, res, config, { values: { addresses: currentUser(req).email }, errors: {} });
+}
+
+// The message's page; its owner also gets the test-send form (with `testForm`'s input and errors) and the latest tests.
+async function renderShow(req: Request, res: Response, config: Config, testForm: FormView): Promise<void> {
+  const viewer = currentUser(req);
+  const message = await viewMessage(viewer, idParam(req));
+  const preview = await previewMessage(viewer, message.id, config.appUrl, config.mailFrom);
+  const canChange = message.ownerId === viewer.id && roleCan(viewer.role, 'messages:write');
+  const testSends = canChange ? await latestTestSends(message) : [];
+  const testLimits = { max: TEST_SEND_MAX_ADDRESSES, limit: TEST_SENDS_PER_HOUR };
+  res.render('messages/show', { title: message.subject, message, preview, canChange, testSends, testForm, testLimits });
+}
+
+function testSendSpec(config: Config): FormSpec<typeof testSendForm> {
+  return { schema: testSendForm, rerender: (req, res, view) => renderShow(req, res, config, view) };
+}
+
+async function queueTest(req: Request, res: Response, input: TestSendInput): Promise<void> {
+  const queued = await queueTestSends(currentUser(req), idParam(req), input.addresses);
+  flash(req, 'success', req.t('testSends.queued', { count: queued.length }));
+  redirectAfterAction(req, res, `/messages/${idParam(req)}`);
 }
 
 function previewFrame(config: Config): RequestHandler {

@@ -4,7 +4,7 @@ import { fn, col } from 'sequelize';
 import { Client, Mailing, Message, User } from '../db/models/index.js';
 import { seesEveryMailing } from '../permissions.js';
 import { AppError, found } from '../errors.js';
-import { composeEmail } from '../delivery/compose.js';
+import { composeEmail, contentOf } from '../delivery/compose.js';
 import type { MessageInput } from './message.form.js';
 
 export interface MessageRow {
@@ -60,7 +60,7 @@ export function findAnyMessage(id: number): Promise<Message> {
 
 /** Saves a new message. */
 export function createMessage(owner: User, input: MessageInput): Promise<Message> {
-  return Message.create({ ownerId: owner.id, ...input });
+  return Message.create({ ownerId: owner.id, ...input, language: input.language ?? owner.language });
 }
 
 /** Changes a message; runs already under way keep sending what they started with only for new attempts. */
@@ -100,7 +100,12 @@ export async function previewMessage(viewer: User, id: number, appUrl: string, f
     email: client?.email ?? owner.email,
     fullName: client?.fullName ?? owner.fullName,
   };
-  const mail = composeEmail(message, recipient, { appUrl, from, secret: 'preview-only' }, 1);
+  const mail = composeEmail(
+    contentOf(message, owner.fullName, from),
+    recipient,
+    { appUrl, from, secret: 'preview-only' },
+    1,
+  );
   return {
     to: recipient.fullName ? `${recipient.fullName} <${recipient.email}>` : recipient.email,
     subject: mail.subject,

@@ -1,11 +1,12 @@
 // The public unsubscribe link: GET asks for confirmation, POST unsubscribes (also RFC 8058 one-click POST).
-import express, { type Request, type Response, type Router } from 'express';
+import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
 import type { Config } from '../config.js';
 import { everyone } from '../web/middleware/current-user.js';
-import { chooseLanguage } from '../web/middleware/language.js';
+import { isLanguage } from '../i18n/i18n.js';
+import { chooseLanguage, speak } from '../web/middleware/language.js';
 import { routeParam } from '../web/params.js';
 import { routeTable } from '../web/route-table.js';
-import { clientForToken, unsubscribeClient } from './unsubscribe.service.js';
+import { clientForToken, senderOfClient, unsubscribeClient } from './unsubscribe.service.js';
 
 /**
  * Public routes. The POST carries no CSRF token on purpose: mail providers send the one-click POST
@@ -13,12 +14,26 @@ import { clientForToken, unsubscribeClient } from './unsubscribe.service.js';
  */
 export function unsubscribeRoutes({ config }: { config: Config }): Router {
   const tokenBody = express.urlencoded({ extended: false, limit: '1kb' });
-  // Mounted ahead of the session (a provider's one-click POST has no cookie): the page's language is the reader's.
-  const language = chooseLanguage();
+  const language = linkLanguage();
   return routeTable([
     ['get', '/unsubscribe/:token', everyone(), language, (req, res) => answer(req, res, config, false)],
     ['post', '/unsubscribe/:token', everyone(), language, tokenBody, (req, res) => answer(req, res, config, true)],
   ]);
+}
+
+/**
+ * The pages speak the language of the message the link came in (`?lang=`, written by compose.ts). An older link
+ * has none: the reader's language then, from the browser or the cookie (mounted ahead of the session: a
+ * provider's one-click POST has no cookie).
+ */
+function linkLanguage(): RequestHandler {
+  const readers = chooseLanguage();
+  return (req, res, next) =>
+    readers(req, res, () => {
+      const written = req.query.lang;
+      if (isLanguage(written)) speak(req, res, written);
+      next();
+    });
 }
 
 // The link's page asks to confirm; its POST (the page's button, or the provider's one-click) unsubscribes.
@@ -27,12 +42,14 @@ async function answer(req: Request, res: Response, config: Config, unsubscribe: 
   res.locals.bare = true;
   const client = await clientForToken(routeParam(req, 'token'), config.sessionSecret);
   if (!client) return res.status(404).render('unsubscribe/invalid', { title: req.t('unsubscribe.invalidTitle') });
+  const sender = await senderOfClient(client, config.mailFrom);
   if (!unsubscribe)
     return res.render('unsubscribe/confirm', {
       title: req.t('unsubscribe.confirmTitle'),
       email: client.email,
+      sender,
       action: req.originalUrl,
     });
   await unsubscribeClient(client);
-  res.render('unsubscribe/done', { title: req.t('unsubscribe.doneTitle'), email: client.email });
+  res.render('unsubscribe/done', { title: req.t('unsubscribe.doneTitle'), email: client.email, sender });
 }

@@ -1,5 +1,6 @@
 // Unsubscribing a client from its owner's mailings, from the link in an e-mail.
-import { boundDatabase, Client } from '../db/models/index.js';
+import { boundDatabase, Client, User } from '../db/models/index.js';
+import { senderNameOf } from '../delivery/compose.js';
 import { stopClientDeliveries } from '../delivery/runs.js';
 import { verifyUnsubscribeToken } from '../delivery/unsubscribe-token.js';
 
@@ -7,6 +8,12 @@ import { verifyUnsubscribeToken } from '../delivery/unsubscribe-token.js';
 export async function clientForToken(token: string, secret: string): Promise<Client | null> {
   const clientId = verifyUnsubscribeToken(token, secret);
   return clientId === null ? null : Client.findByPk(clientId);
+}
+
+/** Who sent the client the e-mail, named as its footer names them (the client's owner). */
+export async function senderOfClient(client: Client, from: string): Promise<string> {
+  const owner = await User.findByPk(client.ownerId, { attributes: ['id', 'fullName'] });
+  return senderNameOf(owner?.fullName ?? '', from);
 }
 
 /**

@@ -9,6 +9,7 @@ import {
   Message,
   Post,
   User,
+  type Language,
   type UserRole,
 } from '../../src/db/models/index.js';
 
@@ -50,16 +51,17 @@ export function makeClient(
   });
 }
 
-/** A plain-text message owned by the owner. */
+/** A plain-text message owned by the owner, in the owner's language (as the message form's default). */
 export function makeMessage(
   owner: User,
-  attrs: Partial<{ subject: string; bodyText: string; bodyHtml: string | null }> = {},
+  attrs: Partial<{ subject: string; bodyText: string; bodyHtml: string | null; language: Language }> = {},
 ): Promise<Message> {
   return Message.create({
     ownerId: owner.id,
     subject: attrs.subject ?? unique('Subject '),
     bodyText: attrs.bodyText ?? 'Hello {{full_name}}',
     bodyHtml: attrs.bodyHtml ?? null,
+    language: attrs.language ?? owner.language,
   });
 }
 

@@ -23,6 +23,8 @@ export class SmtpTestServer {
   readonly recipientTries = new Map<string, number>();
   /** The To header of every message received, as it arrived, in order. */
   readonly toHeaders: string[] = [];
+  /** The Subject header of every message received, as it arrived, in order. */
+  readonly subjects: string[] = [];
   private readonly waiters: { line: RegExp; resolve: () => void }[] = [];
 
   private constructor(
@@ -65,6 +67,8 @@ export class SmtpTestServer {
     if (received) this.received.push({ to: received[1] as string, messageId: received[2] as string, arrivedAt });
     const toHeader = /^to-header (.*)$/.exec(line)?.[1];
     if (toHeader !== undefined) this.toHeaders.push(toHeader);
+    const subject = /^subject-header (.*)$/.exec(line)?.[1];
+    if (subject !== undefined) this.subjects.push(subject);
     const rcpt = /^rcpt (\S+)$/.exec(line)?.[1];
     if (rcpt) this.recipientTries.set(rcpt, (this.recipientTries.get(rcpt) ?? 0) + 1);
     for (const waiter of [...this.waiters]) {

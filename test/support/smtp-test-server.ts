@@ -42,6 +42,9 @@ function report(session: SMTPServerSession, raw: Buffer): void {
   // The To header as it arrived (unfolded), for tests of how addresses are written.
   const toHeader = /^to:[ \t]*(.*(?:\r?\n[ \t].*)*)/im.exec(text)?.[1]?.replace(/\r?\n[ \t]+/g, ' ') ?? '';
   process.stdout.write(`to-header ${toHeader}\n`);
+  // The Subject header as it arrived (unfolded, still encoded if it is not ASCII).
+  const subject = /^subject:[ \t]*(.*(?:\r?\n[ \t].*)*)/im.exec(text)?.[1]?.replace(/\r?\n[ \t]+/g, ' ') ?? '';
+  process.stdout.write(`subject-header ${subject}\n`);
 }
 
 function parseMode(words: string[]): Mode {

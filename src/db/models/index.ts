@@ -8,10 +8,11 @@ import { MailingRun } from './mailing-run.js';
 import { Message } from './message.js';
 import { Post } from './post.js';
 import { Session } from './session.js';
+import { TestSend } from './test-send.js';
 import { Token } from './token.js';
 import { User } from './user.js';
 
-export { Client, Delivery, Mailing, MailingClient, MailingRun, Message, Post, Session, Token, User };
+export { Client, Delivery, Mailing, MailingClient, MailingRun, Message, Post, Session, TestSend, Token, User };
 export * from './client.js';
 export * from './delivery.js';
 export * from './mailing.js';
@@ -33,7 +34,19 @@ const optional = (name: string) => ({ name, allowNull: true });
 
 /** Initialises all models on the connection and declares the relations the migrations create. */
 export function initModels(sequelize: Sequelize): void {
-  for (const model of [User, Client, Message, Mailing, MailingClient, MailingRun, Delivery, Post, Session, Token]) {
+  for (const model of [
+    User,
+    Client,
+    Message,
+    Mailing,
+    MailingClient,
+    MailingRun,
+    Delivery,
+    Post,
+    Session,
+    Token,
+    TestSend,
+  ]) {
     model.initModel(sequelize);
   }
 
@@ -72,6 +85,11 @@ export function initModels(sequelize: Sequelize): void {
   // A plain reference, no foreign key: the log keeps the id it was written for (migration 0004 says why).
   Client.hasMany(Delivery, { as: 'deliveries', foreignKey: optional('clientId'), constraints: false });
   Delivery.belongsTo(Client, { as: 'client', foreignKey: optional('clientId'), constraints: false });
+
+  User.hasMany(TestSend, { as: 'testSends', foreignKey: required('userId'), onDelete: 'CASCADE' });
+  Message.hasMany(TestSend, { as: 'testSends', foreignKey: required('messageId'), onDelete: 'CASCADE' });
+  TestSend.belongsTo(User, { as: 'user', foreignKey: required('userId'), onDelete: 'CASCADE' });
+  TestSend.belongsTo(Message, { as: 'message', foreignKey: required('messageId'), onDelete: 'CASCADE' });
 
   Post.belongsTo(User, { as: 'author', foreignKey: optional('authorId'), onDelete: 'SET NULL' });
   Session.belongsTo(User, { as: 'user', foreignKey: optional('userId'), onDelete: 'CASCADE' });

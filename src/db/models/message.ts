@@ -6,8 +6,10 @@ import {
   type ForeignKey,
   type InferAttributes,
   type InferCreationAttributes,
+  type NonAttribute,
   type Sequelize,
 } from 'sequelize';
+import { LANGUAGES, type Language, type User } from './user.js';
 
 export class Message extends Model<InferAttributes<Message>, InferCreationAttributes<Message>> {
   declare id: CreationOptional<number>;
@@ -15,8 +17,12 @@ export class Message extends Model<InferAttributes<Message>, InferCreationAttrib
   declare subject: string;
   declare bodyText: string;
   declare bodyHtml: CreationOptional<string | null>;
+  /** The language of what the e-mail adds to the user's text: its footer and the unsubscribe pages it links to. */
+  declare language: CreationOptional<Language>;
   declare createdAt: CreationOptional<Date>;
   declare updatedAt: CreationOptional<Date>;
+
+  declare owner?: NonAttribute<User>;
 
   /** Binds the model to a connection (called once per process by initModels). */
   static initModel(sequelize: Sequelize): void {
@@ -26,6 +32,12 @@ export class Message extends Model<InferAttributes<Message>, InferCreationAttrib
         subject: { type: DataTypes.STRING(300), allowNull: false, validate: { notEmpty: true } },
         bodyText: { type: DataTypes.TEXT, allowNull: false },
         bodyHtml: { type: DataTypes.TEXT, allowNull: true },
+        language: {
+          type: DataTypes.STRING(5),
+          allowNull: false,
+          defaultValue: 'en',
+          validate: { isIn: [LANGUAGES] },
+        },
         createdAt: DataTypes.DATE,
         updatedAt: DataTypes.DATE,
       },

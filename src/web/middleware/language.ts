@@ -1,7 +1,7 @@
 // Picks the language of each response: the signed-in user's profile, else the visitor's choice (cookie),
 // else the browser's Accept-Language.
 import { parse as parseCookies } from 'cookie';
-import type { Request, RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import { LANGUAGES, type Language } from '../../db/models/index.js';
 import { isLanguage, translator, type Translate } from '../../i18n/i18n.js';
 
@@ -23,13 +23,18 @@ export function languageOf(req: Request): Language {
   return isLanguage(accepted) ? accepted : 'en';
 }
 
+/** Answers this request in the given language (`req.t`, `res.locals.t`, the page's `lang`). */
+export function speak(req: Request, res: Response, language: Language): void {
+  req.language = language;
+  req.t = translator(language);
+  res.locals.lang = language;
+  res.locals.t = req.t;
+}
+
 /** Sets `req.t`/`res.locals.t` and the page's language. */
 export function chooseLanguage(): RequestHandler {
   return (req, res, next) => {
-    req.language = languageOf(req);
-    req.t = translator(req.language);
-    res.locals.lang = req.language;
-    res.locals.t = req.t;
+    speak(req, res, languageOf(req));
     res.vary('Accept-Language');
     next();
   };

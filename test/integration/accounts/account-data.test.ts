@@ -11,6 +11,7 @@ import {
   Message,
   Post,
   Session,
+  TestSend,
   Token,
   User,
 } from '../../../src/db/models/index.js';
@@ -84,6 +85,7 @@ async function ownedRowCounts(userId: number, clientIds: number[], mailingIds: n
     deliveries: await Delivery.count({ where: { clientId: clientIds } }),
     sessions: await Session.count({ where: { userId } }),
     tokens: (await Token.count({ where: { userId } })) + (await Token.count({ where: { clientId: clientIds } })),
+    testSends: await TestSend.count({ where: { userId } }),
   };
 }
 
@@ -172,7 +174,8 @@ describe("an account's data archive and its deletion", function () {
     const mailing = await makeMailing(user, { clients });
     const run = await makeRun(mailing);
     for (const client of clients) await makeDelivery(run, client);
-    await makeMessage(user);
+    const message = await makeMessage(user);
+    await TestSend.create({ userId: user.id, messageId: message.id, address: user.email });
     const post = await makePost({ author: user });
     await issueToken(user.id, 'reset_password', 60_000);
     const othersClient = await makeClient(other);
@@ -199,6 +202,7 @@ describe("an account's data archive and its deletion", function () {
       deliveries: 0,
       sessions: 0,
       tokens: 0,
+      testSends: 0,
     });
     expect((await Post.findByPk(post.id))?.authorId).to.equal(null);
     expect(await Client.count({ where: { ownerId: other.id } })).to.equal(1);

@@ -18,6 +18,7 @@ const TABLES = [
   'posts',
   'send_rate_slots',
   'sessions',
+  'test_sends',
   'tokens',
   'users',
 ];
@@ -230,6 +231,32 @@ describe('migrations', () => {
         () => 'refused',
       ),
     ).to.equal('refused');
+  });
+
+  it("when messages were written before 0011, then each gets its owner's language", async () => {
+    const migrator = createMigrator(sequelize);
+    await migrator.down({ to: '20261216-0011-message-language' });
+    const now = new Date().toISOString();
+    const insert = rowInserter(sequelize);
+    const stamps = { created_at: now, updated_at: now };
+    const russian = await insert('users', {
+      email: 'ru@example.org',
+      password_hash: 'x',
+      time_zone: 'UTC',
+      language: 'ru',
+      ...stamps,
+    });
+    const english = await insert('users', { email: 'en@example.org', password_hash: 'x', time_zone: 'UTC', ...stamps });
+    const message = (owner: number) => insert('messages', { owner_id: owner, subject: 's', body_text: 't', ...stamps });
+    const ids = [await message(russian), await message(english)];
+
+    await migrator.up();
+    const languages = await selectRows<{ language: string }>(
+      sequelize,
+      'SELECT language FROM messages WHERE id IN (:ids) ORDER BY id',
+      { ids },
+    );
+    expect(languages.map((row) => row.language)).to.deep.equal(['ru', 'en']);
   });
 
   it('when the suite database was migrated at start, then it has the same tables', async () => {

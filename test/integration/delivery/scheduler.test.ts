@@ -1,12 +1,14 @@
 import { readdirSync } from 'node:fs';
 import { expect } from 'chai';
 import type { Config } from '../../../src/config.js';
-import { Delivery, Mailing, MailingRun } from '../../../src/db/models/index.js';
+import { Delivery, Mailing, MailingRun, TestSend } from '../../../src/db/models/index.js';
 import { refreshMailing } from '../../../src/delivery/mailing-lifecycle.js';
 import { Scheduler } from '../../../src/delivery/scheduler.js';
 import { createMailTransport } from '../../../src/delivery/transports.js';
 import { createLogger } from '../../../src/logger.js';
+import { queueTestSends } from '../../../src/messages/test-sends.service.js';
 import { deliveryConfig, mailingWithClients } from '../../support/delivery.js';
+import { makeMessage, makeUser } from '../../support/factories.js';
 import { testDatabase } from '../../support/hooks.js';
 
 /** Polls until the check passes or the time is up. */
@@ -38,6 +40,14 @@ describe('the scheduler', function () {
   after(async () => {
     await scheduler.stop();
     transport.close();
+  });
+
+  it('when test sends are queued, then the scheduler sends them with no mailing run, and logs them sent', async () => {
+    const owner = await makeUser();
+    const message = await makeMessage(owner);
+    const [row] = await queueTestSends(owner, message.id, [owner.email]);
+    await eventually(async () => (await TestSend.findByPk(row?.id))?.status === 'sent', 10_000);
+    expect((await TestSend.findByPk(row?.id))?.reply).to.match(/^250 .*outbox/);
   });
 
   it('when a mailing starts in the future, then its run starts by itself at that time, with nobody doing anything', async () => {

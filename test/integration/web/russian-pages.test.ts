@@ -6,7 +6,8 @@ import path from 'node:path';
 import { expect } from 'chai';
 import request from 'supertest';
 import { PROJECT_ROOT } from '../../../src/config.js';
-import { Delivery } from '../../../src/db/models/index.js';
+import { Delivery, TestSend } from '../../../src/db/models/index.js';
+import { unsubscribeUrlOf } from '../../../src/delivery/compose.js';
 import {
   FACTORY_PASSWORD,
   makeClient,
@@ -17,6 +18,7 @@ import {
   makeRun,
   makeUser,
 } from '../../support/factories.js';
+import { testConfig } from '../../support/hooks.js';
 import { customerScreens } from '../../support/routes.js';
 import { signedIn, testSite, type TestSite } from '../../support/web.js';
 
@@ -110,10 +112,27 @@ describe('every screen in Russian', () => {
       { status: 'failed', smtpResponse: '550 5.1.1 mailbox unavailable' },
       { where: { id: delivery.id } },
     );
+    // The message page's list of test sends, with a status and a server's reply.
+    const test = { userId: owner.id, messageId: message.id, address: owner.email, status: 'failed' } as const;
+    await TestSend.create({ ...test, reply: '550 5.1.1 mailbox unavailable' });
     const browser = await signedIn(site.app, owner);
     const ids = { client: client.id, message: message.id, mailing: mailing.id, run: run.id };
     const urls = [...customerScreens(ids), '/clients/new', '/clients/import', '/messages/new', '/users'];
     for (const url of urls) expectRussian(url, (await browser.agent.get(url)).text);
+    const secret = testConfig().sessionSecret;
+    // The unsubscribe link of the Russian message, opened by an English browser, then confirmed.
+    const link = new URL(
+      unsubscribeUrlOf(client.id, message.language, { from: '', appUrl: 'http://mailer.test', secret }),
+    );
+    const unsubscribePath = link.pathname + link.search;
+    expectRussian(
+      `GET ${unsubscribePath}`,
+      (await request(site.app).get(unsubscribePath).set('Accept-Language', 'en')).text,
+    );
+    expectRussian(
+      `POST ${unsubscribePath}`,
+      (await request(site.app).post(unsubscribePath).set('Accept-Language', 'en')).text,
+    );
   });
 
   it("when a Russian customer gets the deletion form wrong, then deletes the account, then neither page shows the site's English", async () => {

@@ -51,7 +51,8 @@ describe('the unsubscribe link', () => {
     const client = clients[0] as Client;
     const url = `/unsubscribe/${tokenFor(client)}`;
     const asked = await request(app()).get(url).set('Accept-Language', 'ru').expect(200);
-    expect(asked.text).to.contain(`Больше не присылать письма на ${client.email}?`).and.contain('Отписаться');
+    expect(asked.text).to.contain(`Больше не присылать письма от отправителя «Test User» на ${client.email}?`);
+    expect(asked.text).to.contain('Отписаться');
     const done = await request(app()).post(url).set('Accept-Language', 'ru').expect(200);
     expect(done.text).to.contain('Вы отписаны').and.not.to.contain('unsubscribed');
     const invalid = await request(app()).get('/unsubscribe/broken').set('Accept-Language', 'ru').expect(404);

@@ -1,11 +1,12 @@
 import { expect } from 'chai';
-import { composeEmail, fillPlaceholders } from '../../../src/delivery/compose.js';
+import { composeEmail, fillPlaceholders, senderNameOf } from '../../../src/delivery/compose.js';
 import { attemptResult, backoffDelayMs } from '../../../src/delivery/run-pass.js';
 import type { Outcome } from '../../../src/delivery/smtp-outcome.js';
 import { signUnsubscribeToken, verifyUnsubscribeToken } from '../../../src/delivery/unsubscribe-token.js';
 
 const settings = { from: 'Shop <news@shop.example>', appUrl: 'https://mail.example', secret: 's3cret' };
 const recipient = { deliveryId: 7, runId: 3, clientId: 42, email: 'ann@example.test', fullName: 'Ann <Admin> & Co' };
+const english = { language: 'en', senderName: 'Bob & Sons' } as const;
 
 describe('composing an e-mail', () => {
   it('when the message has placeholders, then they are filled, and escaped in HTML only', () => {
@@ -14,6 +15,7 @@ describe('composing an e-mail', () => {
         subject: 'Hi {{ full_name }}',
         bodyText: 'Dear {{full_name}} ({{email}})',
         bodyHtml: '<p>Dear {{full_name}}</p>',
+        ...english,
       },
       recipient,
       settings,
@@ -25,25 +27,76 @@ describe('composing an e-mail', () => {
   });
 
   it('when composed, then there is exactly one recipient, a Message-ID, and one-click unsubscribe headers', () => {
-    const mail = composeEmail({ subject: 's', bodyText: 't', bodyHtml: null }, recipient, settings, 2);
+    const mail = composeEmail({ subject: 's', bodyText: 't', bodyHtml: null, ...english }, recipient, settings, 2);
     expect(mail.to).to.deep.equal({ name: 'Ann <Admin> & Co', address: 'ann@example.test' });
     expect(mail.html).to.equal(null);
     expect(mail.messageId).to.equal('<run3.d7.a2@shop.example>');
     const { headers } = mail;
     const token = signUnsubscribeToken(42, 's3cret');
-    expect(headers['List-Unsubscribe']).to.equal(`<https://mail.example/unsubscribe/${token}>`);
+    expect(headers['List-Unsubscribe']).to.equal(`<https://mail.example/unsubscribe/${token}?lang=en>`);
     expect(headers['List-Unsubscribe-Post']).to.equal('List-Unsubscribe=One-Click');
     expect(mail.text).to.contain(`https://mail.example/unsubscribe/${token}`);
   });
 
   it('when a subject would carry a line break, then it is flattened (no header injection)', () => {
     const mail = composeEmail(
-      { subject: 'Hi\r\nBcc: evil@x.test', bodyText: 't', bodyHtml: null },
+      { subject: 'Hi\r\nBcc: evil@x.test', bodyText: 't', bodyHtml: null, ...english },
       recipient,
       settings,
       1,
     );
     expect(mail.subject).to.equal('Hi Bcc: evil@x.test');
+  });
+
+  it('when the message is in Russian, then both footers are Russian, name the sender, and the link carries the language', () => {
+    const content = {
+      subject: 's',
+      bodyText: 'Текст',
+      bodyHtml: '<p>Текст</p>',
+      language: 'ru',
+      senderName: 'ООО <Ромашка>',
+    } as const;
+    const mail = composeEmail(content, recipient, settings, 1);
+    const url = `https://mail.example/unsubscribe/${signUnsubscribeToken(42, 's3cret')}?lang=ru`;
+    expect(mail.text).to.equal(
+      `Текст\n\n--\nВы получили это письмо, потому что вы клиент: ООО <Ромашка>.\nОтписаться: ${url}\n`,
+    );
+    expect(mail.html).to.equal(
+      '<p>Текст</p><hr><p style="font-size:12px;color:#666">Вы получили это письмо, потому что вы клиент: ' +
+        `ООО &lt;Ромашка&gt;. <a href="${url}">Отписаться</a></p>`,
+    );
+    expect(mail.html).not.to.contain('<Ромашка>');
+  });
+
+  it('when the message is in English, then both footers are English and name the sender, escaped in HTML', () => {
+    const content = { subject: 's', bodyText: 'Text', bodyHtml: '<p>Text</p>', ...english };
+    const mail = composeEmail(content, recipient, settings, 1);
+    const url = `https://mail.example/unsubscribe/${signUnsubscribeToken(42, 's3cret')}?lang=en`;
+    expect(mail.text).to.equal(
+      `Text\n\n--\nYou received this e-mail because you are a client of Bob & Sons.\nTo stop receiving these e-mails: ${url}\n`,
+    );
+    expect(mail.html).to.equal(
+      '<p>Text</p><hr><p style="font-size:12px;color:#666">You received this e-mail because you are a client of ' +
+        `Bob &amp; Sons. <a href="${url}">Unsubscribe</a></p>`,
+    );
+  });
+
+  it('when there is no client (a test send), then there is no footer and no unsubscribe header', () => {
+    const mail = composeEmail(
+      { subject: 's', bodyText: 'Text', bodyHtml: '<p>x</p>', ...english },
+      { ...recipient, clientId: null },
+      settings,
+      1,
+    );
+    expect(mail.text).to.equal('Text');
+    expect(mail.html).to.equal('<p>x</p>');
+    expect(mail.headers).to.deep.equal({});
+  });
+
+  it("when the owner has no name, then the sender is MAIL_FROM's display name, else its domain", () => {
+    expect(senderNameOf(' Ann ', 'Shop <news@shop.example>')).to.equal('Ann');
+    expect(senderNameOf('', 'Shop <news@shop.example>')).to.equal('Shop');
+    expect(senderNameOf('', 'news@shop.example')).to.equal('shop.example');
   });
 
   it('when a placeholder is unknown, then it is left as written', () => {
