@@ -8,6 +8,7 @@ import {
   type InferCreationAttributes,
   type Sequelize,
 } from 'sequelize';
+import { keepSearchText } from '../search-text.js';
 
 export class Message extends Model<InferAttributes<Message>, InferCreationAttributes<Message>> {
   declare id: CreationOptional<number>;
@@ -15,6 +16,8 @@ export class Message extends Model<InferAttributes<Message>, InferCreationAttrib
   declare subject: string;
   declare bodyText: string;
   declare bodyHtml: CreationOptional<string | null>;
+  /** The subject folded for search (src/db/search-text.ts), kept by the model's hooks. */
+  declare searchText: CreationOptional<string>;
   declare createdAt: CreationOptional<Date>;
   declare updatedAt: CreationOptional<Date>;
 
@@ -26,10 +29,12 @@ export class Message extends Model<InferAttributes<Message>, InferCreationAttrib
         subject: { type: DataTypes.STRING(300), allowNull: false, validate: { notEmpty: true } },
         bodyText: { type: DataTypes.TEXT, allowNull: false },
         bodyHtml: { type: DataTypes.TEXT, allowNull: true },
+        searchText: { type: DataTypes.TEXT, allowNull: false, defaultValue: '' },
         createdAt: DataTypes.DATE,
         updatedAt: DataTypes.DATE,
       },
       { sequelize, tableName: 'messages', modelName: 'Message' },
     );
+    keepSearchText(Message, ['subject']);
   }
 }
