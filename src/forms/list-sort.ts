@@ -1,6 +1,6 @@
 // How a list is sorted, read from its query string (`sort`, `dir`): one of the list's own keys and a direction.
-// A value the list does not know is its default order (a link from an older page, a hand-edited URL), never an
-// error; the services turn the sort into an ORDER BY through the columns each key names, the id breaking ties.
+// A value the list does not know means its default order (a link from an older page, a hand-edited URL), never
+// an error; the services turn the sort into an ORDER BY through the columns each key names, the id breaking ties.
 import type { literal, OrderItem } from 'sequelize';
 import { z } from 'zod';
 
@@ -13,12 +13,15 @@ export interface ListSort<K extends string = string> {
   dir: SortDirection;
 }
 
-/** The schema of a list's sort parameters: known values pass, anything else (a repeated one too) is the default. */
+/**
+ * The schema of a list's sort parameters: a known key and direction pass (no direction is ascending, as a column
+ * header's first click); anything else (an unknown or repeated value, no key) is the list's default order.
+ */
 export function listSortForm<K extends string>(keys: readonly [K, ...K[]], fallback: ListSort<K>) {
   return z
     .object({
-      sort: z.enum(keys).catch(fallback.sort),
-      dir: z.enum(SORT_DIRECTIONS).catch(fallback.dir),
+      sort: z.enum(keys),
+      dir: z.enum(SORT_DIRECTIONS).default('asc'),
     })
     .catch(fallback);
 }
@@ -29,7 +32,7 @@ export function readListSort<K extends string>(
   query: Record<string, unknown>,
 ): ListSort<K> {
   const parsed = schema.parse({ sort: query.sort, dir: query.dir });
-  return { sort: parsed.sort as K, dir: parsed.dir };
+  return { sort: parsed.sort, dir: parsed.dir };
 }
 
 /** What a sort key orders by: attributes, or expressions (a state's rank, "has no next run"). */

@@ -1,15 +1,7 @@
 // Mailing rules for the customer site: every query is scoped to the owner; the schedule is kept true through
 // the delivery engine (refreshMailing), and run actions act only on the owner's runs.
 import { Op, literal, type Sequelize, type WhereOptions } from 'sequelize';
-import {
-  boundDatabase,
-  Client,
-  Mailing,
-  MailingRun,
-  Message,
-  User,
-  type MailingStatus,
-} from '../db/models/index.js';
+import { boundDatabase, Client, Mailing, MailingRun, Message, User, type MailingStatus } from '../db/models/index.js';
 import { searchTextContains } from '../db/search-text.js';
 import { orderOf, type SortColumn } from '../forms/list-sort.js';
 import { seesEveryMailing } from '../permissions.js';

@@ -43,7 +43,9 @@ function listWhere(filters: UserListFilters) {
 
 // Roles rank from the least to the most powerful (USER_ROLES' order), not by their stored names; `User.` because
 // the list joins the blocking manager in.
-const ROLE_RANK = literal(`CASE "User"."role" ${USER_ROLES.map((role, i) => `WHEN '${role}' THEN ${i}`).join(' ')} END`);
+const ROLE_RANK = literal(
+  `CASE "User"."role" ${USER_ROLES.map((role, i) => `WHEN '${role}' THEN ${i}`).join(' ')} END`,
+);
 const USER_ORDER: Record<UserSort['sort'], readonly SortColumn[]> = {
   email: ['email'],
   name: ['fullName', 'email'],

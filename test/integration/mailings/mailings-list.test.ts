@@ -20,7 +20,8 @@ async function fourMailings(owner: User, tag: string): Promise<Record<'a' | 'b' 
   await c.update({ status: 'completed', nextRunAt: null });
   await d.update({ isDisabled: true, nextRunAt: new Date(Date.now() + 2 * hour) });
   const base = Date.parse('2026-01-01T00:00:00Z');
-  for (const [i, mailing] of [c, a, d, b].entries()) await setCreatedAt('mailings', mailing.id, new Date(base + i * hour));
+  for (const [i, mailing] of [c, a, d, b].entries())
+    await setCreatedAt('mailings', mailing.id, new Date(base + i * hour));
   return { a, b, c, d };
 }
 
