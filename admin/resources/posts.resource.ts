@@ -43,7 +43,8 @@ export function postsResource(deps: ResourceDeps, components: { imageUpload: str
           isSortable: false,
         },
         imagePath: { isVisible: { list: false, show: true, edit: false, filter: false } },
-        imageAlt: { description: 'imageAltHelp' },
+        // Optional (the title stands in): the column is NOT NULL only to hold '' rather than null.
+        imageAlt: { description: 'imageAltHelp', isRequired: false },
         removeImage: {
           type: 'boolean',
           isVisible: { list: false, show: false, edit: true, filter: false },
