@@ -7,7 +7,7 @@ import { parsePayload, staffOf, type RecordWriter } from './handlers.js';
 import { flag, optionalDate, overlay } from './fields.js';
 import { imageOf } from './images.js';
 
-const POST_FIELDS = ['title', 'content', 'isPublished', 'publishedAt'] as const;
+const POST_FIELDS = ['title', 'content', 'imageAlt', 'isPublished', 'publishedAt'] as const;
 
 const postForm = z.object({ ...postTextFields, isPublished: flag, publishedAt: optionalDate });
 

@@ -12,9 +12,25 @@ const SEARCHED = [
 
 type Row = { id: number | string } & Record<string, string | null>;
 
+/** A table with search text and the columns folded into it, in its model's order. */
+export interface SearchedTable {
+  table: string;
+  columns: readonly string[];
+}
+
 /** Fills every row's search_text from its fields, keyset by id, `batch` rows per round trip. */
-export async function fillSearchText(sequelize: Sequelize, transaction?: Transaction, batch = 500): Promise<void> {
-  for (const { table, columns } of SEARCHED) {
+export function fillSearchText(sequelize: Sequelize, transaction?: Transaction, batch = 500): Promise<void> {
+  return fillSearchTextOf(sequelize, SEARCHED, transaction, batch);
+}
+
+/** Fills search_text in these tables (later migrations that add search text to a table reuse it). */
+export async function fillSearchTextOf(
+  sequelize: Sequelize,
+  searched: readonly SearchedTable[],
+  transaction?: Transaction,
+  batch = 500,
+): Promise<void> {
+  for (const { table, columns } of searched) {
     let after = 0;
     for (;;) {
       const rows = await sequelize.query<Row>(

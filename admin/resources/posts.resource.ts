@@ -19,6 +19,7 @@ export function postsResource(deps: ResourceDeps, components: { imageUpload: str
         'title',
         'image',
         'imagePath',
+        'imageAlt',
         'content',
         'isPublished',
         'publishedAt',
@@ -27,7 +28,7 @@ export function postsResource(deps: ResourceDeps, components: { imageUpload: str
         'createdAt',
         'updatedAt',
       ],
-      editProperties: ['title', 'content', 'image', 'removeImage', 'isPublished', 'publishedAt'],
+      editProperties: ['title', 'content', 'image', 'imageAlt', 'removeImage', 'isPublished', 'publishedAt'],
       filterProperties: ['title', 'isPublished', 'publishedAt'],
       properties: {
         content: {
@@ -42,6 +43,8 @@ export function postsResource(deps: ResourceDeps, components: { imageUpload: str
           isSortable: false,
         },
         imagePath: { isVisible: { list: false, show: true, edit: false, filter: false } },
+        // Optional (the title stands in): the column is NOT NULL only to hold '' rather than null.
+        imageAlt: { description: 'imageAltHelp', isRequired: false },
         removeImage: {
           type: 'boolean',
           isVisible: { list: false, show: false, edit: true, filter: false },

@@ -15,6 +15,8 @@ export interface PostCard {
   publishedOn: string;
   excerpt: string;
   imageUrl: string | null;
+  /** What the image shows, for readers who cannot see it: the post's own alt text, or its title. */
+  imageAlt: string;
   viewCount: number;
 }
 
@@ -41,6 +43,11 @@ export function imageUrlOf(imagePath: string | null | undefined): string | null 
   return `/uploads/${segments.map(encodeURIComponent).join('/')}`;
 }
 
+/** A post image's alt text: the one written for it, or else the title (a card's image shows what the post is about). */
+export function imageAltOf(post: Pick<Post, 'title' | 'imageAlt'>): string {
+  return post.imageAlt?.trim() || post.title;
+}
+
 /** The publication day in the reader's time zone, written as every date on the site is (yyyy-MM-dd). */
 export function publishedOn(date: Date | null, reader: Reader): string {
   return date ? DateTime.fromJSDate(date, { zone: reader.timeZone }).toFormat('yyyy-MM-dd') : '';
@@ -56,6 +63,7 @@ export function postCard(post: Post, reader: Reader): PostCard {
     publishedOn: publishedOn(post.publishedAt, reader),
     excerpt: excerptOf(post.content),
     imageUrl: imageUrlOf(post.imagePath),
+    imageAlt: imageAltOf(post),
     viewCount: post.viewCount,
   };
 }

@@ -8,6 +8,8 @@ import { removeImage, storeImage, type ImageFile } from './post-images.js';
 export interface PostInput {
   title: string;
   content: string;
+  /** What the image shows; empty: the title stands in. Left out, an edit keeps the one the post has. */
+  imageAlt?: string;
   isPublished: boolean;
   /** When it shows on the blog; null with isPublished means now. */
   publishedAt: Date | null;
@@ -29,6 +31,7 @@ function publishing(input: PostInput, now: Date) {
   return {
     title: input.title,
     content: input.content,
+    ...(input.imageAlt === undefined ? {} : { imageAlt: input.imageAlt }),
     isPublished: input.isPublished,
     publishedAt: input.publishedAt ?? (input.isPublished ? now : null),
   };

@@ -1,9 +1,10 @@
 // The mailing form: name, message, clients (or all of them), a start–end window entered in the user's time
-// zone, a periodicity, and the zone whose calendar the periods follow.
+// zone, a periodicity, and the zone whose calendar the periods follow; and how the list of mailings is sorted.
 import { z } from 'zod';
 import { PERIODICITIES, type Periodicity } from '../db/models/index.js';
 import { isKnownTimeZone, isStorableInstant, parseLocalDateTime } from '../forms/time-zones.js';
 import { textField } from '../forms/text-fields.js';
+import { listSortForm, type ListSort } from '../forms/list-sort.js';
 
 const idList = z
   .union([z.string(), z.array(z.string())])
@@ -89,3 +90,14 @@ export function mailingForm(userTimeZone: string, now = new Date()) {
 }
 
 export type MailingInput = z.infer<ReturnType<typeof mailingForm>>;
+
+/** The columns the mailings list sorts by. */
+export const MAILING_SORT_KEYS = ['name', 'created', 'nextRun', 'state'] as const;
+export type MailingSortKey = (typeof MAILING_SORT_KEYS)[number];
+export type MailingSort = ListSort<MailingSortKey>;
+
+/** The mailings list's order unless asked otherwise: newest first. */
+export const MAILING_SORT_DEFAULT: MailingSort = { sort: 'created', dir: 'desc' };
+
+/** The mailings list's sort parameters (`sort`, `dir`); an unknown value is the default. */
+export const mailingSortForm = listSortForm(MAILING_SORT_KEYS, MAILING_SORT_DEFAULT);

@@ -10,13 +10,15 @@ import { can, currentUser } from '../web/middleware/current-user.js';
 import { flash } from '../web/middleware/flash.js';
 import { formAction, type FormSpec, type FormView } from '../web/forms.js';
 import { pageOf } from '../web/pagination.js';
-import { idOf, idParam, lineParam, REASON_MAX, routeParam } from '../web/params.js';
+import { idOf, idParam, lineParam, REASON_MAX, routeParam, searchParam } from '../web/params.js';
+import { listHref, sortParams } from '../web/list-links.js';
+import { readListSort } from '../forms/list-sort.js';
 import { confirmedOrAsk } from '../web/confirm.js';
 import { redirectAfterAction } from '../web/redirects.js';
 import { routeTable } from '../web/route-table.js';
 import { toLocalDateTimeInput } from '../forms/time-zones.js';
 import { zoneChoices } from '../forms/zone-choices.js';
-import { mailingForm, type MailingInput } from './mailing.form.js';
+import { mailingForm, mailingSortForm, type MailingInput } from './mailing.form.js';
 import { historyOf, retriesWaitingIn, retryableOf } from './run-history.service.js';
 import { deleteQuestion, retryUnknownQuestion, sendQuestion } from './run-questions.js';
 import {
@@ -66,18 +68,22 @@ export function mailingRoutes({ sequelize }: { sequelize: Sequelize }): Router {
   ]);
 }
 
-// Customers see their own mailings; managers see everyone's, with owner and status filters.
+// Customers see their own mailings; managers see everyone's, with owner and status filters. Both search and sort.
 async function listPage(req: Request, res: Response): Promise<void> {
   const viewer = currentUser(req);
   const overseer = seesEveryMailing(viewer.role);
   const filters = listFiltersOf(req.query);
+  const sort = readListSort(mailingSortForm, req.query);
   const page = pageOf(req.query.page, await countMailings(viewer, filters));
+  const shown = { q: filters.search, owner: filters.ownerId, status: filters.status, ...sortParams(sort) };
   res.render('mailings/index', {
     title: req.t('mailings.title'),
-    rows: await listMailings(viewer, page, filters),
+    rows: await listMailings(viewer, page, filters, sort),
     page,
     overseer,
     filters,
+    sort,
+    href: listHref('/mailings', { ...shown, page: page.number }),
     owners: overseer ? await mailingOwners() : [],
     statuses: LIST_STATES,
   });
@@ -269,5 +275,5 @@ const LIST_STATES: readonly MailingListState[] = [...MAILING_STATUSES, 'disabled
 function listFiltersOf(query: Request['query']): MailingListFilters {
   const ownerId = idOf(query.owner);
   const status = (LIST_STATES as readonly unknown[]).includes(query.status) ? (query.status as MailingListState) : null;
-  return { ownerId, status };
+  return { ownerId, status, search: searchParam(query.q) };
 }

@@ -1,14 +1,16 @@
 // Mailing rules for the customer site: every query is scoped to the owner; the schedule is kept true through
 // the delivery engine (refreshMailing), and run actions act only on the owner's runs.
-import { Op, type Sequelize, type WhereOptions } from 'sequelize';
-import { Client, Mailing, MailingRun, Message, User, type MailingStatus } from '../db/models/index.js';
+import { Op, literal, type Sequelize, type WhereOptions } from 'sequelize';
+import { boundDatabase, Client, Mailing, MailingRun, Message, User, type MailingStatus } from '../db/models/index.js';
+import { searchTextContains } from '../db/search-text.js';
+import { orderOf, type SortColumn } from '../forms/list-sort.js';
 import { seesEveryMailing } from '../permissions.js';
 import { ValidationError, found } from '../errors.js';
 import { deliveryEvents } from '../delivery/events.js';
 import { refreshMailing, setMailingDisabled, startRunNow, type DisabledChange } from '../delivery/mailing-lifecycle.js';
 import { ACTIVE_RUN_STATES, cancelRun, pauseRun, resumeRun, retryDeliveries } from '../delivery/runs.js';
 import { countRecipients } from '../delivery/recipients.js';
-import type { MailingInput } from './mailing.form.js';
+import { MAILING_SORT_DEFAULT, type MailingInput, type MailingSort, type MailingSortKey } from './mailing.form.js';
 
 export interface MailingRow {
   mailing: Mailing;
@@ -21,12 +23,30 @@ export type MailingListState = MailingStatus | 'disabled';
 export interface MailingListFilters {
   ownerId?: number | null;
   status?: MailingListState | null;
+  /** Words looked for in the name, any case in any script. */
+  search?: string;
 }
+
+// A state's rank (under way, waiting, done, disabled), and "no next run" after every date in ascending order: the
+// same order on both databases (they place NULLs differently). Qualified: the list joins the owner in.
+const MAILING_ORDER: Record<MailingSortKey, readonly SortColumn[]> = {
+  name: ['searchText', 'name'],
+  created: ['createdAt'],
+  nextRun: [literal('CASE WHEN "Mailing"."next_run_at" IS NULL THEN 1 ELSE 0 END'), 'nextRunAt'],
+  state: [
+    literal(
+      `CASE WHEN "Mailing"."is_disabled" = true THEN 3 WHEN "Mailing"."status" = 'running' THEN 0 ` +
+        `WHEN "Mailing"."status" = 'created' THEN 1 ELSE 2 END`,
+    ),
+  ],
+};
 
 /** Which mailings a viewer may see: a customer their own, a manager everyone's (optionally one owner's). */
 function visibleWhere(viewer: User, filters: MailingListFilters = {}): WhereOptions<Mailing> {
   const ownerId = seesEveryMailing(viewer.role) ? filters.ownerId : viewer.id;
-  return { ...(ownerId ? { ownerId } : {}), ...stateWhere(filters.status) };
+  // `Mailing.` because the list joins the owner (a User, with a search text of its own) in.
+  const match = searchTextContains(boundDatabase(), 'Mailing.search_text', filters.search ?? '');
+  return { ...(ownerId ? { ownerId } : {}), ...stateWhere(filters.status), ...(match ? { [Op.and]: [match] } : {}) };
 }
 
 function stateWhere(state: MailingListState | null | undefined): WhereOptions<Mailing> {
@@ -40,19 +60,17 @@ const OWNER_SUMMARY = {
   attributes: ['id', 'email', 'fullName', 'isBlocked', 'blockedReason'],
 };
 
-/** The mailings the viewer may see, newest first, each with its owner and its latest run's counters. */
+/** The mailings the viewer may see (newest first by default), each with its owner and its latest run's counters. */
 export async function listMailings(
   viewer: User,
   page: { offset: number; limit: number },
   filters: MailingListFilters = {},
+  sort: MailingSort = MAILING_SORT_DEFAULT,
 ): Promise<MailingRow[]> {
   const mailings = await Mailing.findAll({
     where: visibleWhere(viewer, filters),
     include: [OWNER_SUMMARY],
-    order: [
-      ['createdAt', 'DESC'],
-      ['id', 'DESC'],
-    ],
+    order: orderOf(sort, MAILING_ORDER),
     offset: page.offset,
     limit: page.limit,
   });

@@ -7,11 +7,13 @@ import { can, currentUser } from '../web/middleware/current-user.js';
 import { flash } from '../web/middleware/flash.js';
 import { formAction, type FormSpec, type FormView } from '../web/forms.js';
 import { pageOf } from '../web/pagination.js';
-import { idOf, idParam } from '../web/params.js';
+import { idOf, idParam, searchParam } from '../web/params.js';
+import { listHref, sortParams } from '../web/list-links.js';
+import { readListSort } from '../forms/list-sort.js';
 import { confirmedOrAsk } from '../web/confirm.js';
 import { redirectAfterAction } from '../web/redirects.js';
 import { routeTable } from '../web/route-table.js';
-import { messageForm, type MessageInput } from './message.form.js';
+import { messageForm, messageSortForm, type MessageInput } from './message.form.js';
 import { TEST_SEND_MAX_ADDRESSES, testSendForm, type TestSendInput } from './test-send.form.js';
 import { latestTestSends, queueTestSends, TEST_SENDS_PER_HOUR } from './test-sends.service.js';
 import {
@@ -47,10 +49,20 @@ export function messageRoutes({ config }: { config: Config }): Router {
   ]);
 }
 
+// The owner's messages: searched by subject, sorted by a column, the pager keeping both.
 async function listPage(req: Request, res: Response): Promise<void> {
   const owner = currentUser(req);
-  const page = pageOf(req.query.page, await countMessages(owner));
-  res.render('messages/index', { title: req.t('messages.title'), rows: await listMessages(owner, page), page });
+  const q = searchParam(req.query.q);
+  const sort = readListSort(messageSortForm, req.query);
+  const page = pageOf(req.query.page, await countMessages(owner, q));
+  res.render('messages/index', {
+    title: req.t('messages.title'),
+    rows: await listMessages(owner, page, q, sort),
+    page,
+    q,
+    sort,
+    href: listHref('/messages', { q, ...sortParams(sort), page: page.number }),
+  });
 }
 
 function renderForm(req: Request, res: Response, view: FormView & { messageId?: number }): void {

@@ -1,25 +1,42 @@
 // Message rules: every query is scoped to the owner (managers read every message, as they read every mailing, but
 // change none); a message used by a mailing cannot be deleted.
-import { fn, col } from 'sequelize';
-import { Client, Mailing, Message, User } from '../db/models/index.js';
+import { fn, col, Op, type WhereOptions } from 'sequelize';
+import { boundDatabase, Client, Mailing, Message, User } from '../db/models/index.js';
+import { searchTextContains } from '../db/search-text.js';
+import { orderOf, type SortColumn } from '../forms/list-sort.js';
 import { seesEveryMailing } from '../permissions.js';
 import { AppError, found } from '../errors.js';
 import { composeEmail, contentOf } from '../delivery/compose.js';
-import type { MessageInput } from './message.form.js';
+import { MESSAGE_SORT_DEFAULT, type MessageInput, type MessageSort } from './message.form.js';
 
 export interface MessageRow {
   message: Message;
   mailingCount: number;
 }
 
-/** The owner's messages, newest first, with how many mailings use each. */
-export async function listMessages(owner: User, page: { offset: number; limit: number }): Promise<MessageRow[]> {
+// The subject sorts by its folded form, so "Акция" and "акция" stand together.
+const MESSAGE_ORDER: Record<MessageSort['sort'], readonly SortColumn[]> = {
+  subject: ['searchText', 'subject'],
+  created: ['createdAt'],
+  updated: ['updatedAt'],
+};
+
+/** The owner's messages whose subject has the search's words (any case, any script). */
+function messagesOf(owner: User, search: string): WhereOptions<Message> {
+  const match = searchTextContains(boundDatabase(), 'search_text', search);
+  return { ownerId: owner.id, ...(match ? { [Op.and]: [match] } : {}) };
+}
+
+/** The owner's messages matching the search (the last changed first by default), with how many mailings use each. */
+export async function listMessages(
+  owner: User,
+  page: { offset: number; limit: number },
+  search = '',
+  sort: MessageSort = MESSAGE_SORT_DEFAULT,
+): Promise<MessageRow[]> {
   const messages = await Message.findAll({
-    where: { ownerId: owner.id },
-    order: [
-      ['updatedAt', 'DESC'],
-      ['id', 'DESC'],
-    ],
+    where: messagesOf(owner, search),
+    order: orderOf(sort, MESSAGE_ORDER),
     offset: page.offset,
     limit: page.limit,
   });
@@ -38,9 +55,9 @@ export async function listMessages(owner: User, page: { offset: number; limit: n
   return messages.map((message) => ({ message, mailingCount: byMessage.get(message.id) ?? 0 }));
 }
 
-/** How many messages the owner has (for the pager). */
-export function countMessages(owner: User): Promise<number> {
-  return Message.count({ where: { ownerId: owner.id } });
+/** How many of the owner's messages match the search (for the pager). */
+export function countMessages(owner: User, search = ''): Promise<number> {
+  return Message.count({ where: messagesOf(owner, search) });
 }
 
 /** One of the owner's messages; someone else's id is a 404. */

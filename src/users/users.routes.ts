@@ -6,6 +6,9 @@ import { flash } from '../web/middleware/flash.js';
 import { pageOf } from '../web/pagination.js';
 import { idParam, lineParam, REASON_MAX, searchParam } from '../web/params.js';
 import { redirectAfterAction } from '../web/redirects.js';
+import { listHref, sortParams } from '../web/list-links.js';
+import { readListSort } from '../forms/list-sort.js';
+import { userSortForm } from './users.form.js';
 import { routeTable } from '../web/route-table.js';
 import { blockUser, countUsers, listUsers, unblockUser, type UserListFilters } from './users.service.js';
 
@@ -32,12 +35,15 @@ export function userRoutes(): Router {
 
 async function listPage(req: Request, res: Response): Promise<void> {
   const filters = filtersOf(req.query);
+  const sort = readListSort(userSortForm, req.query);
   const page = pageOf(req.query.page, await countUsers(filters));
   res.render('users/index', {
     title: req.t('users.title'),
-    rows: await listUsers(filters, page),
+    rows: await listUsers(filters, page, sort),
     page,
     filters,
+    sort,
+    href: listHref('/users', { q: filters.search, role: filters.role, ...sortParams(sort), page: page.number }),
     roles: USER_ROLES,
     back: req.originalUrl,
   });

@@ -1,7 +1,7 @@
 // Managers' view of the accounts: the list with each user's activity, and blocking (which ends their sessions);
 // staff's account writes (the back office): creating accounts, roles, verification, blocking, a new password.
 import { ownerBlockChanged } from '../delivery/mailing-lifecycle.js';
-import { col, fn, Op } from 'sequelize';
+import { col, fn, literal, Op } from 'sequelize';
 import { hashPassword } from '../accounts/password.js';
 import { passwordProblem } from '../accounts/password-rules.js';
 import { endSessionsOf } from '../accounts/sessions.js';
@@ -11,9 +11,12 @@ import {
   Mailing,
   normaliseEmail,
   User,
+  USER_ROLES,
   type Language,
   type UserRole,
 } from '../db/models/index.js';
+import { orderOf, type SortColumn } from '../forms/list-sort.js';
+import { USER_SORT_DEFAULT, type UserSort } from './users.form.js';
 import { searchTextContains } from '../db/search-text.js';
 import { isUniqueViolation } from '../db/unique-violation.js';
 import { AppError, found, ValidationError } from '../errors.js';
@@ -38,6 +41,18 @@ function listWhere(filters: UserListFilters) {
   };
 }
 
+// Roles rank from the least to the most powerful (USER_ROLES' order), not by their stored names; `User.` because
+// the list joins the blocking manager in.
+const ROLE_RANK = literal(
+  `CASE "User"."role" ${USER_ROLES.map((role, i) => `WHEN '${role}' THEN ${i}`).join(' ')} END`,
+);
+const USER_ORDER: Record<UserSort['sort'], readonly SortColumn[]> = {
+  email: ['email'],
+  name: ['fullName', 'email'],
+  role: [ROLE_RANK, 'email'],
+  created: ['createdAt'],
+};
+
 async function countsBy(model: typeof Client | typeof Mailing, ownerIds: number[]): Promise<Map<number, number>> {
   const rows = (await (model as typeof Client).findAll({
     attributes: ['ownerId', [fn('COUNT', col('id')), 'count']],
@@ -48,12 +63,16 @@ async function countsBy(model: typeof Client | typeof Mailing, ownerIds: number[
   return new Map(rows.map((row) => [row.ownerId, Number(row.count)]));
 }
 
-/** One page of users (by e-mail) with how many clients and mailings each has. */
-export async function listUsers(filters: UserListFilters, page: { offset: number; limit: number }): Promise<UserRow[]> {
+/** One page of users (by e-mail unless sorted otherwise) with how many clients and mailings each has. */
+export async function listUsers(
+  filters: UserListFilters,
+  page: { offset: number; limit: number },
+  sort: UserSort = USER_SORT_DEFAULT,
+): Promise<UserRow[]> {
   const users = await User.findAll({
     where: listWhere(filters),
     include: [{ model: User, as: 'blockedBy', attributes: ['id', 'email', 'fullName'] }],
-    order: [['email', 'ASC']],
+    order: orderOf(sort, USER_ORDER),
     offset: page.offset,
     limit: page.limit,
   });

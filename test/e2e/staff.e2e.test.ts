@@ -87,6 +87,7 @@ describe('in the browser: staff', function () {
       .locator('input[type=file]')
       .setInputFiles({ name: 'tidy-lists.png', mimeType: 'image/png', buffer: gradientPng() });
     await admin.getByTestId('property-edit-image').getByText('tidy-lists.png').waitFor();
+    await admin.getByLabel('Image description (alt text)').fill('A tidy list of addresses');
     await admin.getByText('Published', { exact: true }).click();
     expect(await admin.getByLabel('Published', { exact: true }).isChecked()).to.equal(true);
     await admin.getByRole('button', { name: 'Save' }).click();
@@ -113,6 +114,7 @@ describe('in the browser: staff', function () {
     const card = page.getByRole('article').filter({ has: page.getByRole('link', { name: title }) });
     await card.waitFor();
     expect(await loadedWidth(card.locator('img'))).to.equal(480);
+    expect(await card.getByRole('img', { name: 'A tidy list of addresses' }).getAttribute('loading')).to.equal('lazy');
     await screenshot(page, 'blog');
     expect(await seriousAccessibilityProblems(page)).to.deep.equal([]);
 

@@ -69,6 +69,7 @@ export function makeMessage(
 export async function makeMailing(
   owner: User,
   attrs: Partial<{
+    name: string;
     message: Message;
     clients: Client[];
     startAt: Date;
@@ -81,7 +82,7 @@ export async function makeMailing(
   const mailing = await Mailing.create({
     ownerId: owner.id,
     messageId: message.id,
-    name: unique('Mailing '),
+    name: attrs.name ?? unique('Mailing '),
     startAt,
     endAt: attrs.endAt ?? new Date(startAt.getTime() + 7 * 24 * 60 * 60 * 1000),
     periodicity: attrs.periodicity ?? 'daily',
@@ -103,9 +104,13 @@ export function makeDelivery(run: MailingRun, client: Client): Promise<Delivery>
 }
 
 /** A published blog post. */
-export function makePost(attrs: Partial<{ title: string; author: User }> = {}): Promise<Post> {
+export function makePost(
+  attrs: Partial<{ title: string; author: User; imagePath: string; imageAlt: string }> = {},
+): Promise<Post> {
   return Post.create({
     title: attrs.title ?? unique('Post '),
+    imagePath: attrs.imagePath ?? null,
+    imageAlt: attrs.imageAlt ?? '',
     content: 'Some *markdown*',
     authorId: attrs.author?.id ?? null,
     isPublished: true,

@@ -12,6 +12,7 @@ import {
   type NonAttribute,
   type Sequelize,
 } from 'sequelize';
+import { keepSearchText } from '../search-text.js';
 import type { Client } from './client.js';
 import type { Message } from './message.js';
 import type { User } from './user.js';
@@ -38,6 +39,8 @@ export class Mailing extends Model<InferAttributes<Mailing>, InferCreationAttrib
   declare disabledById: ForeignKey<number> | null;
   declare disabledReason: CreationOptional<string | null>;
   declare nextRunAt: CreationOptional<Date | null>;
+  /** The name folded for search (src/db/search-text.ts), kept by the model's hooks. */
+  declare searchText: CreationOptional<string>;
   declare createdAt: CreationOptional<Date>;
   declare updatedAt: CreationOptional<Date>;
 
@@ -70,6 +73,7 @@ export class Mailing extends Model<InferAttributes<Mailing>, InferCreationAttrib
         disabledAt: { type: DataTypes.DATE, allowNull: true },
         disabledReason: { type: DataTypes.STRING(500), allowNull: true },
         nextRunAt: { type: DataTypes.DATE, allowNull: true },
+        searchText: { type: DataTypes.TEXT, allowNull: false, defaultValue: '' },
         createdAt: DataTypes.DATE,
         updatedAt: DataTypes.DATE,
       },
@@ -86,5 +90,6 @@ export class Mailing extends Model<InferAttributes<Mailing>, InferCreationAttrib
         },
       },
     );
+    keepSearchText(Mailing, ['name']);
   }
 }

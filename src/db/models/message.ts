@@ -10,6 +10,7 @@ import {
   type Sequelize,
 } from 'sequelize';
 import { LANGUAGES, type Language, type User } from './user.js';
+import { keepSearchText } from '../search-text.js';
 
 export class Message extends Model<InferAttributes<Message>, InferCreationAttributes<Message>> {
   declare id: CreationOptional<number>;
@@ -19,6 +20,8 @@ export class Message extends Model<InferAttributes<Message>, InferCreationAttrib
   declare bodyHtml: CreationOptional<string | null>;
   /** The language of what the e-mail adds to the user's text: its footer and the unsubscribe pages it links to. */
   declare language: CreationOptional<Language>;
+  /** The subject folded for search (src/db/search-text.ts), kept by the model's hooks. */
+  declare searchText: CreationOptional<string>;
   declare createdAt: CreationOptional<Date>;
   declare updatedAt: CreationOptional<Date>;
 
@@ -38,10 +41,12 @@ export class Message extends Model<InferAttributes<Message>, InferCreationAttrib
           defaultValue: 'en',
           validate: { isIn: [LANGUAGES] },
         },
+        searchText: { type: DataTypes.TEXT, allowNull: false, defaultValue: '' },
         createdAt: DataTypes.DATE,
         updatedAt: DataTypes.DATE,
       },
       { sequelize, tableName: 'messages', modelName: 'Message' },
     );
+    keepSearchText(Message, ['subject']);
   }
 }

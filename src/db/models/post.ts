@@ -15,6 +15,8 @@ export class Post extends Model<InferAttributes<Post>, InferCreationAttributes<P
   declare title: string;
   declare content: string;
   declare imagePath: CreationOptional<string | null>;
+  /** The image's alt text; empty means the title says what it shows. */
+  declare imageAlt: CreationOptional<string>;
   declare viewCount: CreationOptional<number>;
   declare isPublished: CreationOptional<boolean>;
   declare publishedAt: CreationOptional<Date | null>;
@@ -29,6 +31,7 @@ export class Post extends Model<InferAttributes<Post>, InferCreationAttributes<P
         title: { type: DataTypes.STRING(200), allowNull: false, validate: { notEmpty: true } },
         content: { type: DataTypes.TEXT, allowNull: false },
         imagePath: { type: DataTypes.STRING(300), allowNull: true },
+        imageAlt: { type: DataTypes.STRING(300), allowNull: false, defaultValue: '' },
         viewCount: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0, validate: { min: 0 } },
         isPublished: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: false },
         publishedAt: { type: DataTypes.DATE, allowNull: true },

@@ -85,7 +85,8 @@ describe('every screen in Russian', () => {
   });
 
   it("when a visitor reads the public pages in Russian, then none of them shows the site's English", async () => {
-    const post = await makePost({ title: 'Новости сервиса' });
+    // With an image: its alt text (here the title, none being written) is read too.
+    const post = await makePost({ title: 'Новости сервиса', imagePath: 'posts/news.png' });
     for (const url of [
       '/',
       '/blog',
@@ -105,7 +106,7 @@ describe('every screen in Russian', () => {
     const owner = await (await makeUser({ fullName: 'Вера Кузнецова' })).update({ language: 'ru' });
     const client = await makeClient(owner, { fullName: 'Иван Петров' });
     const message = await makeMessage(owner, { subject: 'Весенние новости', bodyText: 'Здравствуйте, {{full_name}}!' });
-    const mailing = await makeMailing(owner, { message, clients: [client] });
+    const mailing = await makeMailing(owner, { name: 'Весенняя рассылка', message, clients: [client] });
     const run = await makeRun(mailing);
     const delivery = await makeDelivery(run, client);
     await Delivery.update(
@@ -117,7 +118,10 @@ describe('every screen in Russian', () => {
     await TestSend.create({ ...test, reply: '550 5.1.1 mailbox unavailable' });
     const browser = await signedIn(site.app, owner);
     const ids = { client: client.id, message: message.id, mailing: mailing.id, run: run.id };
-    const urls = [...customerScreens(ids), '/clients/new', '/clients/import', '/messages/new', '/users'];
+    // The lists searched (found and not) and sorted: their search boxes, headers' titles and empty states.
+    const lists = ['/mailings?q=весенн&sort=name&dir=asc', '/mailings?q=ничего', '/mailings?sort=nextRun&dir=desc'];
+    lists.push('/messages?q=ВЕСЕННИЕ&sort=subject&dir=desc', '/messages?q=ничего', '/messages?sort=created&dir=asc');
+    const urls = [...customerScreens(ids), ...lists, '/clients/new', '/clients/import', '/messages/new', '/users'];
     for (const url of urls) expectRussian(url, (await browser.agent.get(url)).text);
     const secret = testConfig().sessionSecret;
     // The unsubscribe link of the Russian message, opened by an English browser, then confirmed.
@@ -155,6 +159,11 @@ describe('every screen in Russian', () => {
     // Lists narrowed to this test's owner: other tests' records (English names) are everyone's to see here. The
     // report's mailing and owner filters offer every customer's mailing and name, so their options are left out.
     const lists = [`/mailings?owner=${owner.id}`, `/users?q=${encodeURIComponent(owner.email)}`];
+    lists.push(
+      `/mailings?owner=${owner.id}&q=ничего`,
+      `/mailings?owner=${owner.id}&status=completed&sort=state&dir=asc`,
+    );
+    lists.push(`/users?q=${encodeURIComponent(owner.email)}&sort=created&dir=desc`, '/users?q=ничего&sort=role');
     for (const url of [...lists, `/mailings/${mailing.id}`, `/reports?mailing=${mailing.id}`, '/clients']) {
       const html = (await browser.agent.get(url)).text.replace(
         /<select[^>]*id="field-(mailing|owner)"[\s\S]*?<\/select>/g,
