@@ -11,6 +11,8 @@ export const ADMINJS_RU: LocaleTranslations = {
     delete: 'Удалить',
     bulkDelete: 'Удалить выбранные',
     list: 'Список',
+    // Not in AdminJS's English (it shows the action's name), but a button on every list: the record search.
+    search: 'Поиск',
   },
   buttons: {
     save: 'Сохранить',

@@ -58,6 +58,7 @@ describe('the back office in the staff member’s language', () => {
     expect(textAt(ru, 'labels.role.content_manager')).to.equal('Контент-менеджер');
     expect(textAt(ru, 'properties.email')).to.equal('Электронная почта');
     expect(textAt(ru, 'actions.new')).to.equal('Создать');
+    expect(textAt(ru, 'actions.search')).to.equal('Поиск');
     expect(textAt(ru, 'buttons.save')).to.equal('Сохранить');
     expect(textAt(ru, 'messages.successfullyCreated')).to.equal('Новая запись создана');
     expect(locale.translations).not.to.have.property('en');
