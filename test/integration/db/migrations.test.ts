@@ -3,6 +3,7 @@ import type { Sequelize } from 'sequelize';
 import { parseDatabaseUrl } from '../../../src/config.js';
 import { connect } from '../../../src/db/connection.js';
 import { createMigrator, migrateUp } from '../../../src/db/migrator.js';
+import { rowInserter } from '../../support/migration-database.js';
 import { selectRows } from '../../../src/delivery/sql.js';
 import { createScratchDatabase, type ScratchDatabase } from '../../support/database.js';
 import { testDatabase } from '../../support/hooks.js';
@@ -32,18 +33,6 @@ async function tableNames(sequelize: Sequelize): Promise<string[]> {
 }
 
 /** Inserts one row with plain SQL (the schema of the moment, not the models') and returns its id. */
-function rowInserter(sequelize: Sequelize) {
-  return async (table: string, values: Record<string, unknown>): Promise<number> => {
-    const columns = Object.keys(values);
-    const rows = await selectRows<{ id: number }>(
-      sequelize,
-      `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map((c) => `:${c}`).join(', ')}) RETURNING id`,
-      values,
-    );
-    return Number(rows[0]?.id);
-  };
-}
-
 /** A user (of the e-mail) with a message and a mailing of it, as plain rows. */
 async function ownedMailing(insert: ReturnType<typeof rowInserter>, email: string, now: string) {
   const stamps = { created_at: now, updated_at: now };

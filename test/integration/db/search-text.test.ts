@@ -1,44 +1,17 @@
 import { expect } from 'chai';
-import { QueryTypes, type Sequelize } from 'sequelize';
+import { QueryTypes } from 'sequelize';
 import { fillSearchText } from '../../../migrations/20261210-0008-search-text.js';
-import { parseDatabaseUrl } from '../../../src/config.js';
-import { connect } from '../../../src/db/connection.js';
 import { createMigrator, migrateUp } from '../../../src/db/migrator.js';
-import { selectRows } from '../../../src/delivery/sql.js';
-import { createScratchDatabase, type ScratchDatabase } from '../../support/database.js';
+import { databaseBefore } from '../../support/migration-database.js';
 
 const BEFORE = '20261201-0007-mail-form-limits';
 const THIS = '20261210-0008-search-text';
 
 describe('migration 0008: the stored search text', () => {
-  let scratch: ScratchDatabase;
-  let sequelize: Sequelize;
-
-  // A database of its own, taken back to before the migration, so the rows it fills are the test's only.
-  before(async () => {
-    scratch = await createScratchDatabase();
-    sequelize = await connect(parseDatabaseUrl(scratch.url));
-    await createMigrator(sequelize).up({ to: BEFORE });
-  });
-  after(async () => {
-    await sequelize.close();
-    await scratch.drop();
-  });
-
-  async function insert(table: string, values: Record<string, unknown>): Promise<number> {
-    const now = new Date().toISOString();
-    const row = { ...values, created_at: now, updated_at: now };
-    const columns = Object.keys(row);
-    const [result] = await selectRows<{ id: number }>(
-      sequelize,
-      `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map((c) => `:${c}`).join(', ')}) RETURNING id`,
-      row,
-    );
-    return Number(result?.id);
-  }
+  const db = databaseBefore(BEFORE);
 
   async function searchTexts(table: string): Promise<string[]> {
-    const rows = await sequelize.query<{ search_text: string }>(`SELECT search_text FROM ${table} ORDER BY id`, {
+    const rows = await db.sequelize.query<{ search_text: string }>(`SELECT search_text FROM ${table} ORDER BY id`, {
       type: QueryTypes.SELECT,
     });
     return rows.map((row) => row.search_text);
@@ -46,14 +19,14 @@ describe('migration 0008: the stored search text', () => {
 
   it('when applied over existing rows, then each row gets its fields folded, and the fill alone does it again in batches', async () => {
     const user = (email: string, fullName: string) =>
-      insert('users', { email, full_name: fullName, password_hash: 'x', time_zone: 'UTC' });
+      db.insert('users', { email, full_name: fullName, password_hash: 'x', time_zone: 'UTC' });
     const owner = await user('vera@example.org', 'Вера КУЗНЕЦОВА');
     await user('sofia@example.org', 'ΣΟΦΙΑ');
     const client = (email: string, fullName: string, comment: string) =>
-      insert('clients', { owner_id: owner, email, full_name: fullName, comment });
+      db.insert('clients', { owner_id: owner, email, full_name: fullName, comment });
     for (let i = 0; i < 5; i += 1) await client(`c${i}@example.org`, `Ёлкин ${i}`, i === 4 ? 'Tête-à-TÊTE' : '');
 
-    expect((await createMigrator(sequelize).up({ to: THIS })).map((m) => m.name)).to.deep.equal([THIS]);
+    expect((await createMigrator(db.sequelize).up({ to: THIS })).map((m) => m.name)).to.deep.equal([THIS]);
     const clients = ['c0@example.org\nёлкин 0\n', 'c1@example.org\nёлкин 1\n', 'c2@example.org\nёлкин 2\n'];
     const expected = {
       users: ['vera@example.org\nвера кузнецова', 'sofia@example.org\nσοφια'],
@@ -62,21 +35,21 @@ describe('migration 0008: the stored search text', () => {
     expect(await searchTexts('users')).to.deep.equal(expected.users);
     expect(await searchTexts('clients')).to.deep.equal(expected.clients);
 
-    await sequelize.query("UPDATE clients SET search_text = ''");
-    await sequelize.query("UPDATE users SET search_text = ''");
-    await fillSearchText(sequelize, undefined, 2);
+    await db.sequelize.query("UPDATE clients SET search_text = ''");
+    await db.sequelize.query("UPDATE users SET search_text = ''");
+    await fillSearchText(db.sequelize, undefined, 2);
     expect(await searchTexts('users')).to.deep.equal(expected.users);
     expect(await searchTexts('clients')).to.deep.equal(expected.clients);
   });
 
   it('when rolled back, then the column goes and the rows stay; up again fills it', async () => {
-    await migrateUp(sequelize);
-    await createMigrator(sequelize).down({ to: THIS });
-    const rows = await sequelize.query<object>('SELECT * FROM clients', { type: QueryTypes.SELECT });
+    await migrateUp(db.sequelize);
+    await createMigrator(db.sequelize).down({ to: THIS });
+    const rows = await db.sequelize.query<object>('SELECT * FROM clients', { type: QueryTypes.SELECT });
     expect(rows).to.have.length(5);
     expect(rows[0]).to.have.property('email');
     expect(rows[0]).not.to.have.property('search_text');
-    await migrateUp(sequelize);
+    await migrateUp(db.sequelize);
     expect((await searchTexts('clients'))[0]).to.equal('c0@example.org\nёлкин 0\n');
   });
 });
