@@ -31,16 +31,35 @@ export async function deleteOwnAccount(sequelize: Sequelize, user: User, passwor
   if (!(await verifyPassword(password, user.passwordHash))) {
     throw new ValidationError({ currentPassword: 'forms.wrongPassword' });
   }
-  if (user.role === 'admin' && (await User.count({ where: { role: 'admin', id: { [Op.ne]: user.id } } })) === 0) {
-    throw conflict('The last administrator cannot delete their account', 'accountData.deletion.lastAdmin');
-  }
+  await refuseLastAdmin(user);
   const mailingIds = (await Mailing.findAll({ where: { ownerId: user.id }, attributes: ['id'] })).map((m) => m.id);
   for (const id of mailingIds) {
     await setMailingDisabled(sequelize, id, true, { userId: null, reason: 'account deleted' });
   }
-  const deleted = await sequelize.transaction((transaction) => deleteOwnedRows(user.id, transaction));
+  const deleted = await sequelize.transaction(async (transaction) => {
+    // Again inside, the admins' rows locked (SQLite's transactions take the write lock up front): two last
+    // admins deleting themselves at once go one after the other, and the second is refused.
+    await refuseLastAdmin(user, transaction);
+    return deleteOwnedRows(user.id, transaction);
+  });
   for (const id of mailingIds) deliveryEvents.emit('mailing-changed', id);
   return deleted;
+}
+
+/** Refuses (409) to delete the only administrator: someone must be left to run the service. */
+async function refuseLastAdmin(user: User, transaction?: Transaction): Promise<void> {
+  if (user.role !== 'admin') return;
+  // Every admin row, in id order: two deletions lock them in the same order, so they queue, never deadlock.
+  const admins = await User.findAll({
+    where: { role: 'admin' },
+    attributes: ['id'],
+    order: [['id', 'ASC']],
+    transaction,
+    ...(transaction ? { lock: transaction.LOCK.UPDATE } : {}),
+  });
+  if (admins.every((admin) => admin.id === user.id)) {
+    throw conflict('The last administrator cannot delete their account', 'accountData.deletion.lastAdmin');
+  }
 }
 
 // Children before parents, so neither database's key rules (a message in use is RESTRICT) decide the order.

@@ -1,7 +1,7 @@
 // Test sends of a message to its owner's own addresses: queued here (the web never waits on SMTP), sent by the
 // delivery worker (src/delivery/test-sends.ts), and listed on the message's page, apart from mailings' runs.
 import { Op } from 'sequelize';
-import { boundDatabase, TestSend, type Message, type User } from '../db/models/index.js';
+import { boundDatabase, TestSend, User, type Message } from '../db/models/index.js';
 import { deliveryEvents } from '../delivery/events.js';
 import { ValidationError } from '../errors.js';
 import { findMessage } from './messages.service.js';
@@ -19,6 +19,9 @@ export const LATEST_TEST_SENDS = 10;
 export async function queueTestSends(owner: User, messageId: number, addresses: string[]): Promise<TestSend[]> {
   const message = await findMessage(owner, messageId);
   const rows = await boundDatabase().transaction(async (transaction) => {
+    // The owner's row is locked first (SQLite's transactions take the write lock up front already), so two
+    // requests at once count one after the other and never pass the hour's limit together.
+    await User.findByPk(owner.id, { attributes: ['id'], transaction, lock: transaction.LOCK.UPDATE });
     const since = new Date(Date.now() - HOUR_MS);
     const recent = await TestSend.count({ where: { userId: owner.id, createdAt: { [Op.gt]: since } }, transaction });
     if (recent + addresses.length > TEST_SENDS_PER_HOUR)

@@ -233,6 +233,27 @@ describe("an account's data archive and its deletion", function () {
     }
   });
 
+  it('when the only two admins delete their accounts at the same moment, then one goes and the other is refused, never both', async () => {
+    const admins = await User.findAll({ where: { role: 'admin' } });
+    await User.update({ role: 'manager' }, { where: { role: 'admin' } });
+    try {
+      const pair = [await makeUser({ role: 'admin' }), await makeUser({ role: 'admin' })];
+      const browsers = await Promise.all(pair.map((admin) => signedIn(site.app, admin)));
+      const answers = await Promise.all(
+        browsers.map((browser) =>
+          browser
+            .post('/profile/delete', { currentPassword: FACTORY_PASSWORD, confirm: 'yes' })
+            .set('Referer', '/profile'),
+        ),
+      );
+      expect(answers.map((res) => res.status)).to.deep.equal([303, 303]);
+      expect(answers.map((res) => res.headers.location).sort()).to.deep.equal(['/account/deleted', '/profile']);
+      expect(await User.count({ where: { id: pair.map((admin) => admin.id) } })).to.equal(1);
+    } finally {
+      await User.update({ role: 'admin' }, { where: { id: admins.map((admin) => admin.id) } });
+    }
+  });
+
   describe('while a run is being sent', () => {
     let smtp: SmtpTestServer;
     before(async () => {

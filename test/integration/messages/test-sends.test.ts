@@ -121,6 +121,16 @@ describe('test sends', () => {
     await TestSend.destroy({ where: { userId: owner.id } });
   });
 
+  it('when two tests that would together pass the hour’s limit come at the same moment, then only one is queued', async () => {
+    const { owner, message } = await ownerWithMessage();
+    await queueTestSends(owner, message.id, addressesOf(5));
+    await queueTestSends(owner, message.id, addressesOf(5));
+    const outcomes = await Promise.allSettled([0, 1, 2].map(() => queueTestSends(owner, message.id, addressesOf(5))));
+    expect(outcomes.filter((outcome) => outcome.status === 'fulfilled')).to.have.length(2);
+    expect(await TestSend.count({ where: { userId: owner.id } })).to.equal(20);
+    await TestSend.destroy({ where: { userId: owner.id } });
+  });
+
   it("when someone tests another user's message, then it is a 404; a manager gets no form and a 403", async () => {
     const { message } = await ownerWithMessage();
     const stranger = await signedIn(site.app, await makeUser());
