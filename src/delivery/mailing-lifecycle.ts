@@ -91,18 +91,26 @@ export async function dispatchDueRun(
  * another run is active, the mailing is disabled, or its owner is blocked.
  */
 export async function startRunNow(sequelize: Sequelize, mailingId: number, now = new Date()): Promise<MailingRun> {
-  const mailing = await Mailing.findByPk(mailingId);
-  if (!mailing) throw new NotFoundError('No such mailing');
-  if (mailing.isDisabled) throw conflict('This mailing is disabled', 'mailings.errors.disabled');
-  if (await ownerIsBlocked(mailing))
-    throw conflict("This mailing's owner is blocked: nothing is sent", 'mailings.errors.ownerBlocked');
-  const active = await MailingRun.findOne({ where: { mailingId, state: { [Op.in]: ACTIVE_RUN_STATES } } });
-  if (active)
-    throw conflict(`Run #${active.number} of this mailing is still under way`, 'mailings.errors.stillActive', {
-      run: active.number,
-    });
   const at = new Date(Math.floor(now.getTime() / 1000) * 1000);
+  // Every check inside the transaction, the mailing's row locked first (SQLite's transactions take the write lock
+  // up front): two "send now" at once, even a second apart, start one run, and the other is refused.
   const run = await sequelize.transaction(async (transaction) => {
+    const mailing = await Mailing.findByPk(mailingId, {
+      transaction,
+      ...(isPostgres(sequelize) ? { lock: true } : {}),
+    });
+    if (!mailing) throw new NotFoundError('No such mailing');
+    if (mailing.isDisabled) throw conflict('This mailing is disabled', 'mailings.errors.disabled');
+    if (await ownerIsBlocked(mailing, transaction))
+      throw conflict("This mailing's owner is blocked: nothing is sent", 'mailings.errors.ownerBlocked');
+    const active = await MailingRun.findOne({
+      where: { mailingId, state: { [Op.in]: ACTIVE_RUN_STATES } },
+      transaction,
+    });
+    if (active)
+      throw conflict(`Run #${active.number} of this mailing is still under way`, 'mailings.errors.stillActive', {
+        run: active.number,
+      });
     const created = await createRun(sequelize, mailingId, at, now, transaction);
     if (!created)
       throw conflict('A run of this mailing was started this very second; try again', 'mailings.errors.sameSecond');

@@ -50,6 +50,19 @@ describe('mailing runs', () => {
     expect(await Delivery.count({ where: { runId: first?.id } })).to.equal(2);
   });
 
+  it('when "send now" is asked twice at once, a second apart, then one run starts and the other is refused', async () => {
+    const { mailing } = await mailingWithClients(2);
+    const now = Date.now();
+    const outcomes = await Promise.allSettled([
+      startRunNow(testDatabase(), mailing.id, new Date(now)),
+      startRunNow(testDatabase(), mailing.id, new Date(now + 1000)),
+    ]);
+    expect(outcomes.filter((outcome) => outcome.status === 'fulfilled')).to.have.length(1);
+    const refused = outcomes.find((outcome) => outcome.status === 'rejected');
+    expect((refused?.reason as AppError | undefined)?.translation?.key).to.equal('mailings.errors.stillActive');
+    expect(await MailingRun.count({ where: { mailingId: mailing.id } })).to.equal(1);
+  });
+
   it('when a mailing has no recipients, then its run is finished at once', async () => {
     const { mailing } = await mailingWithClients(0);
     const run = await startRunNow(testDatabase(), mailing.id);
