@@ -4,11 +4,11 @@
 import { DataTypes } from 'sequelize';
 import type { MigrationContext } from '../src/db/migrator.js';
 
-const ref = (table: string) => ({
+const ref = (table: string, onDelete: 'CASCADE' | 'SET NULL') => ({
   type: DataTypes.INTEGER,
-  allowNull: false,
+  allowNull: onDelete === 'SET NULL',
   references: { model: table, key: 'id' },
-  onDelete: 'CASCADE',
+  onDelete,
   onUpdate: 'CASCADE',
 });
 
@@ -18,8 +18,9 @@ export async function up({ context: { queryInterface, sequelize } }: { context: 
       'test_sends',
       {
         id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
-        user_id: ref('users'),
-        message_id: ref('messages'),
+        user_id: ref('users', 'CASCADE'),
+        // A deleted message leaves its tests (without it): they still count towards the owner's hourly limit.
+        message_id: ref('messages', 'SET NULL'),
         address: { type: DataTypes.STRING(254), allowNull: false },
         status: { type: DataTypes.STRING(20), allowNull: false, defaultValue: 'pending' },
         reply: { type: DataTypes.TEXT, allowNull: true },

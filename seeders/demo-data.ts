@@ -145,7 +145,8 @@ async function seedCustomer(customer: User, demo: DemoCustomer, context: SeedCon
       count(
         await Message.findOrCreate({
           where: { ownerId: customer.id, subject: message.subject },
-          defaults: { ...message, ownerId: customer.id },
+          // The e-mail's own words (footer, unsubscribe pages) in the customer's language, as the form defaults to.
+          defaults: { ...message, language: customer.language, ownerId: customer.id },
           transaction,
         }),
       ),

@@ -23,6 +23,24 @@ const STATUS_OF: Record<OutcomeKind, DeliveryStatus> = {
   unknown: 'unknown',
 };
 
+/**
+ * What a test's reply says when no server answered: a translation key, stored as the reply and shown in the
+ * reader's language (testSendReply).
+ */
+export const TEST_SEND_NOTES = {
+  interrupted: 'testSends.notes.interrupted',
+  ownerBlocked: 'testSends.notes.ownerBlocked',
+  messageDeleted: 'testSends.notes.messageDeleted',
+} as const;
+
+const NOTE_KEYS: ReadonlySet<string> = new Set(Object.values(TEST_SEND_NOTES));
+
+/** A test's reply for the screen: our own notes in the reader's language, a server's reply as it came. */
+export function testSendReply(t: (key: string) => string, reply: string | null): string {
+  if (!reply) return '';
+  return NOTE_KEYS.has(reply) ? t(reply) : reply;
+}
+
 /** A claim older than this was a worker's that died mid-send: it may have gone out, so it becomes unknown. */
 export const TEST_SEND_STALE_MS = 10 * 60 * 1000;
 
@@ -45,7 +63,7 @@ export async function claimTestSend(now = new Date()): Promise<TestSend | null> 
 /** Turns the claims of a worker that died mid-send unknown (never resent: the first copy may have arrived). */
 export async function reapTestSends(now = new Date()): Promise<number> {
   const [reaped] = await TestSend.update(
-    { status: 'unknown', reply: 'Interrupted while sending: the message may or may not have been delivered.' },
+    { status: 'unknown', reply: TEST_SEND_NOTES.interrupted },
     { where: { status: 'sending', attemptedAt: { [Op.lt]: new Date(now.getTime() - TEST_SEND_STALE_MS) } } },
   );
   return reaped;
@@ -53,9 +71,11 @@ export async function reapTestSends(now = new Date()): Promise<number> {
 
 /** Sends one claimed test send and logs what became of it; never throws for a failed send. */
 export async function sendTestSend(row: TestSend, deps: TestSendDependencies): Promise<DeliveryStatus> {
-  const message = await Message.findByPk(row.messageId, { include: [{ model: User, as: 'owner' }] });
+  const message =
+    row.messageId === null ? null : await Message.findByPk(row.messageId, { include: [{ model: User, as: 'owner' }] });
   const owner = message?.owner;
-  if (!message || !owner || owner.isBlocked) return finish(row, 'failed', 'Not sent: the account is blocked');
+  if (!message || !owner) return finish(row, 'failed', TEST_SEND_NOTES.messageDeleted);
+  if (owner.isBlocked) return finish(row, 'failed', TEST_SEND_NOTES.ownerBlocked);
   const { config } = deps;
   const content = contentOf(message, owner.fullName, config.mailFrom);
   // The prefix is for the owner, who reads the test: in their language.

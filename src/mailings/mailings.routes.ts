@@ -253,7 +253,12 @@ function runAction(sequelize: Sequelize): RequestHandler {
       idParam(req, 'runId'),
       action as RunAction,
     );
-    if (retried === 0) flash(req, 'warning', req.t('mailings.runs.nothingToRetry'));
+    if (retried === 0)
+      flash(
+        req,
+        'warning',
+        req.t(action === 'retry-unknown' ? 'mailings.runs.noUnknownToRetry' : 'mailings.runs.nothingToRetry'),
+      );
     else flash(req, 'success', req.t(`mailings.runDone.${action}`));
     redirectAfterAction(req, res, `/mailings/${mailingId}`);
   };

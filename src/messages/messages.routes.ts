@@ -16,6 +16,7 @@ import { routeTable } from '../web/route-table.js';
 import { messageForm, messageSortForm, type MessageInput } from './message.form.js';
 import { TEST_SEND_MAX_ADDRESSES, testSendForm, type TestSendInput } from './test-send.form.js';
 import { latestTestSends, queueTestSends, TEST_SENDS_PER_HOUR } from './test-sends.service.js';
+import { testSendReply } from '../delivery/test-sends.js';
 import {
   countMessages,
   createMessage,
@@ -105,7 +106,16 @@ async function renderShow(req: Request, res: Response, config: Config, testForm:
   const canChange = message.ownerId === viewer.id && roleCan(viewer.role, 'messages:write');
   const testSends = canChange ? await latestTestSends(message) : [];
   const testLimits = { max: TEST_SEND_MAX_ADDRESSES, limit: TEST_SENDS_PER_HOUR };
-  res.render('messages/show', { title: message.subject, message, preview, canChange, testSends, testForm, testLimits });
+  res.render('messages/show', {
+    title: message.subject,
+    message,
+    preview,
+    canChange,
+    testSends,
+    testForm,
+    testLimits,
+    testSendReply,
+  });
 }
 
 function testSendSpec(config: Config): FormSpec<typeof testSendForm> {

@@ -87,9 +87,9 @@ export function initModels(sequelize: Sequelize): void {
   Delivery.belongsTo(Client, { as: 'client', foreignKey: optional('clientId'), constraints: false });
 
   User.hasMany(TestSend, { as: 'testSends', foreignKey: required('userId'), onDelete: 'CASCADE' });
-  Message.hasMany(TestSend, { as: 'testSends', foreignKey: required('messageId'), onDelete: 'CASCADE' });
+  Message.hasMany(TestSend, { as: 'testSends', foreignKey: optional('messageId'), onDelete: 'SET NULL' });
   TestSend.belongsTo(User, { as: 'user', foreignKey: required('userId'), onDelete: 'CASCADE' });
-  TestSend.belongsTo(Message, { as: 'message', foreignKey: required('messageId'), onDelete: 'CASCADE' });
+  TestSend.belongsTo(Message, { as: 'message', foreignKey: optional('messageId'), onDelete: 'SET NULL' });
 
   Post.belongsTo(User, { as: 'author', foreignKey: optional('authorId'), onDelete: 'SET NULL' });
   Session.belongsTo(User, { as: 'user', foreignKey: optional('userId'), onDelete: 'CASCADE' });

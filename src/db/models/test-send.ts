@@ -13,7 +13,8 @@ import { DELIVERY_STATUSES, type DeliveryStatus } from './delivery.js';
 export class TestSend extends Model<InferAttributes<TestSend>, InferCreationAttributes<TestSend>> {
   declare id: CreationOptional<number>;
   declare userId: ForeignKey<number>;
-  declare messageId: ForeignKey<number>;
+  /** Null once the message is deleted: the row still counts towards its owner's hourly limit. */
+  declare messageId: ForeignKey<number | null>;
   declare address: string;
   /** The delivery log's statuses: pending, sending (claimed by a worker), sent, failed, unknown. */
   declare status: CreationOptional<DeliveryStatus>;

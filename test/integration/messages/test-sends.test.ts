@@ -7,7 +7,10 @@ import { reapTestSends, TEST_SEND_STALE_MS, TestSender } from '../../../src/deli
 import { createMailTransport } from '../../../src/delivery/transports.js';
 import { createLogger } from '../../../src/logger.js';
 import { queueTestSends } from '../../../src/messages/test-sends.service.js';
+import { deleteMessage } from '../../../src/messages/messages.service.js';
 import { deliveryConfig } from '../../support/delivery.js';
+import { rejectionOf } from '../../support/expect.js';
+import { ValidationError } from '../../../src/errors.js';
 import { makeClient, makeMessage, makeUser, unique } from '../../support/factories.js';
 import { testDatabase } from '../../support/hooks.js';
 import { SmtpTestServer } from '../../support/smtp-test-process.js';
@@ -185,5 +188,28 @@ describe('test sends', () => {
     await drainThroughSmtp();
     expect((await stuck.reload()).status).to.equal('unknown');
     expect(smtp.countsByRecipient().get(crashed)).to.equal(undefined);
+  });
+  it('when a worker died mid-send, then a Russian owner reads why in Russian; a deleted message’s tests still count towards the hour', async () => {
+    const { owner, message } = await ownerWithMessage();
+    await owner.update({ language: 'ru' });
+    const [stuck] = (await queueTestSends(owner, message.id, addressesOf(1))) as [TestSend];
+    await TestSend.update(
+      { status: 'sending', attemptedAt: new Date(Date.now() - TEST_SEND_STALE_MS - 1000) },
+      { where: { id: stuck.id } },
+    );
+    await reapTestSends();
+    const browser = await signedIn(site.app, owner);
+    const page = await browser.agent.get(`/messages/${message.id}`).expect(200);
+    expect(page.text).to.contain('Отправка прервалась: письмо могло дойти').and.not.to.contain('testSends.notes');
+
+    await queueTestSends(owner, message.id, addressesOf(5));
+    await queueTestSends(owner, message.id, addressesOf(5));
+    await queueTestSends(owner, message.id, addressesOf(5));
+    await deleteMessage(owner, message.id);
+    expect(await TestSend.count({ where: { userId: owner.id } })).to.equal(16);
+    const again = await makeMessage(owner);
+    const refused = await rejectionOf(queueTestSends(owner, again.id, addressesOf(5)));
+    expect(refused).to.be.instanceOf(ValidationError);
+    await TestSend.destroy({ where: { userId: owner.id } });
   });
 });
