@@ -32,16 +32,25 @@ export async function deleteOwnAccount(sequelize: Sequelize, user: User, passwor
     throw new ValidationError({ currentPassword: 'forms.wrongPassword' });
   }
   await refuseLastAdmin(user);
-  const mailingIds = (await Mailing.findAll({ where: { ownerId: user.id }, attributes: ['id'] })).map((m) => m.id);
+  // The mailings still enabled are disabled first (a run under way is cancelled, no worker sends on); should the
+  // deletion then fail or be refused, they are enabled again, so a kept account keeps its schedule.
+  const enabled = await Mailing.findAll({ where: { ownerId: user.id, isDisabled: false }, attributes: ['id'] });
+  const mailingIds = enabled.map((mailing) => mailing.id);
   for (const id of mailingIds) {
     await setMailingDisabled(sequelize, id, true, { userId: null, reason: 'account deleted' });
   }
-  const deleted = await sequelize.transaction(async (transaction) => {
-    // Again inside, the admins' rows locked (SQLite's transactions take the write lock up front): two last
-    // admins deleting themselves at once go one after the other, and the second is refused.
-    await refuseLastAdmin(user, transaction);
-    return deleteOwnedRows(user.id, transaction);
-  });
+  let deleted: DeletedRows;
+  try {
+    deleted = await sequelize.transaction(async (transaction) => {
+      // Again inside, the admins' rows locked (SQLite's transactions take the write lock up front): two last
+      // admins deleting themselves at once go one after the other, and the second is refused.
+      await refuseLastAdmin(user, transaction);
+      return deleteOwnedRows(user.id, transaction);
+    });
+  } catch (error) {
+    for (const id of mailingIds) await setMailingDisabled(sequelize, id, false, { userId: null });
+    throw error;
+  }
   for (const id of mailingIds) deliveryEvents.emit('mailing-changed', id);
   return deleted;
 }

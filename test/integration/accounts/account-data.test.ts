@@ -238,6 +238,8 @@ describe("an account's data archive and its deletion", function () {
     await User.update({ role: 'manager' }, { where: { role: 'admin' } });
     try {
       const pair = [await makeUser({ role: 'admin' }), await makeUser({ role: 'admin' })];
+      const later = new Date(Date.now() + 86_400_000);
+      const mailings = await Promise.all(pair.map((admin) => makeMailing(admin, { clients: [], startAt: later })));
       const browsers = await Promise.all(pair.map((admin) => signedIn(site.app, admin)));
       const answers = await Promise.all(
         browsers.map((browser) =>
@@ -249,6 +251,9 @@ describe("an account's data archive and its deletion", function () {
       expect(answers.map((res) => res.status)).to.deep.equal([303, 303]);
       expect(answers.map((res) => res.headers.location).sort()).to.deep.equal(['/account/deleted', '/profile']);
       expect(await User.count({ where: { id: pair.map((admin) => admin.id) } })).to.equal(1);
+      // The refused admin's mailing, disabled while the deletion was tried, is enabled again.
+      const kept = await Mailing.findAll({ where: { id: mailings.map((mailing) => mailing.id) } });
+      expect(kept.map((mailing) => mailing.isDisabled)).to.deep.equal([false]);
     } finally {
       await User.update({ role: 'admin' }, { where: { id: admins.map((admin) => admin.id) } });
     }
