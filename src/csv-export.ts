@@ -49,8 +49,10 @@ export async function writeCsv<T>(
   toCells: (item: T) => CsvCell[],
   begin: () => void = () => undefined,
 ): Promise<void> {
+  // A stream already gone would never emit 'close' again: nothing is written to it, and nothing awaited.
   const write = async (text: string): Promise<void> => {
-    if (!out.write(text)) await Promise.race([once(out, 'drain'), once(out, 'close')]);
+    if (out.destroyed) return;
+    if (!out.write(text) && !out.destroyed) await Promise.race([once(out, 'drain'), once(out, 'close')]);
   };
   const iterator = chunks[Symbol.asyncIterator]();
   let next = await iterator.next();
