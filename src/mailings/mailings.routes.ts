@@ -19,7 +19,7 @@ import { routeTable } from '../web/route-table.js';
 import { toLocalDateTimeInput } from '../forms/time-zones.js';
 import { zoneChoices } from '../forms/zone-choices.js';
 import { mailingForm, mailingSortForm, type MailingInput } from './mailing.form.js';
-import { historyOf, retriesWaitingIn, retryableOf } from './run-history.service.js';
+import { followedRun, historyOf, retriesWaitingIn, retryableOf } from './run-history.service.js';
 import { deleteQuestion, retryUnknownQuestion, sendQuestion } from './run-questions.js';
 import {
   actOnRun,
@@ -152,10 +152,21 @@ async function showPage(req: Request, res: Response): Promise<void> {
     nextRunRecipientCount(mailing),
     historyOf(mailing),
   ]);
-  const progressRun = activeRun ?? runs[0];
-  const [retryable, waiting] = await Promise.all([retryableOf([...runs, activeRun]), retriesWaitingIn(activeRun)]);
+  const followed = followedRun(activeRun, runs);
+  const progressRun = followed ?? runs[0];
+  const [retryable, waiting] = await Promise.all([retryableOf([...runs, followed]), retriesWaitingIn(followed)]);
   const questions = { confirmSend: sendQuestion(req, recipientCount), confirmDelete: deleteQuestion(req, history) };
-  const view = { mailing, runs, activeRun, progressRun, clientCount, recipientCount, retryable, waiting, ...questions };
+  const view = {
+    mailing,
+    runs,
+    activeRun: followed,
+    progressRun,
+    clientCount,
+    recipientCount,
+    retryable,
+    waiting,
+    ...questions,
+  };
   res.render('mailings/show', { title: mailing.name, ...view, retryUnknown: retryUnknownQuestion(req) });
 }
 

@@ -2,7 +2,7 @@
 // way waits for, and the history a delete would take with it. The mailing is one the viewer may see
 // (mailings.service.ts viewMailing / findMailing); the rules themselves are the engine's (delivery/runs.ts).
 import { Delivery, MailingRun, type Mailing } from '../db/models/index.js';
-import { retryableCounts, waitingRetries, type RetryChoice } from '../delivery/runs.js';
+import { ACTIVE_RUN_STATES, retryableCounts, waitingRetries, type RetryChoice } from '../delivery/runs.js';
 
 /** What a retry of each kind would take from each run (the run buttons offer only what it would take). */
 export function retryableOf(
@@ -25,4 +25,13 @@ export async function historyOf(mailing: Mailing): Promise<{ runs: number; deliv
     include: [{ model: MailingRun, as: 'run', attributes: [], where: { mailingId: mailing.id }, required: true }],
   });
   return { runs, deliveries };
+}
+
+/**
+ * The run a mailing's page follows: the active run, else one the history (read beside it) still saw under way. A
+ * run may end between the two reads; followed, its next poll sees it ended and reloads the page, where otherwise
+ * the page would show it under way and never ask again.
+ */
+export function followedRun<T extends Pick<MailingRun, 'state'>>(active: T | null, history: readonly T[]): T | null {
+  return active ?? history.find((run) => ACTIVE_RUN_STATES.includes(run.state)) ?? null;
 }
