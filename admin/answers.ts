@@ -15,8 +15,9 @@ export function isApiRequest(req: Request): boolean {
 
 /** Answers with a status and one of the back office's messages, never cached. */
 export function answerInBackOffice(req: Request, res: Response, status: number, key: BackOfficeAnswer): void {
-  const message = backOfficeMessage(backOfficeLanguage(req), key);
-  res.status(status).set('Cache-Control', 'no-store').set('Content-Language', backOfficeLanguage(req));
+  const language = backOfficeLanguage(req);
+  const message = backOfficeMessage(language, key);
+  res.status(status).set('Cache-Control', 'no-store').set('Content-Language', language);
   if (isApiRequest(req)) res.json({ notice: { message, type: 'error' } });
   else res.type('text/plain').send(message);
 }
