@@ -1,9 +1,10 @@
 // Client rules: every query is scoped to the owner; an e-mail appears once per owner; an import saves all of
 // its new rows or none of them.
 import { isUniqueViolation } from '../db/unique-violation.js';
-import { Op, type Sequelize, type Transaction, type WhereOptions } from 'sequelize';
+import { Op, type OrderItem, type Sequelize, type Transaction, type WhereOptions } from 'sequelize';
 import { boundDatabase, Client, type User } from '../db/models/index.js';
 import { normaliseEmail } from '../db/models/email.js';
+import { findPage } from '../db/deferred-page.js';
 import { searchTextContains } from '../db/search-text.js';
 import { stopClientDeliveries } from '../delivery/runs.js';
 import { found, ValidationError } from '../errors.js';
@@ -19,20 +20,18 @@ import {
   type ImportSummary,
 } from './clients-csv.js';
 
+/** The clients list's order (the index clients_owner_email, migration 0017, holds it after the owner). */
+const CLIENT_ORDER: OrderItem[] = [
+  ['email', 'ASC'],
+  ['id', 'ASC'],
+];
+
 /** Rows per INSERT statement of an import (all of them inside one transaction). */
 export const IMPORT_BATCH = 500;
 
 /** The owner's clients matching the search (e-mail, name or comment, any case in any script), by e-mail. */
 export function listClients(owner: User, search: string, page: { offset: number; limit: number }): Promise<Client[]> {
-  return Client.findAll({
-    where: clientsOf(owner, search),
-    order: [
-      ['email', 'ASC'],
-      ['id', 'ASC'],
-    ],
-    offset: page.offset,
-    limit: page.limit,
-  });
+  return findPage(Client, { where: clientsOf(owner, search), order: CLIENT_ORDER, ...page });
 }
 
 /** How many of the owner's clients match the search (for the pager). */

@@ -4,6 +4,7 @@
 import { DateTime } from 'luxon';
 import { col, fn, Op, type WhereOptions } from 'sequelize';
 import { boundDatabase, Delivery, type DeliveryStatus, type RunState, type User } from '../db/models/index.js';
+import { findPage } from '../db/deferred-page.js';
 import { selectRows, toDate } from '../delivery/sql.js';
 import { NotFoundError } from '../errors.js';
 import type { DayCounts } from './report-chart.js';
@@ -230,12 +231,7 @@ export function countDeliveries(run: RunRow, status: DeliveryStatus | null): Pro
 
 /** One page of a run's log (the run found with findRun), in the order the recipients were snapshotted. */
 export function listDeliveries(run: RunRow, status: DeliveryStatus | null, page: Window): Promise<Delivery[]> {
-  return Delivery.findAll({
-    where: deliveryWhere(run, status),
-    order: [['id', 'ASC']],
-    offset: page.offset,
-    limit: page.limit,
-  });
+  return findPage(Delivery, { where: deliveryWhere(run, status), order: [['id', 'ASC']], ...page });
 }
 
 /** The filtered runs for export, newest first, a chunk per round trip (keyset paging, no OFFSET drift). */
