@@ -2,7 +2,7 @@
 // ever sees their own runs and logs (a manager sees everyone's), and the list, the chart and the CSV export
 // keep the same runs. Days are the acting user's calendar days (their time zone), on SQLite and PostgreSQL alike.
 import { DateTime } from 'luxon';
-import { col, fn, Op, type WhereOptions } from 'sequelize';
+import { col, fn, type WhereOptions } from 'sequelize';
 import { boundDatabase, Delivery, type DeliveryStatus, type RunState, type User } from '../db/models/index.js';
 import { findPage } from '../db/deferred-page.js';
 import { selectRows, toDate } from '../delivery/sql.js';
@@ -13,8 +13,9 @@ import { ALL_RUNS, allOf, REPORT_RUNS, reportCondition, type SqlCondition } from
 
 /** The chart shows at most this many days (the latest ones) so the query and the bars stay bounded. */
 export const CHART_MAX_DAYS = 60;
-/** Rows fetched per round trip when exporting. */
-export const EXPORT_CHUNK = 1_000;
+/** Rows fetched per round trip when exporting (the log's, log-export.ts, too). */
+export { EXPORT_CHUNK, deliveryChunks, type ExportedDelivery } from './log-export.js';
+import { EXPORT_CHUNK } from './log-export.js';
 
 export interface RunRow {
   id: number;
@@ -257,26 +258,5 @@ async function* runChunksWhere(where: SqlCondition, size: number): AsyncGenerato
       replacements: { afterAt: last.scheduledAt, afterId: last.id },
     };
     page = allOf(where, before);
-  }
-}
-
-/** A run's log (the run found with findRun) for export, by id, a chunk per round trip. */
-export async function* deliveryChunks(
-  run: RunRow,
-  status: DeliveryStatus | null,
-  size = EXPORT_CHUNK,
-): AsyncGenerator<Delivery[]> {
-  let afterId = 0;
-  for (;;) {
-    const deliveries = await Delivery.findAll({
-      where: { ...deliveryWhere(run, status), id: { [Op.gt]: afterId } },
-      order: [['id', 'ASC']],
-      limit: size,
-    });
-    if (deliveries.length === 0) return;
-    yield deliveries;
-    const last = deliveries[deliveries.length - 1];
-    if (!last || deliveries.length < size) return;
-    afterId = last.id;
   }
 }
