@@ -52,7 +52,11 @@ export async function writeCsv<T>(
   // A stream already gone would never emit 'close' again: nothing is written to it, and nothing awaited.
   const write = async (text: string): Promise<void> => {
     if (out.destroyed) return;
-    if (!out.write(text) && !out.destroyed) await Promise.race([once(out, 'drain'), once(out, 'close')]);
+    if (out.write(text) || out.destroyed) return;
+    // The waiter that loses the race is aborted: left behind, each would keep a listener for the whole export.
+    const abort = new AbortController();
+    const settle = { signal: abort.signal };
+    await Promise.race([once(out, 'drain', settle), once(out, 'close', settle)]).finally(() => abort.abort());
   };
   const iterator = chunks[Symbol.asyncIterator]();
   let next = await iterator.next();

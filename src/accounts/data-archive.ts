@@ -5,12 +5,18 @@ import { finished } from 'node:stream/promises';
 import { PassThrough, type Writable } from 'node:stream';
 import { Op } from 'sequelize';
 import { ZipFile } from 'yazl';
-import { Mailing, MailingClient, Message, type Delivery, type User } from '../db/models/index.js';
+import { Mailing, MailingClient, Message, type User } from '../db/models/index.js';
 import { csvDateTime, writeCsv } from '../csv-export.js';
 import { clientCells, EXPORT_COLUMNS } from '../clients/clients-csv.js';
 import { clientChunks } from '../clients/clients.service.js';
 import { DELIVERY_COLUMNS, RUN_COLUMNS, writeColumnsCsv, type Columns, type CsvReader } from '../reports/report-csv.js';
-import { deliveryChunks, EXPORT_CHUNK, ownRunChunks, type RunRow } from '../reports/reports.service.js';
+import {
+  deliveryChunks,
+  EXPORT_CHUNK,
+  ownRunChunks,
+  type ExportedDelivery,
+  type RunRow,
+} from '../reports/reports.service.js';
 
 /** The names of the archive's files, in the order they are written. */
 export const ARCHIVE_FILES = ['clients.csv', 'messages.csv', 'mailings.csv', 'runs.csv', 'deliveries.csv'] as const;
@@ -24,7 +30,7 @@ interface MailingRow {
 /** One line of the delivery log: the run it belongs to and the delivery. */
 interface LogRow {
   run: RunRow;
-  delivery: Delivery;
+  delivery: ExportedDelivery;
 }
 
 const MESSAGE_COLUMNS: Columns<Message> = [

@@ -1,11 +1,13 @@
 // Client rules: every query is scoped to the owner; an e-mail appears once per owner; an import saves all of
 // its new rows or none of them.
 import { isUniqueViolation } from '../db/unique-violation.js';
-import { Op, type Sequelize, type Transaction, type WhereOptions } from 'sequelize';
+import { Op, type OrderItem, type Sequelize, type Transaction, type WhereOptions } from 'sequelize';
 import { boundDatabase, Client, type User } from '../db/models/index.js';
 import { normaliseEmail } from '../db/models/email.js';
+import { findPage } from '../db/deferred-page.js';
 import { searchTextContains } from '../db/search-text.js';
 import { stopClientDeliveries } from '../delivery/runs.js';
+import { selectRows, toDate } from '../delivery/sql.js';
 import { found, ValidationError } from '../errors.js';
 import type { ClientInput } from './client.form.js';
 import {
@@ -19,20 +21,18 @@ import {
   type ImportSummary,
 } from './clients-csv.js';
 
+/** The clients list's order (the index clients_owner_email, migration 0017, holds it after the owner). */
+const CLIENT_ORDER: OrderItem[] = [
+  ['email', 'ASC'],
+  ['id', 'ASC'],
+];
+
 /** Rows per INSERT statement of an import (all of them inside one transaction). */
 export const IMPORT_BATCH = 500;
 
 /** The owner's clients matching the search (e-mail, name or comment, any case in any script), by e-mail. */
 export function listClients(owner: User, search: string, page: { offset: number; limit: number }): Promise<Client[]> {
-  return Client.findAll({
-    where: clientsOf(owner, search),
-    order: [
-      ['email', 'ASC'],
-      ['id', 'ASC'],
-    ],
-    offset: page.offset,
-    limit: page.limit,
-  });
+  return findPage(Client, { where: clientsOf(owner, search), order: CLIENT_ORDER, ...page });
 }
 
 /** How many of the owner's clients match the search (for the pager). */
@@ -81,29 +81,40 @@ export async function deleteClient(owner: User, id: number): Promise<void> {
   });
 }
 
-/** Every client of the owner, by e-mail, for the CSV export: a chunk per round trip (keyset on e-mail, id). */
+/**
+ * Every client of the owner, by e-mail, for the CSV export: plain rows (no model instances), a chunk per round
+ * trip, keyset on (e-mail, id) through the list's index, so the whole book is never in memory at once.
+ */
 export async function* clientChunks(owner: User, size = 1000): AsyncGenerator<ExportedClient[]> {
-  let after: { email: string; id: number } | null = null;
+  const sequelize = boundDatabase();
+  const columns = 'SELECT id, email, full_name, comment, unsubscribed_at FROM clients WHERE owner_id = :ownerId';
+  const after = 'AND (email > :email OR (email = :email AND id > :id))';
+  let last: { email: string; id: number } | null = null;
   for (;;) {
-    const chunk: Client[] = await Client.findAll({
-      attributes: ['id', 'email', 'fullName', 'comment', 'unsubscribedAt'],
-      where: {
-        ownerId: owner.id,
-        ...(after
-          ? { [Op.or]: [{ email: { [Op.gt]: after.email } }, { email: after.email, id: { [Op.gt]: after.id } }] }
-          : {}),
-      },
-      order: [
-        ['email', 'ASC'],
-        ['id', 'ASC'],
-      ],
-      limit: size,
+    const sql: string = `${columns} ${last ? after : ''} ORDER BY email, id LIMIT :size`;
+    const records: ClientRecord[] = await selectRows<ClientRecord>(sequelize, sql, {
+      ownerId: owner.id,
+      size,
+      ...last,
     });
-    if (chunk.length > 0) yield chunk;
-    const last = chunk[chunk.length - 1];
-    if (!last || chunk.length < size) return;
-    after = { email: last.email, id: last.id };
+    if (records.length > 0) yield records.map(exportedClient);
+    const final = records[records.length - 1];
+    if (!final || records.length < size) return;
+    last = { email: final.email, id: Number(final.id) };
   }
+}
+
+interface ClientRecord {
+  id: number | string;
+  email: string;
+  full_name: string;
+  comment: string;
+  unsubscribed_at: unknown;
+}
+
+function exportedClient(record: ClientRecord): ExportedClient {
+  const { email, full_name: fullName, comment } = record;
+  return { email, fullName, comment, unsubscribedAt: toDate(record.unsubscribed_at) };
 }
 
 export type ImportCheck = { ok: true; rows: CheckedRow[]; summary: ImportSummary } | { ok: false; problem: CsvProblem };

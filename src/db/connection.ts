@@ -4,6 +4,7 @@ import sqlite3 from 'sqlite3';
 import type { DatabaseTarget } from '../config.js';
 import { AppError } from '../errors.js';
 import { initModels } from './models/index.js';
+import { useSqliteReaders } from './sqlite-readers.js';
 
 const SQLITE_BUSY_TIMEOUT_MS = 5_000;
 
@@ -61,6 +62,9 @@ export async function connect(target: DatabaseTarget): Promise<Sequelize> {
   if (target.dialect === 'sqlite' && target.storage !== ':memory:') {
     // WAL lets readers (the web) go on while one writer (the sender) commits; it is stored in the file.
     await sequelize.query('PRAGMA journal_mode = WAL');
+    // Plain SELECTs then go to reader connections of their own, so no page waits behind another's long read.
+    const storage = target.storage;
+    useSqliteReaders(sequelize, () => new PatientDatabase(storage, sqlite3.OPEN_READWRITE));
   }
   return sequelize;
 }

@@ -2,10 +2,11 @@
 // account's data archive, so a column means the same in both. Headers are in the reader's language, times in
 // their zone.
 import type { Writable } from 'node:stream';
-import type { Delivery, User } from '../db/models/index.js';
+import type { User } from '../db/models/index.js';
 import { seesEveryMailing } from '../permissions.js';
 import { csvDateTime, writeCsv, type CsvCell } from '../csv-export.js';
 import type { Translate } from '../i18n/i18n.js';
+import type { ExportedDelivery } from './log-export.js';
 import type { RunRow } from './reports.service.js';
 
 /** A CSV's columns: the header's translation key, and the cell of a row for a reader's zone and language. */
@@ -42,7 +43,7 @@ export function runColumnsFor(viewer: Pick<User, 'role'>): Columns<RunRow> {
 }
 
 /** A run's log, one row per recipient. */
-export const DELIVERY_COLUMNS: Columns<Delivery> = [
+export const DELIVERY_COLUMNS: Columns<ExportedDelivery> = [
   ['reports.columns.email', (delivery) => delivery.email],
   ['reports.columns.fullName', (delivery) => delivery.fullName],
   ['reports.columns.status', (delivery, _zone, t) => t(`reports.statuses.${delivery.status}`)],

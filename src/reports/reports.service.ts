@@ -2,8 +2,9 @@
 // ever sees their own runs and logs (a manager sees everyone's), and the list, the chart and the CSV export
 // keep the same runs. Days are the acting user's calendar days (their time zone), on SQLite and PostgreSQL alike.
 import { DateTime } from 'luxon';
-import { col, fn, Op, type WhereOptions } from 'sequelize';
+import { col, fn, type WhereOptions } from 'sequelize';
 import { boundDatabase, Delivery, type DeliveryStatus, type RunState, type User } from '../db/models/index.js';
+import { findPage } from '../db/deferred-page.js';
 import { selectRows, toDate } from '../delivery/sql.js';
 import { NotFoundError } from '../errors.js';
 import type { DayCounts } from './report-chart.js';
@@ -12,8 +13,9 @@ import { ALL_RUNS, allOf, REPORT_RUNS, reportCondition, type SqlCondition } from
 
 /** The chart shows at most this many days (the latest ones) so the query and the bars stay bounded. */
 export const CHART_MAX_DAYS = 60;
-/** Rows fetched per round trip when exporting. */
-export const EXPORT_CHUNK = 1_000;
+/** Rows fetched per round trip when exporting (the log's, log-export.ts, too). */
+export { EXPORT_CHUNK, deliveryChunks, type ExportedDelivery } from './log-export.js';
+import { EXPORT_CHUNK } from './log-export.js';
 
 export interface RunRow {
   id: number;
@@ -230,12 +232,7 @@ export function countDeliveries(run: RunRow, status: DeliveryStatus | null): Pro
 
 /** One page of a run's log (the run found with findRun), in the order the recipients were snapshotted. */
 export function listDeliveries(run: RunRow, status: DeliveryStatus | null, page: Window): Promise<Delivery[]> {
-  return Delivery.findAll({
-    where: deliveryWhere(run, status),
-    order: [['id', 'ASC']],
-    offset: page.offset,
-    limit: page.limit,
-  });
+  return findPage(Delivery, { where: deliveryWhere(run, status), order: [['id', 'ASC']], ...page });
 }
 
 /** The filtered runs for export, newest first, a chunk per round trip (keyset paging, no OFFSET drift). */
@@ -261,26 +258,5 @@ async function* runChunksWhere(where: SqlCondition, size: number): AsyncGenerato
       replacements: { afterAt: last.scheduledAt, afterId: last.id },
     };
     page = allOf(where, before);
-  }
-}
-
-/** A run's log (the run found with findRun) for export, by id, a chunk per round trip. */
-export async function* deliveryChunks(
-  run: RunRow,
-  status: DeliveryStatus | null,
-  size = EXPORT_CHUNK,
-): AsyncGenerator<Delivery[]> {
-  let afterId = 0;
-  for (;;) {
-    const deliveries = await Delivery.findAll({
-      where: { ...deliveryWhere(run, status), id: { [Op.gt]: afterId } },
-      order: [['id', 'ASC']],
-      limit: size,
-    });
-    if (deliveries.length === 0) return;
-    yield deliveries;
-    const last = deliveries[deliveries.length - 1];
-    if (!last || deliveries.length < size) return;
-    afterId = last.id;
   }
 }
