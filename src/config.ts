@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import dotenv from 'dotenv';
 import { z } from 'zod';
 import cronParser from 'cron-parser';
+import { loadBounceSettings, type BounceSettings } from './bounce-config.js';
 
 /**
  * The project's root folder (the one holding package.json), so relative defaults do not depend on the caller's
@@ -39,6 +40,7 @@ export interface Config {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   delivery: DeliverySettings;
   mailForms: MailFormLimits;
+  bounces: BounceSettings;
 }
 
 /** The delivery engine's knobs (see the README table). */
@@ -266,6 +268,9 @@ export function loadConfig(env: RawEnv = process.env, root = PROJECT_ROOT): Conf
       addressPerHour: v.MAIL_FORM_PER_ADDRESS_PER_HOUR,
       ipPerHour: v.MAIL_FORM_PER_IP_PER_HOUR,
     },
+    bounces: loadBounceSettings(env, isProduction, v.SESSION_SECRET || DEV_SESSION_SECRET, (name, detail) => {
+      throw new ConfigError(name, detail);
+    }),
   };
 }
 

@@ -1,5 +1,6 @@
 // The `mailer` program: every command, registered in one place.
 import { Command } from 'commander';
+import { registerBounces } from './commands/bounces.js';
 import { registerCreateSuperuser } from './commands/create-superuser.js';
 import { registerDaemon } from './commands/daemon.js';
 import { registerRuns } from './commands/runs.js';
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerDaemon(program);
   registerSend(program);
   registerRuns(program);
+  registerBounces(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

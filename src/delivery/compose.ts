@@ -3,6 +3,7 @@ import type { Language, Message } from '../db/models/index.js';
 import { translator } from '../i18n/i18n.js';
 import { type OutgoingEmail, senderOf } from './mime.js';
 import { signUnsubscribeToken } from './unsubscribe-token.js';
+import { bounceAddressOf, type VerpSettings } from './verp.js';
 
 export interface Recipient {
   deliveryId: number;
@@ -26,6 +27,8 @@ export interface ComposeSettings {
   from: string;
   appUrl: string;
   secret: string;
+  /** The bounce domain and key of the VERP envelope sender; without it the envelope sender is the From address. */
+  bounces?: VerpSettings;
 }
 
 const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
@@ -120,5 +123,11 @@ export function composeEmail(
     headers: unsubscribeUrl
       ? { 'List-Unsubscribe': `<${unsubscribeUrl}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' }
       : {},
+    envelopeFrom: envelopeSenderOf(recipient, settings),
   };
+}
+
+/** A delivery's VERP envelope sender (a test send, with no delivery, and no bounce domain keep the From address). */
+function envelopeSenderOf(recipient: Recipient, settings: ComposeSettings): string | null {
+  return settings.bounces && recipient.deliveryId > 0 ? bounceAddressOf(recipient.deliveryId, settings.bounces) : null;
 }

@@ -25,6 +25,8 @@ export interface OutgoingEmail {
   date: Date;
   /** Extra header fields, values as they go out (ASCII). */
   headers: Record<string, string>;
+  /** The envelope sender (Return-Path) when it is not the From address: a delivery's VERP address (verp.ts). */
+  envelopeFrom?: string | null;
 }
 
 export interface RenderedEmail {
@@ -127,7 +129,7 @@ export function renderEmail(email: OutgoingEmail): RenderedEmail {
       `--${boundary}\r\n${textPart('html', email.html, true)}\r\n` +
       `--${boundary}--\r\n`;
   }
-  const from = asciiDomainAddress(sender.address);
+  const from = asciiDomainAddress(email.envelopeFrom ?? sender.address);
   const to = asciiDomainAddress(oneLine(email.to.address));
   return {
     raw: Buffer.from(`${lines.join('\r\n')}\r\n${body}`, 'utf8'),

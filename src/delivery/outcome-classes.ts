@@ -17,6 +17,7 @@ export const DELIVERY_ERROR_CLASSES = [
   'cancelled',
   'unsubscribed',
   'client_deleted',
+  'suppressed',
 ] as const;
 export type DeliveryErrorClass = (typeof DELIVERY_ERROR_CLASSES)[number];
 
@@ -44,6 +45,8 @@ export const RUN_HALT_KINDS = [
   'mailing_disabled',
   'mailing_deleted',
   'owner_blocked',
+  'bounce_rate',
+  'complaint_rate',
 ] as const;
 export type RunHaltKind = (typeof RUN_HALT_KINDS)[number];
 

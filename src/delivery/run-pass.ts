@@ -3,6 +3,7 @@
 // will send after the next one, so it never has more than two on the wire or sent but not logged.
 import type { Config } from '../config.js';
 import type { Sequelize } from 'sequelize';
+import { suppressNoSuchUser } from './suppressions.js';
 import {
   claimBatch,
   refundOutageAttempts,
@@ -242,6 +243,10 @@ export class RunPass {
       this.streak.push(delivery.id);
       if (this.streak.length >= this.host.settings.outageThreshold) this.outage = outcome;
     }
+    if (outcome.kind === 'permanent')
+      suppressNoSuchUser(this.host.sequelize, delivery.id, outcome.reply).catch((err: unknown) => {
+        this.failure ??= err;
+      });
     return attemptResult(delivery, outcome, attemptedAt, !duringOutage, this.host.settings);
   }
 

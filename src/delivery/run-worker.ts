@@ -26,7 +26,7 @@ export type RunProgress =
 
 export interface WorkerDependencies {
   sequelize: Sequelize;
-  config: Pick<Config, 'delivery' | 'mailFrom' | 'appUrl' | 'sessionSecret'>;
+  config: Pick<Config, 'delivery' | 'mailFrom' | 'appUrl' | 'sessionSecret'> & Partial<Pick<Config, 'bounces'>>;
   transport: MailTransport;
   logger: Logger;
   /** Called after each claimed batch and at the end of a pass (for progress bars). */
@@ -128,7 +128,12 @@ export class RunWorker {
   private passHost(runId: number, content: MessageContent): PassHost {
     const { sequelize, config } = this.deps;
     const settings = config.delivery;
-    const compose: ComposeSettings = { from: config.mailFrom, appUrl: config.appUrl, secret: config.sessionSecret };
+    const compose: ComposeSettings = {
+      from: config.mailFrom,
+      appUrl: config.appUrl,
+      secret: config.sessionSecret,
+      bounces: config.bounces,
+    };
     return {
       sequelize,
       settings,

@@ -5,6 +5,7 @@ import { conflict, NotFoundError } from '../errors.js';
 import { deliveryEvents } from './events.js';
 import { RETRYABLE_FAILURE_CLASSES, type DeliveryErrorClass, type RunHalt } from './outcome-classes.js';
 import { recipientsClause } from './recipients.js';
+import { SUPPRESSED_CLIENT } from './suppressions.js';
 import { execute, isPostgres, runDirect, selectRows, toDate } from './sql.js';
 
 export const ACTIVE_RUN_STATES: RunState[] = ['pending', 'running', 'paused'];
@@ -86,8 +87,10 @@ export async function createRun(
   const recipients = recipientsClause(mailing);
   await execute(
     sequelize,
-    `INSERT INTO deliveries (run_id, client_id, email, full_name, status, attempt_count, created_at, updated_at)
-     SELECT :runId, c.id, c.email, c.full_name, 'pending', 0, :now, :now
+    // A suppressed address is logged failed (class `suppressed`) at once and never mailed (suppressions.ts).
+    `INSERT INTO deliveries (run_id, client_id, email, full_name, status, error_class, attempt_count, created_at, updated_at)
+     SELECT :runId, c.id, c.email, c.full_name, CASE WHEN ${SUPPRESSED_CLIENT} THEN 'failed' ELSE 'pending' END,
+       CASE WHEN ${SUPPRESSED_CLIENT} THEN 'suppressed' END, 0, :now, :now
      ${recipients.sql}
      ORDER BY c.id`,
     { runId, now, ...recipients.replacements },
@@ -125,7 +128,7 @@ export async function refreshRunCounters(
   await execute(
     sequelize,
     `UPDATE mailing_runs SET
-       sent_count = (SELECT COUNT(*) FROM deliveries WHERE run_id = :runId AND status = 'sent'),
+       sent_count = (SELECT COUNT(*) FROM deliveries WHERE run_id = :runId AND status IN ('sent', 'bounced', 'complained')),
        failed_count = (SELECT COUNT(*) FROM deliveries WHERE run_id = :runId AND status = 'failed'),
        unknown_count = (SELECT COUNT(*) FROM deliveries WHERE run_id = :runId AND status = 'unknown'),
        updated_at = :now

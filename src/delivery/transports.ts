@@ -178,6 +178,11 @@ export function createSmtpTransport(url: string, settings: Config['delivery'], r
   };
 }
 
+/** The message as the receiving server would store it: the envelope sender first, as its Return-Path (RFC 5321 §4.4). */
+function withReturnPath(raw: Buffer, envelopeFrom: string): Buffer {
+  return Buffer.concat([Buffer.from(`Return-Path: <${envelopeFrom}>\r\n`), raw]);
+}
+
 /** The default without SMTP: each message becomes an .eml file in the outbox folder, as if a server accepted it. */
 export function createOutboxTransport(outboxDir: string): MailTransport {
   let ready: Promise<unknown> | undefined;
@@ -193,7 +198,7 @@ export function createOutboxTransport(outboxDir: string): MailTransport {
         .replace(/[-:]/g, '')
         .replace(/\.\d+Z$/, 'Z');
       const file = `${stamp}-${mail.messageId.replace(/[^A-Za-z0-9.@_-]/g, '')}.eml`;
-      await writeFile(path.join(outboxDir, file), raw);
+      await writeFile(path.join(outboxDir, file), withReturnPath(raw, envelope.from));
       return {
         response: `250 2.0.0 Stored in outbox as ${file}`,
         messageId: mail.messageId,

@@ -12,7 +12,7 @@ import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 's
 type Mode =
   | { name: 'accept' }
   | { name: 'delay'; ms: number }
-  | { name: 'rcpt-error'; code: number }
+  | { name: 'rcpt-error'; code: number; status?: string }
   | { name: 'data-error'; code: number }
   | { name: 'hang-data' }
   | { name: 'no-greet' }
@@ -66,6 +66,8 @@ function parseMode(words: string[]): Mode {
     case 'delay':
       return { name, ms: Number(arg ?? 1000) };
     case 'rcpt-error':
+      // An optional enhanced status code (RFC 3463) opens the reply's text: `rcpt-error 550 5.1.1`.
+      return { name, code: Number(arg ?? 451), ...(words[2] ? { status: words[2] } : {}) };
     case 'data-error':
       return { name, code: Number(arg ?? 451) };
     default:
@@ -73,14 +75,14 @@ function parseMode(words: string[]): Mode {
   }
 }
 
-function smtpError(code: number): Error & { responseCode: number } {
+function smtpError(code: number, status?: string): Error & { responseCode: number } {
   const text =
     code === 421
       ? 'Service not available, closing channel'
       : code >= 500
         ? 'Requested action not taken: mailbox unavailable'
         : 'Requested action aborted: try again later';
-  return Object.assign(new Error(text), { responseCode: code });
+  return Object.assign(new Error(status ? `${status} ${text}` : text), { responseCode: code });
 }
 
 function messageIdOf(raw: string): string {
@@ -95,7 +97,7 @@ const backend = new SMTPServer({
   logger: false,
   onRcptTo(address, session, callback) {
     process.stdout.write(`rcpt ${address.address}\n`);
-    if (mode.name === 'rcpt-error') return callback(smtpError(mode.code));
+    if (mode.name === 'rcpt-error') return callback(smtpError(mode.code, mode.status));
     if (mode.name === 'drop-after-rcpt') return dropClient(session);
     // A connection that already carried a message drops at the next one's RCPT.
     if (mode.name === 'drop-reused-rcpt' && session.transaction > 1) return dropClient(session);

@@ -8,6 +8,7 @@ import { createApp } from '../../app.js';
 import { closeGracefully } from '../../web/graceful-close.js';
 import { startSessionPruning } from '../../accounts/housekeeping.js';
 import { startScheduler } from '../../delivery/start-scheduler.js';
+import { startBounceListener } from '../../bounces/bounce-listener.js';
 import { openForService, say, stopOnSignal } from '../context.js';
 import { printDemoLogins } from './seed.js';
 
@@ -27,6 +28,10 @@ export function registerServe(program: Command): void {
       const stopScheduler = config.schedulerEnabled
         ? await startScheduler({ sequelize, config, logger })
         : () => Promise.resolve();
+      const bounces =
+        config.bounces.listenInServe && config.bounces.domain
+          ? await startBounceListener(sequelize, config.bounces, logger)
+          : null;
       const systemMailer = new SystemMailer(config, logger, sequelize);
       const stopPruning = startSessionPruning(logger, sequelize);
       const app = createApp({ config, sequelize, logger, systemMailer });
@@ -37,6 +42,7 @@ export function registerServe(program: Command): void {
       stopOnSignal(context, async () => {
         await closeGracefully(server);
         stopPruning();
+        await bounces?.close();
         await Promise.all([stopScheduler(), systemMailer.close()]);
       });
 

@@ -9,7 +9,8 @@ import {
   type Sequelize,
 } from 'sequelize';
 
-export const DELIVERY_STATUSES = ['pending', 'sending', 'sent', 'failed', 'unknown'] as const;
+/** `bounced` and `complained` are set after `sent`, when a bounce or a complaint comes back (src/delivery/feedback.ts). */
+export const DELIVERY_STATUSES = ['pending', 'sending', 'sent', 'failed', 'unknown', 'bounced', 'complained'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
 export class Delivery extends Model<InferAttributes<Delivery>, InferCreationAttributes<Delivery>> {
@@ -30,6 +31,8 @@ export class Delivery extends Model<InferAttributes<Delivery>, InferCreationAttr
   /** Set while the delivery is handed to the SMTP server (its outcome not yet logged): what a crash leaves unknown. */
   declare attemptStartedAt: CreationOptional<Date | null>;
   declare sentAt: CreationOptional<Date | null>;
+  /** What a bounce or complaint said of this delivery (its status, diagnostic, where it came from). */
+  declare feedback: CreationOptional<string | null>;
   declare createdAt: CreationOptional<Date>;
   declare updatedAt: CreationOptional<Date>;
 
@@ -56,6 +59,7 @@ export class Delivery extends Model<InferAttributes<Delivery>, InferCreationAttr
         leaseExpiresAt: { type: DataTypes.DATE, allowNull: true },
         attemptStartedAt: { type: DataTypes.DATE, allowNull: true },
         sentAt: { type: DataTypes.DATE, allowNull: true },
+        feedback: { type: DataTypes.TEXT, allowNull: true },
         createdAt: DataTypes.DATE,
         updatedAt: DataTypes.DATE,
       },

@@ -8,11 +8,26 @@ import { MailingRun } from './mailing-run.js';
 import { Message } from './message.js';
 import { Post } from './post.js';
 import { Session } from './session.js';
+import { Suppression } from './suppression.js';
 import { TestSend } from './test-send.js';
 import { Token } from './token.js';
 import { User } from './user.js';
 
-export { Client, Delivery, Mailing, MailingClient, MailingRun, Message, Post, Session, TestSend, Token, User };
+export {
+  Client,
+  Delivery,
+  Mailing,
+  MailingClient,
+  MailingRun,
+  Message,
+  Post,
+  Session,
+  Suppression,
+  TestSend,
+  Token,
+  User,
+};
+export * from './suppression.js';
 export * from './client.js';
 export * from './delivery.js';
 export * from './mailing.js';
@@ -46,6 +61,7 @@ export function initModels(sequelize: Sequelize): void {
     Session,
     Token,
     TestSend,
+    Suppression,
   ]) {
     model.initModel(sequelize);
   }
@@ -90,6 +106,9 @@ export function initModels(sequelize: Sequelize): void {
   Message.hasMany(TestSend, { as: 'testSends', foreignKey: optional('messageId'), onDelete: 'SET NULL' });
   TestSend.belongsTo(User, { as: 'user', foreignKey: required('userId'), onDelete: 'CASCADE' });
   TestSend.belongsTo(Message, { as: 'message', foreignKey: optional('messageId'), onDelete: 'SET NULL' });
+
+  User.hasMany(Suppression, { as: 'suppressions', foreignKey: required('ownerId'), onDelete: 'CASCADE' });
+  Suppression.belongsTo(User, { as: 'owner', foreignKey: required('ownerId'), onDelete: 'CASCADE' });
 
   Post.belongsTo(User, { as: 'author', foreignKey: optional('authorId'), onDelete: 'SET NULL' });
   Session.belongsTo(User, { as: 'user', foreignKey: optional('userId'), onDelete: 'CASCADE' });

@@ -19,6 +19,8 @@ const TABLES = [
   'posts',
   'send_rate_slots',
   'sessions',
+  'soft_bounces',
+  'suppressions',
   'test_sends',
   'tokens',
   'users',
