@@ -1,6 +1,7 @@
 // Every model and every relation between them, bound to one connection.
 import type { Sequelize } from 'sequelize';
 import { Client } from './client.js';
+import { ClientImport } from './client-import.js';
 import { Delivery } from './delivery.js';
 import { Mailing } from './mailing.js';
 import { MailingClient } from './mailing-client.js';
@@ -12,8 +13,22 @@ import { TestSend } from './test-send.js';
 import { Token } from './token.js';
 import { User } from './user.js';
 
-export { Client, Delivery, Mailing, MailingClient, MailingRun, Message, Post, Session, TestSend, Token, User };
+export {
+  Client,
+  ClientImport,
+  Delivery,
+  Mailing,
+  MailingClient,
+  MailingRun,
+  Message,
+  Post,
+  Session,
+  TestSend,
+  Token,
+  User,
+};
 export * from './client.js';
+export * from './client-import.js';
 export * from './delivery.js';
 export * from './mailing.js';
 export * from './mailing-run.js';
@@ -46,6 +61,7 @@ export function initModels(sequelize: Sequelize): void {
     Session,
     Token,
     TestSend,
+    ClientImport,
   ]) {
     model.initModel(sequelize);
   }
@@ -90,6 +106,9 @@ export function initModels(sequelize: Sequelize): void {
   Message.hasMany(TestSend, { as: 'testSends', foreignKey: optional('messageId'), onDelete: 'SET NULL' });
   TestSend.belongsTo(User, { as: 'user', foreignKey: required('userId'), onDelete: 'CASCADE' });
   TestSend.belongsTo(Message, { as: 'message', foreignKey: optional('messageId'), onDelete: 'SET NULL' });
+
+  User.hasMany(ClientImport, { as: 'clientImports', foreignKey: required('ownerId'), onDelete: 'CASCADE' });
+  ClientImport.belongsTo(User, { as: 'owner', foreignKey: required('ownerId'), onDelete: 'CASCADE' });
 
   Post.belongsTo(User, { as: 'author', foreignKey: optional('authorId'), onDelete: 'SET NULL' });
   Session.belongsTo(User, { as: 'user', foreignKey: optional('userId'), onDelete: 'CASCADE' });
