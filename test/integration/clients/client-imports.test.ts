@@ -62,7 +62,7 @@ describe('background clients import', () => {
     expect(stored?.searchText).to.contain('person 42');
     const report = await browser.agent.get(`${url}/errors.csv`).expect(200);
     expect(report.headers['content-type']).to.match(/^text\/csv/);
-    const rows = parse<string[]>(report.text.replace(/^\uFEFF/, ''));
+    const rows: string[][] = parse(report.text.replace(/^\uFEFF/, ''));
     expect(rows).to.deep.equal([
       ['row', 'email', 'reason'],
       ['6002', 'not-an-email', 'E-mail: Enter a valid e-mail address.'],
