@@ -1,5 +1,5 @@
 // The Express application factory: builds the app without listening, so tests drive it directly.
-import express, { type Express } from 'express';
+import express, { type Express, type RequestHandler } from 'express';
 import session from 'express-session';
 import multer from 'multer';
 import type { Sequelize } from 'sequelize';
@@ -15,6 +15,12 @@ import { cacheStoreFor } from './cache/create-store.js';
 import { createSiteCache } from './cache/site-cache.js';
 import { SystemMailer } from './accounts/system-mail.js';
 import { clientRoutes } from './clients/clients.routes.js';
+import {
+  CLIENT_IMPORT_MAX_BYTES,
+  CLIENT_IMPORT_UPLOAD_PATH,
+  clientImportRoutes,
+  importFolder,
+} from './clients/client-imports.routes.js';
 import { mailingRoutes } from './mailings/mailings.routes.js';
 import { messageRoutes } from './messages/messages.routes.js';
 import { reportRoutes } from './reports/reports.routes.js';
@@ -77,9 +83,7 @@ export function createApp(deps: AppDependencies): Express {
   // Bodies are parsed once the page helpers exist (so a refused upload still gets a proper error page), and
   // before the CSRF check (which reads the token from the body, multipart included).
   app.use(express.urlencoded({ extended: false, limit: '4mb', parameterLimit: MAX_FORM_FIELDS + 100 }));
-  app.use(
-    multer({ storage: multer.memoryStorage(), limits: { fileSize: UPLOAD_LIMIT_BYTES, files: 1 } }).single('file'),
-  );
+  app.use(uploads(config));
   app.use(requireCsrfToken());
 
   app.use(homeRoutes({ sequelize: deps.sequelize, siteCache }));
@@ -88,6 +92,8 @@ export function createApp(deps: AppDependencies): Express {
   app.use(profileRoutes(deps));
   app.use(messageRoutes({ config }));
   app.use(reportRoutes());
+  // Before the clients' table, whose /clients/:id would take /clients/imports.
+  app.use(clientImportRoutes(deps));
   app.use(clientRoutes(deps));
   app.use(mailingRoutes(deps));
   app.use(userRoutes());
@@ -95,4 +101,17 @@ export function createApp(deps: AppDependencies): Express {
   app.use(notFoundHandler());
   app.use(errorHandler(logger, config.isProduction));
   return app;
+}
+
+// Uploads are held in memory (2 MB), except a background import's file, written to disk as it arrives.
+function uploads(config: Config): RequestHandler {
+  const inMemory = multer({ storage: multer.memoryStorage(), limits: { fileSize: UPLOAD_LIMIT_BYTES, files: 1 } });
+  const onDisk = multer({
+    dest: importFolder(config.uploadDir),
+    limits: { fileSize: CLIENT_IMPORT_MAX_BYTES, files: 1 },
+  });
+  const memorySingle = inMemory.single('file');
+  const diskSingle = onDisk.single('file');
+  return (req, res, next) =>
+    (req.method === 'POST' && req.path === CLIENT_IMPORT_UPLOAD_PATH ? diskSingle : memorySingle)(req, res, next);
 }

@@ -1,6 +1,6 @@
 // The address book as CSV: reading an upload (encoding, size, header, rows), checking each row against the
 // client rules and the owner's book, and writing an export that spreadsheets cannot run as formulas.
-import { CsvError, parse } from 'csv-parse/sync';
+import { CsvError, parse, type Options } from 'csv-parse/sync';
 import { csvDateTime, unguardFormula, type CsvCell } from '../csv-export.js';
 import { normaliseEmail } from '../db/models/email.js';
 import { parseForm, type FieldErrors } from '../forms/parse-form.js';
@@ -71,6 +71,18 @@ export function decodeCsv(input: Buffer): CsvText {
   return { ok: true, text };
 }
 
+/** How csv-parse reads a clients file (the preview and the background import alike). */
+export function csvParseOptions(delimiter: string): Options {
+  return {
+    bom: true,
+    delimiter,
+    info: true,
+    relax_column_count: true,
+    skip_empty_lines: true,
+    skip_records_with_empty_values: true,
+  };
+}
+
 /** Reads the header and the rows of a clients CSV; refuses files it cannot read whole. */
 export function readClientsCsv(text: string): CsvRead {
   if (Buffer.byteLength(text, 'utf8') > MAX_IMPORT_BYTES)
@@ -79,21 +91,32 @@ export function readClientsCsv(text: string): CsvRead {
   let records: { record: string[]; info: { lines: number } }[];
   try {
     // With `info`, each record comes with the line it ends on (the typings only know plain records).
-    records = parse(text, {
-      bom: true,
-      delimiter: delimiterOf(text),
-      info: true,
-      relax_column_count: true,
-      skip_empty_lines: true,
-      skip_records_with_empty_values: true,
-    }) as unknown as { record: string[]; info: { lines: number } }[];
+    records = parse(text, csvParseOptions(delimiterOf(text))) as unknown as {
+      record: string[];
+      info: { lines: number };
+    }[];
   } catch (error) {
     if (!(error instanceof CsvError)) throw error;
     const line = typeof error.lines === 'number' ? error.lines : 0;
     return { ok: false, problem: { key: 'clients.import.unreadable', params: { line } } };
   }
   const [header, ...data] = records;
-  const fields = (header?.record ?? []).map((name) =>
+  const fields = headerFields(header?.record ?? []);
+  if (!fields.includes('email')) return { ok: false, problem: { key: 'clients.import.noEmailColumn' } };
+  if (data.length === 0) return { ok: false, problem: { key: 'clients.import.empty' } };
+  if (data.length > MAX_IMPORT_ROWS) {
+    return { ok: false, problem: { key: 'clients.import.tooManyRows', params: { max: MAX_IMPORT_ROWS } } };
+  }
+  const rows = data.map(({ record, info }) => rowOf(record, info.lines, fields));
+  return { ok: true, rows };
+}
+
+/** Which field each column of the header holds (undefined: a column the import ignores). */
+export type ColumnFields = (keyof Omit<CsvRow, 'row'> | undefined)[];
+
+/** Reads the header row: the columns named email, full_name (or name) and comment, in any case and spelling. */
+export function headerFields(header: string[]): ColumnFields {
+  return header.map((name) =>
     HEADER_ALIASES.get(
       name
         .trim()
@@ -101,33 +124,35 @@ export function readClientsCsv(text: string): CsvRead {
         .replace(/[\s_-]/g, ''),
     ),
   );
-  if (!fields.includes('email')) return { ok: false, problem: { key: 'clients.import.noEmailColumn' } };
-  if (data.length === 0) return { ok: false, problem: { key: 'clients.import.empty' } };
-  if (data.length > MAX_IMPORT_ROWS) {
-    return { ok: false, problem: { key: 'clients.import.tooManyRows', params: { max: MAX_IMPORT_ROWS } } };
-  }
-  const rows = data.map(({ record, info }) => {
-    const row: CsvRow = { row: info.lines, email: '', fullName: '', comment: '' };
-    fields.forEach((field, column) => {
-      if (field && row[field] === '') row[field] = cellValue(record[column] ?? '');
-    });
-    return row;
+}
+
+/** One data record of the file as a row, by the header's fields; `line` is where it ends in the file. */
+export function rowOf(record: string[], line: number, fields: ColumnFields): CsvRow {
+  const row: CsvRow = { row: line, email: '', fullName: '', comment: '' };
+  fields.forEach((field, column) => {
+    if (field && row[field] === '') row[field] = cellValue(record[column] ?? '');
   });
-  return { ok: true, rows };
+  return row;
+}
+
+/**
+ * The client rules for one row, the same for the preview and the background import: the form's schema, then a
+ * repeat of an e-mail earlier in the file (`seen`, updated here), then one already in the book (`existing`).
+ */
+export function checkRow(row: CsvRow, seen: Set<string>, existing: ReadonlySet<string>): CheckedRow {
+  const form = parseForm(clientForm, { email: row.email, fullName: row.fullName, comment: row.comment });
+  if (!form.ok) return { ...row, status: 'invalid', errors: form.errors };
+  const email = normaliseEmail(form.data.email);
+  const input = { ...form.data, email };
+  if (seen.has(email)) return { ...row, status: 'duplicate', errors: {}, input };
+  seen.add(email);
+  return { ...row, status: existing.has(email) ? 'exists' : 'new', errors: {}, input };
 }
 
 /** Applies the client rules to every row; `existing` holds the owner's e-mails (normalised). */
 export function checkRows(rows: CsvRow[], existing: ReadonlySet<string>): CheckedRow[] {
   const seen = new Set<string>();
-  return rows.map((row) => {
-    const form = parseForm(clientForm, { email: row.email, fullName: row.fullName, comment: row.comment });
-    if (!form.ok) return { ...row, status: 'invalid', errors: form.errors };
-    const email = normaliseEmail(form.data.email);
-    const input = { ...form.data, email };
-    if (seen.has(email)) return { ...row, status: 'duplicate', errors: {}, input };
-    seen.add(email);
-    return { ...row, status: existing.has(email) ? 'exists' : 'new', errors: {}, input };
-  });
+  return rows.map((row) => checkRow(row, seen, existing));
 }
 
 /** How many rows fall in each status (everything not new is skipped). */
@@ -156,8 +181,8 @@ function cellValue(raw: string): string {
   return unguardFormula(raw.replace(/\r\n?/g, '\n'));
 }
 
-// Spreadsheets in many locales (Russian among them) save CSV with semicolons: follow the header line.
-function delimiterOf(text: string): string {
+/** Spreadsheets in many locales (Russian among them) save CSV with semicolons: follow the header line. */
+export function delimiterOf(text: string): string {
   const firstLine = text.split(/\r?\n/, 1)[0] ?? '';
   const count = (char: string): number => firstLine.split(char).length - 1;
   const candidates = [',', ';', '\t'];

@@ -4,7 +4,6 @@ import type { Command } from 'commander';
 import { seedDemoData } from '../../../seeders/demo-data.js';
 import { User } from '../../db/models/index.js';
 import { SystemMailer } from '../../accounts/system-mail.js';
-import { createApp } from '../../app.js';
 import { closeGracefully } from '../../web/graceful-close.js';
 import { startSessionPruning } from '../../accounts/housekeeping.js';
 import { startScheduler } from '../../delivery/start-scheduler.js';
@@ -34,7 +33,11 @@ export function registerServe(program: Command): void {
           : null;
       const systemMailer = new SystemMailer(config, logger, sequelize);
       const stopPruning = startSessionPruning(logger, sequelize);
+      // Loaded here, not at the top: the site (AdminJS, Express, Pug) would cost every other command ~70 MB.
+      const { createApp } = await import('../../app.js');
       const app = createApp({ config, sequelize, logger, systemMailer });
+      const { resumeClientImports } = await import('../../clients/client-imports.service.js');
+      void resumeClientImports(sequelize, logger);
       const server: Server = await new Promise((resolve, reject) => {
         const listening = app.listen(config.port, () => resolve(listening));
         listening.once('error', reject);

@@ -1,6 +1,7 @@
 // Every model and every relation between them, bound to one connection.
 import type { Sequelize } from 'sequelize';
 import { Client } from './client.js';
+import { ClientImport } from './client-import.js';
 import { Delivery } from './delivery.js';
 import { Mailing } from './mailing.js';
 import { MailingClient } from './mailing-client.js';
@@ -15,6 +16,7 @@ import { User } from './user.js';
 
 export {
   Client,
+  ClientImport,
   Delivery,
   Mailing,
   MailingClient,
@@ -29,6 +31,7 @@ export {
 };
 export * from './suppression.js';
 export * from './client.js';
+export * from './client-import.js';
 export * from './delivery.js';
 export * from './mailing.js';
 export * from './mailing-run.js';
@@ -62,6 +65,7 @@ export function initModels(sequelize: Sequelize): void {
     Token,
     TestSend,
     Suppression,
+    ClientImport,
   ]) {
     model.initModel(sequelize);
   }
@@ -109,6 +113,8 @@ export function initModels(sequelize: Sequelize): void {
 
   User.hasMany(Suppression, { as: 'suppressions', foreignKey: required('ownerId'), onDelete: 'CASCADE' });
   Suppression.belongsTo(User, { as: 'owner', foreignKey: required('ownerId'), onDelete: 'CASCADE' });
+  User.hasMany(ClientImport, { as: 'clientImports', foreignKey: required('ownerId'), onDelete: 'CASCADE' });
+  ClientImport.belongsTo(User, { as: 'owner', foreignKey: required('ownerId'), onDelete: 'CASCADE' });
 
   Post.belongsTo(User, { as: 'author', foreignKey: optional('authorId'), onDelete: 'SET NULL' });
   Session.belongsTo(User, { as: 'user', foreignKey: optional('userId'), onDelete: 'CASCADE' });

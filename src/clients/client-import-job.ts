@@ -1,0 +1,190 @@
+// A background import of clients: the stored file is read as a stream, every row checked by the client rules
+// (checkRow, the preview's), and the new ones inserted with multi-row INSERTs, all inside one transaction, so a
+// failure half-way keeps nothing. Progress lives in this process (the web process runs the job and answers the
+// polls); the counts and the error report are written with the last batch, in the same transaction.
+import { rm } from 'node:fs/promises';
+import type pg from 'pg';
+import type { Sequelize, Transaction } from 'sequelize';
+import type sqlite3 from 'sqlite3';
+import { siteEvents } from '../cache/site-events.js';
+import { ClientImport } from '../db/models/index.js';
+import { searchTextOf } from '../db/search-text.js';
+import { isPostgres, sqlTimestamp } from '../delivery/sql.js';
+import type { Logger } from '../logger.js';
+import { checkRow, type CheckedRow } from './clients-csv.js';
+import { ImportProblem, rowBatches } from './client-import-file.js';
+import type { ClientInput } from './client.form.js';
+
+/** Rows per INSERT: 7 parameters each, within SQLite's 32,766 and PostgreSQL's 65,535. */
+export const IMPORT_INSERT_ROWS = 2000;
+/** The error report keeps this many rows; the counts stay exact beyond it. */
+export const MAX_REPORTED_ROWS = 100_000;
+/** The problem of an import that failed for a reason of ours, not of the file. */
+export const IMPORT_FAILED = 'clientImports.failed';
+
+/** How far an import under way has come. */
+export interface ImportProgress {
+  readBytes: number;
+  totalRows: number;
+  importedCount: number;
+  invalidCount: number;
+  duplicateCount: number;
+  existsCount: number;
+}
+
+const live = new Map<number, ImportProgress>();
+
+/** The progress of an import running in this process (undefined: not running here; read the row). */
+export function liveProgress(id: number): ImportProgress | undefined {
+  return live.get(id);
+}
+
+/** Runs the import without making the caller wait; a failure is recorded on the import and logged. */
+export function startClientImport(sequelize: Sequelize, id: number, logger?: Logger): Promise<void> {
+  return runClientImport(sequelize, id).catch((error: unknown) => logger?.error({ err: error, id }, 'client import'));
+}
+
+/** Runs one queued (or interrupted) import to its end: done with counts, or failed with nothing kept. */
+export async function runClientImport(sequelize: Sequelize, id: number): Promise<void> {
+  const job = await ClientImport.findByPk(id);
+  if (!job || job.status === 'done' || job.status === 'failed' || !job.filePath || live.has(id)) return;
+  const progress: ImportProgress = {
+    readBytes: 0,
+    totalRows: 0,
+    importedCount: 0,
+    invalidCount: 0,
+    duplicateCount: 0,
+    existsCount: 0,
+  };
+  live.set(id, progress);
+  const file = job.filePath;
+  try {
+    await job.update({ status: 'running', startedAt: new Date() });
+    await sequelize.transaction(async (transaction) => {
+      const report = await importRows(sequelize, job, file, progress, transaction);
+      await job.update(
+        { ...progress, status: 'done', errorReport: report, filePath: null, finishedAt: new Date() },
+        { transaction },
+      );
+      transaction.afterCommit(() => void siteEvents.emit('stats-changed'));
+    });
+  } catch (error) {
+    const problem = error instanceof ImportProblem ? error : new ImportProblem(IMPORT_FAILED);
+    await job.update({
+      status: 'failed',
+      problemKey: problem.key,
+      problemLine: problem.line ?? null,
+      filePath: null,
+      finishedAt: new Date(),
+    });
+    if (!(error instanceof ImportProblem)) throw error;
+  } finally {
+    live.delete(id);
+    await rm(file, { force: true });
+  }
+}
+
+// Every batch of the file checked and inserted; returns the error report (JSON lines: row, field, key, e-mail).
+async function importRows(
+  sequelize: Sequelize,
+  job: ClientImport,
+  file: string,
+  progress: ImportProgress,
+  transaction: Transaction,
+): Promise<string> {
+  const seen = new Set<string>();
+  const report: string[] = [];
+  const skip = (row: CheckedRow, field: string, key: string): void => {
+    if (report.length < MAX_REPORTED_ROWS) report.push(JSON.stringify([row.row, field, key, row.email]));
+  };
+  const none: ReadonlySet<string> = new Set();
+  if (!isPostgres(sequelize)) await sqliteImportCache(transaction);
+  // The database inserts one batch while the next is read and checked (SQLite works in libuv's threads).
+  let inserting: Promise<void> = Promise.resolve();
+  for await (const batch of rowBatches(file, IMPORT_INSERT_ROWS)) {
+    const fresh: CheckedRow[] = [];
+    for (const row of batch.rows) {
+      const checked = checkRow(row, seen, none);
+      if (checked.status === 'invalid') {
+        progress.invalidCount += 1;
+        const [field, key] = Object.entries(checked.errors)[0] ?? ['_form', 'forms.invalid'];
+        skip(checked, field, key);
+      } else if (checked.status === 'duplicate') {
+        progress.duplicateCount += 1;
+        skip(checked, 'email', 'duplicate');
+      } else fresh.push(checked);
+    }
+    await inserting;
+    inserting = insertClients(sequelize, job.ownerId, fresh, transaction).then((inserted) => {
+      for (const row of fresh) {
+        if (inserted.has(row.input?.email ?? '')) continue;
+        progress.existsCount += 1;
+        skip(row, 'email', 'exists');
+      }
+      progress.importedCount += inserted.size;
+      progress.totalRows += batch.rows.length;
+      progress.readBytes = batch.readBytes;
+    });
+    // Awaited above or below; until then a failure must not count as unhandled.
+    inserting.catch(() => undefined);
+    // Let the web answer requests between batches.
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  await inserting;
+  if (progress.totalRows === 0) throw new ImportProblem('clients.import.empty');
+  return report.join('\n');
+}
+
+type Connection = sqlite3.Database | pg.Client;
+
+/** Page cache for the import's SQLite connection (its own, closed with the transaction): 64 MB, not 2 MB. */
+const SQLITE_IMPORT_CACHE_KIB = 65_536;
+
+// A million rows into four indexes in one transaction thrash SQLite's default 2 MB page cache.
+function sqliteImportCache(transaction: Transaction): Promise<void> {
+  const connection = (transaction as unknown as { connection: sqlite3.Database }).connection;
+  return new Promise((resolve, reject) =>
+    connection.exec(`PRAGMA cache_size = -${SQLITE_IMPORT_CACHE_KIB}`, (error) => (error ? reject(error) : resolve())),
+  );
+}
+
+// One multi-row INSERT of the batch; the rows already in the owner's book are left alone (the unique index on
+// owner and e-mail), and the e-mails inserted come back.
+async function insertClients(
+  sequelize: Sequelize,
+  ownerId: number,
+  rows: CheckedRow[],
+  transaction: Transaction,
+): Promise<Set<string>> {
+  if (rows.length === 0) return new Set();
+  const postgres = isPostgres(sequelize);
+  const now = sqlTimestamp(sequelize, new Date());
+  const values: unknown[] = [];
+  const tuples = rows.map((row) => {
+    const input = row.input as ClientInput;
+    const start = values.length;
+    values.push(
+      ownerId,
+      input.email,
+      input.fullName,
+      input.comment,
+      searchTextOf([input.email, input.fullName, input.comment]),
+      now,
+      now,
+    );
+    return `(${[1, 2, 3, 4, 5, 6, 7].map((n) => (postgres ? `$${start + n}` : '?')).join(',')})`;
+  });
+  const sql = `INSERT INTO clients (owner_id, email, full_name, comment, search_text, created_at, updated_at)
+    VALUES ${tuples.join(',')} ON CONFLICT DO NOTHING RETURNING email`;
+  // The transaction's own connection, straight on the driver: Sequelize's query path would parse and escape
+  // 14,000 parameters per statement (the typings do not show a transaction's connection).
+  const connection = (transaction as unknown as { connection: Connection }).connection;
+  const returned = postgres
+    ? (await (connection as pg.Client).query<{ email: string }>(sql, values)).rows
+    : await new Promise<{ email: string }[]>((resolve, reject) =>
+        (connection as sqlite3.Database).all<{ email: string }>(sql, values, (error, found) =>
+          error ? reject(error) : resolve(found),
+        ),
+      );
+  return new Set(returned.map((row) => row.email));
+}
