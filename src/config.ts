@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import dotenv from 'dotenv';
 import { z } from 'zod';
 import cronParser from 'cron-parser';
+import { type SenderSettings, senderSettingsOf } from './sender-settings.js';
 
 /**
  * The project's root folder (the one holding package.json), so relative defaults do not depend on the caller's
@@ -39,6 +40,7 @@ export interface Config {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   delivery: DeliverySettings;
   mailForms: MailFormLimits;
+  senders: SenderSettings;
 }
 
 /** The delivery engine's knobs (see the README table). */
@@ -231,6 +233,8 @@ export function loadConfig(env: RawEnv = process.env, root = PROJECT_ROOT): Conf
   if (isProduction && v.SESSION_SECRET.length < 32) {
     throw new ConfigError('SESSION_SECRET', 'must be set to at least 32 characters when NODE_ENV=production');
   }
+  const senders = senderSettingsOf(env, isProduction, v.SESSION_SECRET || DEV_SESSION_SECRET);
+  if ('variable' in senders) throw new ConfigError(senders.variable, senders.message);
   return {
     nodeEnv: v.NODE_ENV,
     isProduction,
@@ -266,6 +270,7 @@ export function loadConfig(env: RawEnv = process.env, root = PROJECT_ROOT): Conf
       addressPerHour: v.MAIL_FORM_PER_ADDRESS_PER_HOUR,
       ipPerHour: v.MAIL_FORM_PER_IP_PER_HOUR,
     },
+    senders: senders.settings,
   };
 }
 

@@ -6,6 +6,7 @@ import { domainToASCII } from 'node:url';
 import addressparser from 'nodemailer/lib/addressparser';
 import { encodeWord, foldLines } from 'nodemailer/lib/mime-funcs';
 import { encode as encodeQuotedPrintable, wrap as wrapQuotedPrintable } from 'nodemailer/lib/qp';
+import type { DkimSigning } from './dkim-sign.js';
 
 export interface Mailbox {
   name: string;
@@ -25,6 +26,8 @@ export interface OutgoingEmail {
   date: Date;
   /** Extra header fields, values as they go out (ASCII). */
   headers: Record<string, string>;
+  /** The sending domain's key: the transport signs the rendered message with it (dkim-sign.ts). */
+  dkim?: DkimSigning | null;
 }
 
 export interface RenderedEmail {

@@ -44,6 +44,7 @@ export const RUN_HALT_KINDS = [
   'mailing_disabled',
   'mailing_deleted',
   'owner_blocked',
+  'sender_unverified',
 ] as const;
 export type RunHaltKind = (typeof RUN_HALT_KINDS)[number];
 

@@ -7,12 +7,15 @@ import { MailingClient } from './mailing-client.js';
 import { MailingRun } from './mailing-run.js';
 import { Message } from './message.js';
 import { Post } from './post.js';
+import { SenderIdentity } from './sender-identity.js';
+import { SendingDomain } from './sending-domain.js';
 import { Session } from './session.js';
 import { TestSend } from './test-send.js';
 import { Token } from './token.js';
 import { User } from './user.js';
 
 export { Client, Delivery, Mailing, MailingClient, MailingRun, Message, Post, Session, TestSend, Token, User };
+export { SenderIdentity, SendingDomain };
 export * from './client.js';
 export * from './delivery.js';
 export * from './mailing.js';
@@ -46,6 +49,8 @@ export function initModels(sequelize: Sequelize): void {
     Session,
     Token,
     TestSend,
+    SendingDomain,
+    SenderIdentity,
   ]) {
     model.initModel(sequelize);
   }
@@ -91,8 +96,25 @@ export function initModels(sequelize: Sequelize): void {
   TestSend.belongsTo(User, { as: 'user', foreignKey: required('userId'), onDelete: 'CASCADE' });
   TestSend.belongsTo(Message, { as: 'message', foreignKey: optional('messageId'), onDelete: 'SET NULL' });
 
+  associateSenders();
+
   Post.belongsTo(User, { as: 'author', foreignKey: optional('authorId'), onDelete: 'SET NULL' });
   Session.belongsTo(User, { as: 'user', foreignKey: optional('userId'), onDelete: 'CASCADE' });
   Token.belongsTo(User, { as: 'user', foreignKey: optional('userId'), onDelete: 'CASCADE' });
   Token.belongsTo(Client, { as: 'client', foreignKey: optional('clientId'), onDelete: 'CASCADE' });
+}
+
+/** Sending domains (an admin's have no owner), identities on them, the identity a mailing sends as. */
+function associateSenders(): void {
+  User.hasMany(SendingDomain, { as: 'sendingDomains', foreignKey: optional('ownerId'), onDelete: 'CASCADE' });
+  SendingDomain.belongsTo(User, { as: 'owner', foreignKey: optional('ownerId'), onDelete: 'CASCADE' });
+  User.hasMany(SenderIdentity, { as: 'senderIdentities', foreignKey: required('ownerId'), onDelete: 'CASCADE' });
+  SenderIdentity.belongsTo(User, { as: 'owner', foreignKey: required('ownerId'), onDelete: 'CASCADE' });
+  SendingDomain.hasMany(SenderIdentity, { as: 'identities', foreignKey: required('domainId'), onDelete: 'CASCADE' });
+  SenderIdentity.belongsTo(SendingDomain, { as: 'domain', foreignKey: required('domainId'), onDelete: 'CASCADE' });
+  Mailing.belongsTo(SenderIdentity, {
+    as: 'senderIdentity',
+    foreignKey: optional('senderIdentityId'),
+    onDelete: 'SET NULL',
+  });
 }

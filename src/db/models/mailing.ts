@@ -37,6 +37,8 @@ export class Mailing extends Model<InferAttributes<Mailing>, InferCreationAttrib
   declare isDisabled: CreationOptional<boolean>;
   declare disabledAt: CreationOptional<Date | null>;
   declare disabledById: ForeignKey<number> | null;
+  /** The identity it sends as (migration 0019); null: MAIL_FROM. */
+  declare senderIdentityId: ForeignKey<number> | null;
   declare disabledReason: CreationOptional<string | null>;
   declare nextRunAt: CreationOptional<Date | null>;
   /** The name folded for search (src/db/search-text.ts), kept by the model's hooks. */
