@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { registerCreateSuperuser } from './commands/create-superuser.js';
 import { registerDaemon } from './commands/daemon.js';
+import { registerDomains } from './commands/domains.js';
 import { registerRuns } from './commands/runs.js';
 import { registerSend } from './commands/send.js';
 import { registerMigrate } from './commands/migrate.js';
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerDaemon(program);
   registerSend(program);
   registerRuns(program);
+  registerDomains(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }
