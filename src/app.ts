@@ -15,6 +15,7 @@ import { cacheStoreFor } from './cache/create-store.js';
 import { createSiteCache } from './cache/site-cache.js';
 import { SystemMailer } from './accounts/system-mail.js';
 import { clientRoutes } from './clients/clients.routes.js';
+import { domainRoutes } from './domains/domains.routes.js';
 import { mailingRoutes } from './mailings/mailings.routes.js';
 import { messageRoutes } from './messages/messages.routes.js';
 import { reportRoutes } from './reports/reports.routes.js';
@@ -90,6 +91,7 @@ export function createApp(deps: AppDependencies): Express {
   app.use(reportRoutes());
   app.use(clientRoutes(deps));
   app.use(mailingRoutes(deps));
+  app.use(domainRoutes({ config }));
   app.use(userRoutes());
 
   app.use(notFoundHandler());
