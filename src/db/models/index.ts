@@ -104,7 +104,7 @@ export function initModels(sequelize: Sequelize): void {
   Token.belongsTo(Client, { as: 'client', foreignKey: optional('clientId'), onDelete: 'CASCADE' });
 }
 
-/** Sending domains (an admin's have no owner), identities on them, the identity a mailing sends as. */
+/** Sending domains (an admin's have no owner) and the identities on them. */
 function associateSenders(): void {
   User.hasMany(SendingDomain, { as: 'sendingDomains', foreignKey: optional('ownerId'), onDelete: 'CASCADE' });
   SendingDomain.belongsTo(User, { as: 'owner', foreignKey: optional('ownerId'), onDelete: 'CASCADE' });
@@ -112,9 +112,6 @@ function associateSenders(): void {
   SenderIdentity.belongsTo(User, { as: 'owner', foreignKey: required('ownerId'), onDelete: 'CASCADE' });
   SendingDomain.hasMany(SenderIdentity, { as: 'identities', foreignKey: required('domainId'), onDelete: 'CASCADE' });
   SenderIdentity.belongsTo(SendingDomain, { as: 'domain', foreignKey: required('domainId'), onDelete: 'CASCADE' });
-  Mailing.belongsTo(SenderIdentity, {
-    as: 'senderIdentity',
-    foreignKey: optional('senderIdentityId'),
-    onDelete: 'SET NULL',
-  });
+  // A mailing's senderIdentityId is a plain column on its model (mailing.ts), no association: the back office
+  // would otherwise show and fuzz a reference to a resource it does not have.
 }
