@@ -21,6 +21,7 @@ import {
   clientImportRoutes,
   importFolder,
 } from './clients/client-imports.routes.js';
+import { domainRoutes } from './domains/domains.routes.js';
 import { mailingRoutes } from './mailings/mailings.routes.js';
 import { messageRoutes } from './messages/messages.routes.js';
 import { reportRoutes } from './reports/reports.routes.js';
@@ -96,6 +97,7 @@ export function createApp(deps: AppDependencies): Express {
   app.use(clientImportRoutes(deps));
   app.use(clientRoutes(deps));
   app.use(mailingRoutes(deps));
+  app.use(domainRoutes({ config }));
   app.use(userRoutes());
 
   app.use(notFoundHandler());

@@ -6,6 +6,7 @@ import dotenv from 'dotenv';
 import { z } from 'zod';
 import cronParser from 'cron-parser';
 import { loadBounceSettings, type BounceSettings } from './bounce-config.js';
+import { type SenderSettings, senderSettingsOf } from './sender-settings.js';
 
 /**
  * The project's root folder (the one holding package.json), so relative defaults do not depend on the caller's
@@ -41,6 +42,7 @@ export interface Config {
   delivery: DeliverySettings;
   mailForms: MailFormLimits;
   bounces: BounceSettings;
+  senders: SenderSettings;
 }
 
 /** The delivery engine's knobs (see the README table). */
@@ -214,8 +216,8 @@ function defaultsFor(env: RawEnv): Record<keyof z.input<typeof schema>, string> 
   };
 }
 
-/** Builds the config from an environment map; throws ConfigError naming the first bad variable. */
-export function loadConfig(env: RawEnv = process.env, root = PROJECT_ROOT): Config {
+/** The environment's variables with defaults filled in, checked against the schema (ConfigError names the first bad one). */
+function parseVariables(env: RawEnv): z.infer<typeof schema> {
   const defaults = defaultsFor(env);
   const raw: Record<string, string> = {};
   for (const [key, fallback] of Object.entries(defaults)) {
@@ -228,11 +230,18 @@ export function loadConfig(env: RawEnv = process.env, root = PROJECT_ROOT): Conf
     const variable = String(issue?.path[0] ?? 'environment');
     throw new ConfigError(variable, `${issue?.message ?? 'is invalid'} (got "${raw[variable] ?? ''}")`);
   }
-  const v = parsed.data;
+  return parsed.data;
+}
+
+/** Builds the config from an environment map; throws ConfigError naming the first bad variable. */
+export function loadConfig(env: RawEnv = process.env, root = PROJECT_ROOT): Config {
+  const v = parseVariables(env);
   const isProduction = v.NODE_ENV === 'production';
   if (isProduction && v.SESSION_SECRET.length < 32) {
     throw new ConfigError('SESSION_SECRET', 'must be set to at least 32 characters when NODE_ENV=production');
   }
+  const senders = senderSettingsOf(env, isProduction, v.SESSION_SECRET || DEV_SESSION_SECRET);
+  if ('variable' in senders) throw new ConfigError(senders.variable, senders.message);
   return {
     nodeEnv: v.NODE_ENV,
     isProduction,
@@ -271,6 +280,7 @@ export function loadConfig(env: RawEnv = process.env, root = PROJECT_ROOT): Conf
     bounces: loadBounceSettings(env, isProduction, v.SESSION_SECRET || DEV_SESSION_SECRET, (name, detail) => {
       throw new ConfigError(name, detail);
     }),
+    senders: senders.settings,
   };
 }
 

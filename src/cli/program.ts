@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { registerBounces } from './commands/bounces.js';
 import { registerCreateSuperuser } from './commands/create-superuser.js';
 import { registerDaemon } from './commands/daemon.js';
+import { registerDomains } from './commands/domains.js';
 import { registerRuns } from './commands/runs.js';
 import { registerSend } from './commands/send.js';
 import { registerMigrate } from './commands/migrate.js';
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerSend(program);
   registerRuns(program);
   registerBounces(program);
+  registerDomains(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

@@ -1,6 +1,7 @@
 // Turns a message and one recipient into the e-mail that goes out: placeholders, unsubscribe link, headers.
 import type { Language, Message } from '../db/models/index.js';
 import { translator } from '../i18n/i18n.js';
+import type { DkimSigning } from './dkim-sign.js';
 import { type OutgoingEmail, senderOf } from './mime.js';
 import { signUnsubscribeToken } from './unsubscribe-token.js';
 import { bounceAddressOf, type VerpSettings } from './verp.js';
@@ -21,6 +22,16 @@ export interface MessageContent {
   language: Language;
   /** Who the footer names as the sender: the message's owner (see senderNameOf). */
   senderName: string;
+  /** The mailing's sender identity; absent or null: MAIL_FROM, unsigned (system mail, older mailings). */
+  sender?: SenderProfile | null;
+}
+
+/** An identity ready to send as: From, Reply-To, the domain for Message-IDs, the key that signs. */
+export interface SenderProfile {
+  from: string;
+  replyTo: string | null;
+  domain: string;
+  dkim: DkimSigning | null;
 }
 
 export interface ComposeSettings {
@@ -112,7 +123,7 @@ export function composeEmail(
   const unsubscribeUrl =
     recipient.clientId === null ? null : unsubscribeUrlOf(recipient.clientId, message.language, settings);
   const footer = unsubscribeUrl ? footerOf(message, unsubscribeUrl) : { text: '', html: '' };
-  return {
+  return withSender(message.sender ?? null, {
     from: settings.from,
     to: { name: recipient.fullName, address: recipient.email },
     subject: fillPlaceholders(message.subject, recipient).replace(/[\r\n]+/g, ' '),
@@ -124,7 +135,18 @@ export function composeEmail(
       ? { 'List-Unsubscribe': `<${unsubscribeUrl}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' }
       : {},
     envelopeFrom: envelopeSenderOf(recipient, settings),
-  };
+  });
+}
+
+/**
+ * The e-mail as its sender identity sends it: its From and Reply-To, a Message-ID on its domain (the part after
+ * the @ is the only one changed), and its key for the transport to sign with. Without an identity, as composed.
+ */
+export function withSender(sender: SenderProfile | null, email: OutgoingEmail): OutgoingEmail {
+  if (!sender) return email;
+  const messageId = email.messageId.replace(/@[^>]*>$/, `@${sender.domain}>`);
+  const headers = sender.replyTo ? { 'Reply-To': sender.replyTo, ...email.headers } : email.headers;
+  return { ...email, from: sender.from, messageId, headers, dkim: sender.dkim };
 }
 
 /** A delivery's VERP envelope sender (a test send, with no delivery, and no bounce domain keep the From address). */

@@ -6,6 +6,7 @@ import { deliveryEvents } from './events.js';
 import { reapExpiredLeases } from './claims.js';
 import { ACTIVE_RUN_STATES, cancelRun, createRun, finishRunIfDone, recordSkippedRun } from './runs.js';
 import type { RunHalt } from './outcome-classes.js';
+import { senderProblem } from './sender-profile.js';
 import { isPostgres } from './sql.js';
 import { latestOccurrenceAtOrBefore, nextRunAt, type Schedule } from './schedule.js';
 
@@ -74,8 +75,12 @@ export async function dispatchDueRun(
     // A blocked owner's occurrence passes as if it had run: it is recorded as cancelled with nobody to send to,
     // and the next one is timed.
     let created: MailingRun | null = null;
+    const unverified = await senderProblem(mailing, transaction);
     if (await ownerIsBlocked(mailing, transaction)) {
       await recordSkippedRun(sequelize, mailing.id, scheduledAt, now, OWNER_BLOCKED, transaction);
+    } else if (unverified) {
+      const halt: RunHalt = { kind: 'sender_unverified', reason: unverified.reason };
+      await recordSkippedRun(sequelize, mailing.id, scheduledAt, now, halt, transaction);
     } else {
       created = await createRun(sequelize, mailing.id, scheduledAt, now, transaction);
     }
@@ -103,6 +108,8 @@ export async function startRunNow(sequelize: Sequelize, mailingId: number, now =
     if (mailing.isDisabled) throw conflict('This mailing is disabled', 'mailings.errors.disabled');
     if (await ownerIsBlocked(mailing, transaction))
       throw conflict("This mailing's owner is blocked: nothing is sent", 'mailings.errors.ownerBlocked');
+    const unverified = await senderProblem(mailing, transaction);
+    if (unverified) throw conflict(unverified.reason, unverified.key, unverified.values);
     const active = await MailingRun.findOne({
       where: { mailingId, state: { [Op.in]: ACTIVE_RUN_STATES } },
       transaction,

@@ -6,6 +6,7 @@ import { domainToASCII } from 'node:url';
 import addressparser from 'nodemailer/lib/addressparser';
 import { encodeWord, foldLines } from 'nodemailer/lib/mime-funcs';
 import { encode as encodeQuotedPrintable, wrap as wrapQuotedPrintable } from 'nodemailer/lib/qp';
+import type { DkimSigning } from './dkim-sign.js';
 
 export interface Mailbox {
   name: string;
@@ -27,6 +28,8 @@ export interface OutgoingEmail {
   headers: Record<string, string>;
   /** The envelope sender (Return-Path) when it is not the From address: a delivery's VERP address (verp.ts). */
   envelopeFrom?: string | null;
+  /** The sending domain's key: the transport signs the rendered message with it (dkim-sign.ts). */
+  dkim?: DkimSigning | null;
 }
 
 export interface RenderedEmail {

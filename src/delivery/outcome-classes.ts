@@ -47,6 +47,7 @@ export const RUN_HALT_KINDS = [
   'owner_blocked',
   'bounce_rate',
   'complaint_rate',
+  'sender_unverified',
 ] as const;
 export type RunHaltKind = (typeof RUN_HALT_KINDS)[number];
 

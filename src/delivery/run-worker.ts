@@ -15,6 +15,7 @@ import {
 } from './claims.js';
 import { Coalescer } from './coalescer.js';
 import { composeEmail, contentOf, type ComposeSettings, type MessageContent } from './compose.js';
+import { senderProfileOf } from './sender-profile.js';
 import { reapInterruptedDeliveries, settleMailingStatus } from './mailing-lifecycle.js';
 import { RunPass, type PassHost, type PassResult, LANES_PER_CONNECTION } from './run-pass.js';
 import { failCancelledDeliveries, finishRunIfDone, pauseRun, refreshRunCounters } from './runs.js';
@@ -26,7 +27,8 @@ export type RunProgress =
 
 export interface WorkerDependencies {
   sequelize: Sequelize;
-  config: Pick<Config, 'delivery' | 'mailFrom' | 'appUrl' | 'sessionSecret'> & Partial<Pick<Config, 'bounces'>>;
+  config: Pick<Config, 'delivery' | 'mailFrom' | 'appUrl' | 'sessionSecret' | 'senders'> &
+    Partial<Pick<Config, 'bounces'>>;
   transport: MailTransport;
   logger: Logger;
   /** Called after each claimed batch and at the end of a pass (for progress bars). */
@@ -209,7 +211,9 @@ export class RunWorker {
       ],
     });
     const message = run?.mailing?.message;
-    return message ? contentOf(message, message.owner?.fullName ?? '', this.deps.config.mailFrom) : null;
+    if (!run?.mailing || !message) return null;
+    const content = contentOf(message, message.owner?.fullName ?? '', this.deps.config.mailFrom);
+    return { ...content, sender: await senderProfileOf(run.mailing, this.deps.config.senders) };
   }
 
   /** One send; never throws: every failure becomes an outcome, a send that did not start is null. */

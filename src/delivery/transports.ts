@@ -4,6 +4,7 @@ import path from 'node:path';
 import nodemailer from 'nodemailer';
 import { parseConnectionUrl } from 'nodemailer/lib/shared';
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
+import { signedBytes } from './dkim-sign.js';
 import { type OutgoingEmail, renderEmail } from './mime.js';
 import type { Sequelize } from 'sequelize';
 import type { Config } from '../config.js';
@@ -154,7 +155,8 @@ export function createSmtpTransport(url: string, settings: Config['delivery'], r
   return {
     description: `SMTP ${url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@')}`,
     async send(mail, mayStart) {
-      const { raw, envelope, needsSmtpUtf8 } = renderEmail(mail);
+      const { raw: rendered, envelope, needsSmtpUtf8 } = renderEmail(mail);
+      const raw = await signedBytes(rendered, mail.dkim);
       if (needsSmtpUtf8 && !(await offersSmtpUtf8())) throw new SmtpUtf8Unavailable(mail.to.address);
       // The slot may be far off at a low rate: a stop or a halt that came meanwhile wins over sending late.
       await rate.acquire();
@@ -192,7 +194,8 @@ export function createOutboxTransport(outboxDir: string): MailTransport {
       ready ??= mkdir(outboxDir, { recursive: true });
       await ready;
       checkMayStart(mayStart);
-      const { raw, envelope } = renderEmail(mail);
+      const { raw: rendered, envelope } = renderEmail(mail);
+      const raw = await signedBytes(rendered, mail.dkim);
       const stamp = new Date()
         .toISOString()
         .replace(/[-:]/g, '')

@@ -83,7 +83,10 @@ describe('config', () => {
   it('when NODE_ENV=production and SESSION_SECRET is missing or short, then start-up fails naming it', () => {
     expect(errorFor({ NODE_ENV: 'production' }).variable).to.equal('SESSION_SECRET');
     expect(errorFor({ NODE_ENV: 'production', SESSION_SECRET: 'short' }).variable).to.equal('SESSION_SECRET');
-    const config = loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(32) }, ROOT);
+    const config = loadConfig(
+      { NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(32), DKIM_KEY_SECRET: 'k'.repeat(32) },
+      ROOT,
+    );
     expect(config.isProduction).to.equal(true);
   });
 

@@ -8,6 +8,8 @@ import { MailingClient } from './mailing-client.js';
 import { MailingRun } from './mailing-run.js';
 import { Message } from './message.js';
 import { Post } from './post.js';
+import { SenderIdentity } from './sender-identity.js';
+import { SendingDomain } from './sending-domain.js';
 import { Session } from './session.js';
 import { Suppression } from './suppression.js';
 import { TestSend } from './test-send.js';
@@ -30,6 +32,7 @@ export {
   User,
 };
 export * from './suppression.js';
+export { SenderIdentity, SendingDomain };
 export * from './client.js';
 export * from './client-import.js';
 export * from './delivery.js';
@@ -50,25 +53,28 @@ export function boundDatabase(): Sequelize {
 const required = (name: string) => ({ name, allowNull: false });
 const optional = (name: string) => ({ name, allowNull: true });
 
+/** Every model, parents before children. */
+const ALL_MODELS = [
+  User,
+  Client,
+  Message,
+  Mailing,
+  MailingClient,
+  MailingRun,
+  Delivery,
+  Post,
+  Session,
+  Token,
+  TestSend,
+  Suppression,
+  ClientImport,
+  SendingDomain,
+  SenderIdentity,
+] as const;
+
 /** Initialises all models on the connection and declares the relations the migrations create. */
 export function initModels(sequelize: Sequelize): void {
-  for (const model of [
-    User,
-    Client,
-    Message,
-    Mailing,
-    MailingClient,
-    MailingRun,
-    Delivery,
-    Post,
-    Session,
-    Token,
-    TestSend,
-    Suppression,
-    ClientImport,
-  ]) {
-    model.initModel(sequelize);
-  }
+  for (const model of ALL_MODELS) model.initModel(sequelize);
 
   User.belongsTo(User, { as: 'blockedBy', foreignKey: optional('blockedById'), onDelete: 'SET NULL' });
 
@@ -115,9 +121,22 @@ export function initModels(sequelize: Sequelize): void {
   Suppression.belongsTo(User, { as: 'owner', foreignKey: required('ownerId'), onDelete: 'CASCADE' });
   User.hasMany(ClientImport, { as: 'clientImports', foreignKey: required('ownerId'), onDelete: 'CASCADE' });
   ClientImport.belongsTo(User, { as: 'owner', foreignKey: required('ownerId'), onDelete: 'CASCADE' });
+  associateSenders();
 
   Post.belongsTo(User, { as: 'author', foreignKey: optional('authorId'), onDelete: 'SET NULL' });
   Session.belongsTo(User, { as: 'user', foreignKey: optional('userId'), onDelete: 'CASCADE' });
   Token.belongsTo(User, { as: 'user', foreignKey: optional('userId'), onDelete: 'CASCADE' });
   Token.belongsTo(Client, { as: 'client', foreignKey: optional('clientId'), onDelete: 'CASCADE' });
+}
+
+/** Sending domains (an admin's have no owner) and the identities on them. */
+function associateSenders(): void {
+  User.hasMany(SendingDomain, { as: 'sendingDomains', foreignKey: optional('ownerId'), onDelete: 'CASCADE' });
+  SendingDomain.belongsTo(User, { as: 'owner', foreignKey: optional('ownerId'), onDelete: 'CASCADE' });
+  User.hasMany(SenderIdentity, { as: 'senderIdentities', foreignKey: required('ownerId'), onDelete: 'CASCADE' });
+  SenderIdentity.belongsTo(User, { as: 'owner', foreignKey: required('ownerId'), onDelete: 'CASCADE' });
+  SendingDomain.hasMany(SenderIdentity, { as: 'identities', foreignKey: required('domainId'), onDelete: 'CASCADE' });
+  SenderIdentity.belongsTo(SendingDomain, { as: 'domain', foreignKey: required('domainId'), onDelete: 'CASCADE' });
+  // A mailing's senderIdentityId is a plain column on its model (mailing.ts), no association: the back office
+  // would otherwise show and fuzz a reference to a resource it does not have.
 }

@@ -37,6 +37,8 @@ export class Mailing extends Model<InferAttributes<Mailing>, InferCreationAttrib
   declare isDisabled: CreationOptional<boolean>;
   declare disabledAt: CreationOptional<Date | null>;
   declare disabledById: ForeignKey<number> | null;
+  /** The identity it sends as (migration 0019); null: MAIL_FROM. */
+  declare senderIdentityId: CreationOptional<number | null>;
   declare disabledReason: CreationOptional<string | null>;
   declare nextRunAt: CreationOptional<Date | null>;
   /** The name folded for search (src/db/search-text.ts), kept by the model's hooks. */
@@ -73,6 +75,7 @@ export class Mailing extends Model<InferAttributes<Mailing>, InferCreationAttrib
         disabledAt: { type: DataTypes.DATE, allowNull: true },
         disabledReason: { type: DataTypes.STRING(500), allowNull: true },
         nextRunAt: { type: DataTypes.DATE, allowNull: true },
+        senderIdentityId: { type: DataTypes.INTEGER, allowNull: true },
         searchText: { type: DataTypes.TEXT, allowNull: false, defaultValue: '' },
         createdAt: DataTypes.DATE,
         updatedAt: DataTypes.DATE,

@@ -100,7 +100,12 @@ describe('bin/mailer', function () {
   });
 
   it('when seed runs in production, then it refuses and exits 1', async () => {
-    const { code, stderr } = await runCli(['seed'], { ...env, NODE_ENV: 'production', SESSION_SECRET: 's'.repeat(40) });
+    const { code, stderr } = await runCli(['seed'], {
+      ...env,
+      NODE_ENV: 'production',
+      SESSION_SECRET: 's'.repeat(40),
+      DKIM_KEY_SECRET: 'k'.repeat(40),
+    });
     expect(code).to.equal(1);
     expect(stderr).to.contain('refusing to load demo data');
   });

@@ -1,8 +1,10 @@
 import { expect } from 'chai';
-import { Client, Mailing, Message } from '../../../src/db/models/index.js';
+import { Client, Mailing, Message, SenderIdentity } from '../../../src/db/models/index.js';
 import { startRunNow } from '../../../src/delivery/mailing-lifecycle.js';
-import { makeClient, makeMailing, makeMessage, makeUser } from '../../support/factories.js';
-import { testDatabase } from '../../support/hooks.js';
+import { addDomain } from '../../../src/domains/domains.service.js';
+import { createIdentity } from '../../../src/domains/identities.service.js';
+import { makeClient, makeMailing, makeMessage, makeUser, unique } from '../../support/factories.js';
+import { testConfig, testDatabase } from '../../support/hooks.js';
 import { routesOf } from '../../support/routes.js';
 import { roleCan, type Permission } from '../../../src/permissions.js';
 import { signedIn, testSite } from '../../support/web.js';
@@ -23,12 +25,25 @@ describe('the route table', () => {
     const mailing = await makeMailing(owner, { message, clients: [client] });
     const run = await startRunNow(testDatabase(), mailing.id);
     const stateBefore = run.state;
+    const domain = await addDomain(
+      owner,
+      { name: `${unique('route')}.example.test`, ed25519: false },
+      testConfig().senders,
+    );
+    const identity = await createIdentity(owner, {
+      domainId: domain.id,
+      displayName: 'Owner',
+      fromAddress: `owner@${domain.name}`,
+      replyTo: null,
+    });
     const idsByArea: Record<string, number> = {
       clients: client.id,
       messages: message.id,
       mailings: mailing.id,
       reports: run.id,
       users: owner.id,
+      domains: domain.id,
+      identities: identity.id,
     };
     const stranger = await signedIn(site.app, await makeUser());
 
@@ -52,5 +67,6 @@ describe('the route table', () => {
     expect(await Message.findByPk(message.id)).not.to.equal(null);
     expect((await Mailing.findByPk(mailing.id))?.name).to.equal(mailing.name);
     expect((await run.reload()).state).to.equal(stateBefore);
+    expect(await SenderIdentity.findByPk(identity.id)).not.to.equal(null);
   });
 });

@@ -1,0 +1,102 @@
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { expect } from 'chai';
+import { dkimVerify } from 'mailauth';
+import { dispatchDueRun, startRunNow } from '../../../src/delivery/mailing-lifecycle.js';
+import { MailingRun } from '../../../src/db/models/index.js';
+import { addDomain } from '../../../src/domains/domains.service.js';
+import { dnsResolver, useDnsResolver } from '../../../src/domains/dns-resolver.js';
+import { AppError } from '../../../src/errors.js';
+import { deliveryConfig, mailingWithClients, sendNow } from '../../support/delivery.js';
+import { identityOn, verifiedDomain } from '../../support/domains.js';
+import { unique } from '../../support/factories.js';
+import { testConfig, testDatabase } from '../../support/hooks.js';
+
+/** Every .eml the outbox holds (the outbox writes the bytes an SMTP server would get: the same render and sign). */
+async function outboxMessages(dir: string): Promise<Buffer[]> {
+  const files = (await readdir(dir)).filter((f) => f.endsWith('.eml')).sort();
+  return Promise.all(files.map((f) => readFile(path.join(dir, f))));
+}
+
+describe('DKIM-signed mailings from a sender identity', function () {
+  this.timeout(30_000);
+  afterEach(() => useDnsResolver(null));
+
+  it('when a mailing sends as an identity on a verified domain, then every message verifies with mailauth and carries its From, Reply-To and Message-ID domain', async () => {
+    const { owner, mailing } = await mailingWithClients(3);
+    const domain = await verifiedDomain(owner);
+    const identity = await identityOn(owner, domain, 'replies@example.test');
+    await mailing.update({ senderIdentityId: identity.id });
+    const config = deliveryConfig(null);
+    const result = await sendNow(config, mailing.id);
+    expect(result.run.sentCount).to.equal(3);
+    const messages = await outboxMessages(config.outboxDir);
+    expect(messages).to.have.length(3);
+    for (const raw of messages) {
+      const text = raw.toString();
+      expect(text).to.match(/^DKIM-Signature: /);
+      expect(text).to.contain(`From: Ann Sender <news@${domain.name}>`);
+      expect(text).to.contain('Reply-To: replies@example.test');
+      expect(text).to.match(new RegExp(`Message-ID: <run\\d+\\.d\\d+\\.a1@${domain.name.replace(/\./g, '\\.')}>`));
+      const verdict = await dkimVerify(raw, { resolver: dnsResolver() });
+      expect(verdict.results).to.have.length(1);
+      expect(verdict.results[0]?.status.result).to.equal('pass');
+      expect(verdict.results[0]?.signingDomain).to.equal(domain.name);
+      const signed =
+        /\bh=([^;]+);/
+          .exec(text.replace(/\r\n\s+/g, ''))?.[1]
+          ?.toLowerCase()
+          .split(':') ?? [];
+      for (const field of ['from', 'to', 'subject', 'date', 'message-id', 'list-unsubscribe', 'list-unsubscribe-post'])
+        expect(signed).to.include(field);
+    }
+  });
+
+  it('when a signed header is altered after sending, then the signature no longer verifies', async () => {
+    const { owner, mailing } = await mailingWithClients(1);
+    const domain = await verifiedDomain(owner);
+    await mailing.update({ senderIdentityId: (await identityOn(owner, domain)).id });
+    const config = deliveryConfig(null);
+    await sendNow(config, mailing.id);
+    const [raw] = await outboxMessages(config.outboxDir);
+    const altered = Buffer.from(
+      (raw as Buffer).toString().replace(/List-Unsubscribe-Post: [^\r]*/, 'List-Unsubscribe-Post: nothing'),
+    );
+    expect((await dkimVerify(altered, { resolver: dnsResolver() })).results[0]?.status.result).to.equal('fail');
+    const otherSubject = Buffer.from((raw as Buffer).toString().replace(/\r\nSubject: /, '\r\nSubject: Re: '));
+    expect((await dkimVerify(otherSubject, { resolver: dnsResolver() })).results[0]?.status.result).to.equal('fail');
+  });
+
+  it('when the identity is on an unverified domain, then "send now" refuses saying why and the scheduler records the occurrence as not sent', async () => {
+    const { owner, mailing } = await mailingWithClients(1, { startAt: new Date(Date.now() - 60_000) });
+    const domain = await addDomain(
+      owner,
+      { name: `${unique('u')}.example.test`, ed25519: false },
+      testConfig().senders,
+    );
+    await mailing.update({
+      senderIdentityId: (await identityOn(owner, domain)).id,
+      nextRunAt: new Date(Date.now() - 1000),
+    });
+    let refusal: unknown;
+    await startRunNow(testDatabase(), mailing.id).catch((error: unknown) => (refusal = error));
+    expect(refusal).to.be.instanceOf(AppError);
+    expect((refusal as AppError).message).to.equal(
+      `The sending domain ${domain.name} is not verified: publish its DNS records and check it`,
+    );
+    expect((refusal as AppError).translation?.key).to.equal('mailings.errors.senderUnverified');
+    expect(await dispatchDueRun(testDatabase(), mailing.id)).to.equal(null);
+    const runs = await MailingRun.findAll({ where: { mailingId: mailing.id } });
+    expect(runs.map((r) => [r.state, r.pausedKind, r.totalCount])).to.deep.equal([
+      ['cancelled', 'sender_unverified', 0],
+    ]);
+  });
+
+  it('when a mailing has no identity, then it goes from MAIL_FROM unsigned, as before', async () => {
+    const { mailing } = await mailingWithClients(1);
+    const config = deliveryConfig(null);
+    await sendNow(config, mailing.id);
+    const [raw] = await outboxMessages(config.outboxDir);
+    expect((raw as Buffer).toString()).not.to.contain('DKIM-Signature');
+  });
+});
