@@ -15,6 +15,11 @@ export class Coalescer<T, R> {
   private flushing = false;
   /** Ends a linger early: set while a flush waits for more items. */
   private wake: (() => void) | null = null;
+  /**
+   * Somebody waits for an item of the next flush: it goes without a linger. Kept until that flush starts, since
+   * a hurry made while a flush is in flight has no linger to end yet (and the waiting caller submits nothing more).
+   */
+  private urgent = false;
 
   constructor(
     private readonly flush: (items: T[]) => Promise<R[]>,
@@ -34,8 +39,13 @@ export class Coalescer<T, R> {
     });
   }
 
-  /** Ends the current linger now: somebody is waiting for a result. */
-  hurry(): void {
+  /**
+   * Somebody is waiting for the result of `item`: the flush that carries it goes now. An item already in flight
+   * changes nothing; one still waiting ends the linger, or spares the next flush its linger.
+   */
+  hurry(item: T): void {
+    if (!this.waiting.some((w) => w.item === item)) return;
+    this.urgent = true;
     this.wake?.();
   }
 
@@ -44,9 +54,10 @@ export class Coalescer<T, R> {
     try {
       while (this.waiting.length > 0) {
         // Let the submissions of this same tick (or of a short linger, until a flush is full) join the flush.
-        if (this.lingerMs > 0 && this.waiting.length < Math.min(this.enoughItems, this.maxPerFlush))
+        if (!this.urgent && this.lingerMs > 0 && this.waiting.length < Math.min(this.enoughItems, this.maxPerFlush))
           await this.linger();
         else await Promise.resolve();
+        this.urgent = false;
         const group = this.waiting.splice(0, this.maxPerFlush);
         try {
           const results = await this.flush(group.map((w) => w.item));

@@ -42,8 +42,8 @@ export interface PassHost {
   mayAttempt(deliveryId: number): boolean;
   /** Queues a lane's write; resolves with whether its mark took (false when it carried none). */
   write(write: LaneWrite): Promise<boolean>;
-  /** Asks the pending writes to go now: a lane waits for a mark. */
-  hurry(): void;
+  /** Asks the write carrying a mark to go now, if it still waits for a flush: a lane waits for that mark. */
+  hurry(write: LaneWrite): void;
   /**
    * One send of one delivery; never throws. Null when it did not start: `mayStart` said no once the send's turn
    * came (nothing reached the server, the delivery stays unattempted).
@@ -65,6 +65,8 @@ export interface PassResult {
 
 interface Reserved {
   delivery: ClaimedDelivery;
+  /** The lane write that carries this delivery's mark. */
+  write: LaneWrite;
   marked: Promise<boolean>;
   settled: boolean;
 }
@@ -199,7 +201,8 @@ export class RunPass {
 
   /** Queues a lane's write (an outcome, a mark, or both); returns the marked delivery's reservation. */
   private reserve(delivery: ClaimedDelivery | null, outcome: AttemptResult | null): Reserved | null {
-    const written = this.host.write({ outcome, markId: delivery?.id ?? null });
+    const write: LaneWrite = { outcome, markId: delivery?.id ?? null };
+    const written = this.host.write(write);
     const tracked: Promise<void> = written
       .then(
         () => {
@@ -212,7 +215,7 @@ export class RunPass {
       .finally(() => this.writes.delete(tracked));
     this.writes.add(tracked);
     if (!delivery) return null;
-    const reserved: Reserved = { delivery, settled: false, marked: Promise.resolve(false) };
+    const reserved: Reserved = { delivery, write, settled: false, marked: Promise.resolve(false) };
     reserved.marked = written
       .catch(() => false)
       .then((took) => {
@@ -224,7 +227,7 @@ export class RunPass {
 
   /** Waits for a reservation's mark; one that did not take is not this worker's any more. */
   private async confirmed(reserved: Reserved): Promise<boolean> {
-    if (!reserved.settled) this.host.hurry();
+    if (!reserved.settled) this.host.hurry(reserved.write);
     const took = await reserved.marked;
     if (!took) this.host.forget(reserved.delivery.id);
     return took;

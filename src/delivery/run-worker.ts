@@ -150,7 +150,7 @@ export class RunWorker {
         return expiresAt !== undefined && expiresAt - Date.now() > settings.leaseMs / 3;
       },
       write: (write) => this.recorder.submit(write),
-      hurry: () => this.recorder.hurry(),
+      hurry: (write) => this.recorder.hurry(write),
       send: async (delivery, mayStart) => {
         const outcome = await this.attempt(content, runId, delivery, compose, mayStart);
         if (outcome) this.attempts[outcome.kind] += 1;

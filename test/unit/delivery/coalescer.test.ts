@@ -48,6 +48,41 @@ describe('coalescer', () => {
     ]);
   });
 
+  it('when somebody hurries an item while a flush is in flight, then the next flush carrying it skips its linger', async () => {
+    const flushes: number[][] = [];
+    let release: () => void = () => undefined;
+    const coalescer = new Coalescer<number, number>(
+      async (items) => {
+        flushes.push(items);
+        if (flushes.length === 1) await new Promise<void>((resolve) => (release = resolve));
+        return items;
+      },
+      10,
+      60_000, // a linger longer than the test's timeout: only the hurry can end it
+    );
+    const first = coalescer.submit(1);
+    coalescer.hurry(1); // ends the first linger
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(flushes).to.deep.equal([[1]]);
+    const second = coalescer.submit(2);
+    coalescer.hurry(2); // no linger to end yet: the first flush is still in flight
+    release();
+    expect(await Promise.all([first, second])).to.deep.equal([1, 2]);
+    expect(flushes).to.deep.equal([[1], [2]]);
+  });
+
+  it('when somebody hurries an item already in flight, then the next flush still lingers', async () => {
+    const { coalescer, flushes } = doubling(10, 30);
+    const first = coalescer.submit(1);
+    coalescer.hurry(1);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    coalescer.hurry(1); // in flight (or done): nothing to hurry
+    const second = coalescer.submit(2);
+    const third = coalescer.submit(3);
+    expect(await Promise.all([first, second, third])).to.deep.equal([2, 4, 6]);
+    expect(flushes).to.deep.equal([[1], [2, 3]]);
+  });
+
   it('when a flush fails, then only its own callers see the error and later items still go', async () => {
     let calls = 0;
     const coalescer = new Coalescer<number, number>((items) => {
