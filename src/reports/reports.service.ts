@@ -1,18 +1,15 @@
 // Report rules and queries: every run is read through reportCondition (report-filter.ts), so a customer only
 // ever sees their own runs and logs (a manager sees everyone's), and the list, the chart and the CSV export
 // keep the same runs. Days are the acting user's calendar days (their time zone), on SQLite and PostgreSQL alike.
-import { DateTime } from 'luxon';
-import { col, fn, type WhereOptions } from 'sequelize';
+import { type WhereOptions } from 'sequelize';
 import { boundDatabase, Delivery, type DeliveryStatus, type RunState, type User } from '../db/models/index.js';
 import { findPage } from '../db/deferred-page.js';
 import { selectRows, toDate } from '../delivery/sql.js';
 import { NotFoundError } from '../errors.js';
-import type { DayCounts } from './report-chart.js';
+import { lastAttemptsOf } from './report-counts.js';
 import type { ReportFilters } from './report.form.js';
 import { ALL_RUNS, allOf, REPORT_RUNS, reportCondition, type SqlCondition } from './report-filter.js';
 
-/** The chart shows at most this many days (the latest ones) so the query and the bars stay bounded. */
-export const CHART_MAX_DAYS = 60;
 /** Rows fetched per round trip when exporting (the log's, log-export.ts, too). */
 export { EXPORT_CHUNK, deliveryChunks, type ExportedDelivery } from './log-export.js';
 import { EXPORT_CHUNK } from './log-export.js';
@@ -39,15 +36,11 @@ export interface RunRow {
   pausedKind: string | null;
 }
 
+export { CHART_MAX_DAYS, deliveriesPerDay, type DailyDeliveries } from './report-counts.js';
+
 export interface MailingChoice {
   id: number;
   name: string;
-}
-
-export interface DailyDeliveries {
-  days: DayCounts[];
-  /** True when earlier days were left out (more than CHART_MAX_DAYS days have deliveries). */
-  truncated: boolean;
 }
 
 interface Window {
@@ -152,65 +145,6 @@ export function listRuns(owner: User, filters: ReportFilters, page: Window): Pro
     limit: page.limit,
     offset: page.offset,
   });
-}
-
-/** The latest attempt of each given run, in one grouped query (runs without attempts are absent). */
-async function lastAttemptsOf(runIds: number[]): Promise<Map<number, Date | null>> {
-  if (runIds.length === 0) return new Map();
-  const rows = (await Delivery.findAll({
-    attributes: ['runId', [fn('MAX', col('last_attempt_at')), 'lastAttemptAt']],
-    where: { runId: runIds },
-    group: ['runId'],
-    raw: true,
-  })) as unknown as { runId: number | string; lastAttemptAt: unknown }[];
-  return new Map(rows.map((row) => [Number(row.runId), toDate(row.lastAttemptAt)]));
-}
-
-/** The filtered runs' finished deliveries per day of their last attempt, in the owner's zone, oldest day first. */
-export async function deliveriesPerDay(owner: User, filters: ReportFilters): Promise<DailyDeliveries> {
-  const sequelize = boundDatabase();
-  const where = reportCondition(owner, filters);
-  const from = `FROM ${REPORT_RUNS} JOIN deliveries d ON d.run_id = r.id
-    WHERE ${where.sql} AND d.status IN ('sent', 'failed', 'unknown') AND d.last_attempt_at IS NOT NULL`;
-  const [range] = await selectRows<{ first_at: unknown; last_at: unknown }>(
-    sequelize,
-    `SELECT MIN(d.last_attempt_at) AS first_at, MAX(d.last_attempt_at) AS last_at ${from}`,
-    where.replacements,
-  );
-  const firstAt = toDate(range?.first_at);
-  const lastAt = toDate(range?.last_at);
-  if (!firstAt || !lastAt) return { days: [], truncated: false };
-
-  const zone = owner.timeZone;
-  const lastDay = DateTime.fromJSDate(lastAt, { zone }).startOf('day');
-  const earliest = lastDay.minus({ days: CHART_MAX_DAYS - 1 });
-  const firstSeen = DateTime.fromJSDate(firstAt, { zone }).startOf('day');
-  const firstDay = firstSeen < earliest ? earliest : firstSeen;
-  const dayCount = Math.round(lastDay.diff(firstDay, 'days').days) + 1;
-  // Local midnights as instants: day i is [bounds[i], bounds[i + 1]), whatever the zone's offset did that day.
-  const bounds = Array.from({ length: dayCount + 1 }, (_, i) => firstDay.plus({ days: i }).startOf('day'));
-  const boundParams = Object.fromEntries(bounds.map((bound, i) => [`b${i}`, bound.toJSDate()]));
-  const dayOf = bounds
-    .slice(1)
-    .map((_, i) => `WHEN d.last_attempt_at < :b${i + 1} THEN ${i}`)
-    .join(' ');
-  const rows = await selectRows<{ day_index: number | string; status: string; count: number | string }>(
-    sequelize,
-    `SELECT CASE ${dayOf} END AS day_index, d.status AS status, COUNT(*) AS count
-     ${from} AND d.last_attempt_at >= :b0 AND d.last_attempt_at < :b${dayCount}
-     GROUP BY day_index, d.status`,
-    { ...where.replacements, ...boundParams },
-  );
-  const days: DayCounts[] = bounds
-    .slice(0, dayCount)
-    .map((bound) => ({ day: bound.toISODate() ?? '', sent: 0, failed: 0, unknown: 0 }));
-  for (const row of rows) {
-    const day = days[Number(row.day_index)];
-    if (day && (row.status === 'sent' || row.status === 'failed' || row.status === 'unknown')) {
-      day[row.status] += Number(row.count);
-    }
-  }
-  return { days, truncated: firstSeen < earliest };
 }
 
 /** One of the owner's runs with its mailing; someone else's id is a 404. */
