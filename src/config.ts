@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import dotenv from 'dotenv';
 import { z } from 'zod';
 import cronParser from 'cron-parser';
+import { OperationsSettingError, readOperationsSettings, type OperationsSettings } from './operations-settings.js';
 
 /**
  * The project's root folder (the one holding package.json), so relative defaults do not depend on the caller's
@@ -39,6 +40,8 @@ export interface Config {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   delivery: DeliverySettings;
   mailForms: MailFormLimits;
+  /** /metrics access and the trusted proxies (operations-settings.ts). */
+  operations: OperationsSettings;
 }
 
 /** The delivery engine's knobs (see the README table). */
@@ -232,6 +235,7 @@ export function loadConfig(env: RawEnv = process.env, root = PROJECT_ROOT): Conf
     throw new ConfigError('SESSION_SECRET', 'must be set to at least 32 characters when NODE_ENV=production');
   }
   return {
+    operations: operationsOf(env, v.PORT),
     nodeEnv: v.NODE_ENV,
     isProduction,
     database: parseDatabaseUrl(v.DATABASE_URL, root),
@@ -267,6 +271,20 @@ export function loadConfig(env: RawEnv = process.env, root = PROJECT_ROOT): Conf
       ipPerHour: v.MAIL_FORM_PER_IP_PER_HOUR,
     },
   };
+}
+
+function operationsOf(env: RawEnv, port: number): OperationsSettings {
+  try {
+    return readOperationsSettings(env, port);
+  } catch (error) {
+    if (error instanceof OperationsSettingError)
+      // A token is a secret: never echoed.
+      throw new ConfigError(
+        error.variable,
+        error.variable === 'METRICS_TOKEN' ? error.message : `${error.message} (got "${env[error.variable] ?? ''}")`,
+      );
+    throw error;
+  }
 }
 
 /** Reads `.env` in the project root (without overriding the real environment), then the config. */

@@ -6,6 +6,8 @@ import { User } from '../../db/models/index.js';
 import { SystemMailer } from '../../accounts/system-mail.js';
 import { createApp } from '../../app.js';
 import { closeGracefully } from '../../web/graceful-close.js';
+import { startMetricsServer } from '../../web/metrics-server.js';
+import { runningService } from '../../health/readiness.js';
 import { startSessionPruning } from '../../accounts/housekeeping.js';
 import { startScheduler } from '../../delivery/start-scheduler.js';
 import { openForService, say, stopOnSignal } from '../context.js';
@@ -29,13 +31,16 @@ export function registerServe(program: Command): void {
         : () => Promise.resolve();
       const systemMailer = new SystemMailer(config, logger, sequelize);
       const stopPruning = startSessionPruning(logger, sequelize);
-      const app = createApp({ config, sequelize, logger, systemMailer });
+      const service = runningService();
+      const app = createApp({ config, sequelize, logger, systemMailer, service });
+      const stopMetrics = await startMetricsServer(config.operations, sequelize, logger);
       const server: Server = await new Promise((resolve, reject) => {
         const listening = app.listen(config.port, () => resolve(listening));
         listening.once('error', reject);
       });
       stopOnSignal(context, async () => {
-        await closeGracefully(server);
+        service.shuttingDown = true;
+        await Promise.all([closeGracefully(server), stopMetrics()]);
         stopPruning();
         await Promise.all([stopScheduler(), systemMailer.close()]);
       });
