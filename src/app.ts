@@ -30,7 +30,10 @@ import { userRoutes } from './users/users.routes.js';
 import { assetRoutes, assetUrl } from './web/assets.js';
 import { errorHandler, MAX_FORM_FIELDS, notFoundHandler } from './web/error-pages.js';
 import { healthRoutes } from './health/health.routes.js';
+import { readinessCheck, runningService, type ServiceState } from './health/readiness.js';
 import { homeRoutes } from './home/home.routes.js';
+import { metricsRoutes } from './metrics/metrics.routes.js';
+import { requestContext } from './web/middleware/request-context.js';
 import { exposeCsrfToken, requireCsrfToken } from './web/middleware/csrf.js';
 import { loadCurrentUser, tellBlockedOwner } from './web/middleware/current-user.js';
 import { exposeFlash } from './web/middleware/flash.js';
@@ -48,6 +51,8 @@ export interface AppDependencies {
   systemMailer?: SystemMailer;
   /** Computed data (home statistics, the post pool): Memcached if MEMCACHED_SERVERS is set, else memory; made from config if absent. */
   cache?: CacheStore;
+  /** The process's state for /readyz (`serve` marks it shutting down on a signal); a running one if absent. */
+  service?: ServiceState;
 }
 
 const SESSION_DAYS = 14;
@@ -57,17 +62,21 @@ export const UPLOAD_LIMIT_BYTES = 2 * 1024 * 1024;
 export function createApp(deps: AppDependencies): Express {
   const { config, logger } = deps;
   const systemMailer = deps.systemMailer ?? new SystemMailer(config, logger, deps.sequelize);
-  const siteCache = createSiteCache(deps.cache ?? cacheStoreFor(config, logger), { enabled: config.cacheEnabled });
+  const cache = deps.cache ?? cacheStoreFor(config, logger);
+  const siteCache = createSiteCache(cache, { enabled: config.cacheEnabled });
+  const readiness = readinessCheck(deps.sequelize, cache, deps.service ?? runningService());
   const app = express();
   app.disable('x-powered-by');
   app.set('views', path.join(PROJECT_ROOT, 'views'));
   app.set('view engine', 'pug');
-  app.set('trust proxy', config.isProduction ? 1 : false);
+  app.set('trust proxy', config.operations.trustProxy);
   app.locals.systemMailer = systemMailer;
   app.locals.asset = assetUrl;
 
+  app.use(requestContext(logger));
   app.use(securityHeaders(config.isProduction));
-  app.use(healthRoutes(deps));
+  app.use(healthRoutes({ sequelize: deps.sequelize, readiness }));
+  app.use(metricsRoutes({ sequelize: deps.sequelize, operations: config.operations }));
   app.use(assetRoutes());
   app.use(unsubscribeRoutes(deps));
   app.use(uploadsRoutes(config));

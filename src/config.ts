@@ -7,6 +7,7 @@ import { z } from 'zod';
 import cronParser from 'cron-parser';
 import { loadBounceSettings, type BounceSettings } from './bounce-config.js';
 import { type SenderSettings, senderSettingsOf } from './sender-settings.js';
+import { OperationsSettingError, readOperationsSettings, type OperationsSettings } from './operations-settings.js';
 
 /**
  * The project's root folder (the one holding package.json), so relative defaults do not depend on the caller's
@@ -43,6 +44,8 @@ export interface Config {
   mailForms: MailFormLimits;
   bounces: BounceSettings;
   senders: SenderSettings;
+  /** /metrics access and the trusted proxies (operations-settings.ts). */
+  operations: OperationsSettings;
 }
 
 /** The delivery engine's knobs (see the README table). */
@@ -243,6 +246,7 @@ export function loadConfig(env: RawEnv = process.env, root = PROJECT_ROOT): Conf
   const senders = senderSettingsOf(env, isProduction, v.SESSION_SECRET || DEV_SESSION_SECRET);
   if ('variable' in senders) throw new ConfigError(senders.variable, senders.message);
   return {
+    operations: operationsOf(env, v.PORT),
     nodeEnv: v.NODE_ENV,
     isProduction,
     database: parseDatabaseUrl(v.DATABASE_URL, root),
@@ -282,6 +286,20 @@ export function loadConfig(env: RawEnv = process.env, root = PROJECT_ROOT): Conf
     }),
     senders: senders.settings,
   };
+}
+
+function operationsOf(env: RawEnv, port: number): OperationsSettings {
+  try {
+    return readOperationsSettings(env, port);
+  } catch (error) {
+    if (error instanceof OperationsSettingError)
+      // A token is a secret: never echoed.
+      throw new ConfigError(
+        error.variable,
+        error.variable === 'METRICS_TOKEN' ? error.message : `${error.message} (got "${env[error.variable] ?? ''}")`,
+      );
+    throw error;
+  }
 }
 
 /** Reads `.env` in the project root (without overriding the real environment), then the config. */

@@ -7,6 +7,8 @@ export interface CacheStore {
   set(key: string, value: unknown, ttlSeconds: number): Promise<void>;
   /** Removes a value (best effort). */
   delete(key: string): Promise<void>;
+  /** Whether the store answers right now (for /readyz); an in-process store always does. */
+  reachable(): Promise<boolean>;
   /** Releases connections; the store must not be used afterwards. */
   close(): Promise<void>;
 }

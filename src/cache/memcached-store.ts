@@ -62,6 +62,18 @@ export class MemcachedStore implements CacheStore {
     await this.attempt(() => this.client.delete(this.options.prefix + key));
   }
 
+  /** Asks the server directly (not through the pause after a failure): any answer to a read, a miss included. */
+  async reachable(): Promise<boolean> {
+    try {
+      const pending = this.client.get(`${this.options.prefix}readyz`);
+      this.releaseSockets();
+      await pending;
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   /** Closes the connections. */
   close(): Promise<void> {
     this.client.close();

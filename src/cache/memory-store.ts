@@ -42,6 +42,11 @@ export class MemoryStore implements CacheStore {
     return Promise.resolve();
   }
 
+  /** Always: it lives in this process. */
+  reachable(): Promise<boolean> {
+    return Promise.resolve(true);
+  }
+
   /** Nothing to release. */
   close(): Promise<void> {
     this.entries.clear();

@@ -18,6 +18,11 @@ export class NullStore implements CacheStore {
     return Promise.resolve();
   }
 
+  /** Always: it lives in this process. */
+  reachable(): Promise<boolean> {
+    return Promise.resolve(true);
+  }
+
   /** Nothing to release. */
   close(): Promise<void> {
     return Promise.resolve();

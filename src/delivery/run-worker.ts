@@ -5,6 +5,7 @@ import type { Sequelize } from 'sequelize';
 import type { Config } from '../config.js';
 import { Mailing, MailingRun, Message, User } from '../db/models/index.js';
 import type { Logger } from '../logger.js';
+import { countOutagePause } from '../metrics/metrics.js';
 import {
   nextWorkAt,
   releaseUnattempted,
@@ -114,8 +115,10 @@ export class RunWorker {
     await this.reap();
     const content = await this.loadContent(runId);
     if (!content) return { state: 'gone' };
-    const result = await new RunPass(this.passHost(runId, content), runId).run();
-    return this.afterPass(runId, result);
+    // Everything this worker logs about the run carries its id.
+    const log = this.deps.logger.child({ runId });
+    const result = await new RunPass(this.passHost(runId, content, log), runId).run();
+    return this.afterPass(runId, result, log);
   }
 
   /** Reaps dead workers' expired claims; passes starting together share one reap (one statement, no lock races). */
@@ -127,7 +130,7 @@ export class RunWorker {
   }
 
   /** What a pass over one run borrows from this worker. */
-  private passHost(runId: number, content: MessageContent): PassHost {
+  private passHost(runId: number, content: MessageContent, log: Logger): PassHost {
     const { sequelize, config } = this.deps;
     const settings = config.delivery;
     const compose: ComposeSettings = {
@@ -154,6 +157,8 @@ export class RunWorker {
       send: async (delivery, mayStart) => {
         const outcome = await this.attempt(content, runId, delivery, compose, mayStart);
         if (outcome) this.attempts[outcome.kind] += 1;
+        if (outcome)
+          log.debug({ deliveryId: delivery.id, outcome: outcome.kind, errorClass: outcome.errorClass }, 'sent');
         return outcome;
       },
       giveBack: (ids) => this.writeHeldRows(() => releaseUnattempted(sequelize, this.id, ids)),
@@ -162,8 +167,8 @@ export class RunWorker {
   }
 
   /** After a pass: counters recounted, then the run paused for an outage, finished, or left waiting. */
-  private async afterPass(runId: number, pass: PassResult): Promise<RunProgress> {
-    const { sequelize, config, logger } = this.deps;
+  private async afterPass(runId: number, pass: PassResult, log: Logger): Promise<RunProgress> {
+    const { sequelize, config } = this.deps;
     const run = await MailingRun.findByPk(runId, { attributes: ['id', 'state', 'mailingId', 'pausedReason'] });
     // What was given back after a cancel is failed like the rest of the cancelled run.
     if (run?.state === 'cancelled' && pass.givenBack > 0)
@@ -175,7 +180,8 @@ export class RunWorker {
       const reason = `SMTP unavailable: ${pass.outage.reply}`.slice(0, 500);
       const resumeAt = new Date(Date.now() + config.delivery.outagePauseMs);
       await pauseRun(runId, { kind: 'smtp_unavailable', reason }, resumeAt).catch(() => undefined);
-      logger.warn({ runId, reason, resumeAt }, 'run paused: SMTP server unavailable');
+      countOutagePause();
+      log.warn({ reason, resumeAt }, 'run paused: SMTP server unavailable');
       return { state: 'paused' };
     }
     if (this.stopping) return { state: 'stopped' };
@@ -184,7 +190,7 @@ export class RunWorker {
     if (pass.state === 'held') return { state: 'held' };
     if (await finishRunIfDone(sequelize, runId)) {
       await settleMailingStatus(run.mailingId);
-      logger.info({ runId }, 'run finished');
+      log.info('run finished');
       return { state: 'finished' };
     }
     // Nothing due now: retries wait for their backoff, or another worker holds the rest (it may have died).

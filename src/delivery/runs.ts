@@ -2,6 +2,7 @@
 import { col, fn, Op, literal, type Sequelize, type Transaction, type WhereOptions } from 'sequelize';
 import { Delivery, Mailing, MailingRun, NEXT_RUN_NUMBER, type RunState } from '../db/models/index.js';
 import { conflict, NotFoundError } from '../errors.js';
+import { observeRunStart } from '../metrics/metrics.js';
 import { deliveryEvents } from './events.js';
 import { RETRYABLE_FAILURE_CLASSES, type DeliveryErrorClass, type RunHalt } from './outcome-classes.js';
 import { recipientsClause } from './recipients.js';
@@ -82,6 +83,7 @@ export async function createRun(
 ): Promise<MailingRun | null> {
   const runId = await insertRun(sequelize, mailingId, scheduledAt, now, transaction, null);
   if (runId === undefined) return null;
+  observeRunStart(scheduledAt, now);
   const mailing = await Mailing.findByPk(mailingId, {
     attributes: ['id', 'ownerId', 'allClients'],
     transaction,

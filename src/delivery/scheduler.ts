@@ -66,7 +66,7 @@ export class Scheduler {
     const now = new Date();
 
     for (const runId of await reapInterruptedDeliveries(sequelize, now)) {
-      this.deps.logger.warn({ runId }, 'deliveries interrupted by a stopped worker marked unknown');
+      this.deps.logger.child({ runId }).warn('deliveries interrupted by a stopped worker marked unknown');
     }
 
     const pausedDue = await MailingRun.findAll({
@@ -135,7 +135,7 @@ export class Scheduler {
   private async dispatch(mailingId: number): Promise<void> {
     try {
       const run = await dispatchDueRun(this.deps.sequelize, mailingId);
-      if (run) this.deps.logger.info({ mailingId, runId: run.id, recipients: run.totalCount }, 'run started');
+      if (run) this.deps.logger.child({ runId: run.id }).info({ mailingId, recipients: run.totalCount }, 'run started');
       await this.timeMailing(mailingId);
     } catch (err) {
       this.deps.logger.error({ err, mailingId }, 'starting a due run failed');
@@ -163,7 +163,7 @@ export class Scheduler {
         }
       })
       .catch((err: unknown) =>
-        this.deps.logger.error({ err, runId }, 'working on a run failed; the next reconcile retries'),
+        this.deps.logger.child({ runId }).error({ err }, 'working on a run failed; the next reconcile retries'),
       )
       .finally(() => this.activeRuns.delete(runId));
     this.activeRuns.set(runId, work);

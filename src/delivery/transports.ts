@@ -8,6 +8,8 @@ import { signedBytes } from './dkim-sign.js';
 import { type OutgoingEmail, renderEmail } from './mime.js';
 import type { Sequelize } from 'sequelize';
 import type { Config } from '../config.js';
+import { observeSmtpReply, replyClassOf } from '../metrics/metrics.js';
+import { outcomeOfFailure } from './smtp-outcome.js';
 import { createSendRate, sendRateKey, type SendRate } from './send-rate.js';
 
 /** What a transport reports for one message; mirrors nodemailer's SMTP info. */
@@ -35,6 +37,12 @@ export interface MailTransport {
   /** Sends one message; `mayStart` is asked once its turn comes (after any wait for the send rate). */
   send(mail: OutgoingEmail, mayStart?: () => boolean): Promise<SentInfo>;
   close(): void;
+}
+
+/** Tells the error whether the whole message, final dot included, had been handed to the server. */
+function markAfterData(error: unknown, probe: DataProbe): unknown {
+  if (probe.dataEnded && typeof error === 'object' && error !== null) Object.assign(error, { afterData: true });
+  return error;
 }
 
 /** Throws SendNotStarted when the caller no longer wants the message started. */
@@ -162,14 +170,16 @@ export function createSmtpTransport(url: string, settings: Config['delivery'], r
       await rate.acquire();
       checkMayStart(mayStart);
       const dataProbe: DataProbe = { dataEnded: false };
+      // The Message-ID is given only so that nodemailer does not make one up (raw is sent as it is).
+      const options = { raw, envelope, messageId: mail.messageId, dataProbe };
+      const startedAt = performance.now();
       try {
-        // The Message-ID is given only so that nodemailer does not make one up (raw is sent as it is).
-        const options = { raw, envelope, messageId: mail.messageId, dataProbe };
         const info: SentInfo = await transport.sendMail(options);
+        observeSmtpReply(replyClassOf(info.response, null), (performance.now() - startedAt) / 1000);
         return { ...info, messageId: mail.messageId };
       } catch (error) {
-        if (dataProbe.dataEnded && typeof error === 'object' && error !== null)
-          Object.assign(error, { afterData: true });
+        const { reply, errorClass } = outcomeOfFailure(markAfterData(error, dataProbe));
+        observeSmtpReply(replyClassOf(reply, errorClass), (performance.now() - startedAt) / 1000);
         throw error;
       }
     },

@@ -6,6 +6,7 @@ import { LANGUAGES } from '../db/models/index.js';
 import { AppError } from '../errors.js';
 import { translator } from '../i18n/i18n.js';
 import type { Logger } from '../logger.js';
+import { requestLogger } from './middleware/request-context.js';
 import { flash } from './middleware/flash.js';
 import { wantsFragment } from './middleware/htmx.js';
 import { redirectAfterAction, safeLocalPath } from './redirects.js';
@@ -68,7 +69,8 @@ export function errorHandler(logger: Logger, isProduction: boolean): ErrorReques
       const back = referrer ? new URL(referrer, 'http://site.invalid').pathname : '/';
       return redirectAfterAction(req, res, safeLocalPath(back, '/'));
     }
-    if (status >= 500) logger.error({ err, method: req.method, url: req.originalUrl }, 'request failed');
+    if (status >= 500)
+      requestLogger(res, logger).error({ err, method: req.method, url: req.originalUrl }, 'request failed');
     const t = req.t ?? translator('en');
     const detail =
       err instanceof multer.MulterError

@@ -1,6 +1,7 @@
 // `mailer daemon`: the scheduler alone, without the web site (for a separate sending process).
 import type { Command } from 'commander';
 import { startScheduler } from '../../delivery/start-scheduler.js';
+import { startMetricsServer } from '../../web/metrics-server.js';
 import { openForService, say, stopOnSignal } from '../context.js';
 
 /** Registers the daemon command. */
@@ -10,7 +11,11 @@ export function registerDaemon(program: Command): void {
     .description('run only the scheduler and sender (no web); SIGTERM finishes in-flight messages and exits 0')
     .action(async () => {
       const context = await openForService();
-      stopOnSignal(context, await startScheduler(context));
+      const stopScheduler = await startScheduler(context);
+      const stopMetrics = await startMetricsServer(context.config.operations, context.sequelize, context.logger);
+      stopOnSignal(context, async () => {
+        await Promise.all([stopScheduler(), stopMetrics()]);
+      });
       say('Mailer daemon is running');
     });
 }

@@ -5,6 +5,8 @@ import { seedDemoData } from '../../../seeders/demo-data.js';
 import { User } from '../../db/models/index.js';
 import { SystemMailer } from '../../accounts/system-mail.js';
 import { closeGracefully } from '../../web/graceful-close.js';
+import { startMetricsServer } from '../../web/metrics-server.js';
+import { runningService } from '../../health/readiness.js';
 import { startSessionPruning } from '../../accounts/housekeeping.js';
 import { startScheduler } from '../../delivery/start-scheduler.js';
 import { startBounceListener } from '../../bounces/bounce-listener.js';
@@ -35,15 +37,18 @@ export function registerServe(program: Command): void {
       const stopPruning = startSessionPruning(logger, sequelize);
       // Loaded here, not at the top: the site (AdminJS, Express, Pug) would cost every other command ~70 MB.
       const { createApp } = await import('../../app.js');
-      const app = createApp({ config, sequelize, logger, systemMailer });
+      const service = runningService();
+      const app = createApp({ config, sequelize, logger, systemMailer, service });
       const { resumeClientImports } = await import('../../clients/client-imports.service.js');
       void resumeClientImports(sequelize, logger);
+      const stopMetrics = await startMetricsServer(config.operations, sequelize, logger);
       const server: Server = await new Promise((resolve, reject) => {
         const listening = app.listen(config.port, () => resolve(listening));
         listening.once('error', reject);
       });
       stopOnSignal(context, async () => {
-        await closeGracefully(server);
+        service.shuttingDown = true;
+        await Promise.all([closeGracefully(server), stopMetrics()]);
         stopPruning();
         await bounces?.close();
         await Promise.all([stopScheduler(), systemMailer.close()]);
