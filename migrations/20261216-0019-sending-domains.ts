@@ -69,24 +69,15 @@ export async function up({ context: { queryInterface, sequelize } }: { context: 
       name: 'sender_identities_domain',
       transaction,
     });
-    await queryInterface.addColumn(
-      'mailings',
-      'sender_identity_id',
-      {
-        type: DataTypes.INTEGER,
-        allowNull: true,
-        references: { model: 'sender_identities', key: 'id' },
-        onDelete: 'SET NULL',
-        onUpdate: 'CASCADE',
-      },
-      { transaction },
-    );
+    // A plain column, no foreign key (identities.service clears it when an identity goes): SQLite can add and drop
+    // it in place, where Sequelize would rebuild the mailings table, and dropping that table cascades to every run.
+    await sequelize.query('ALTER TABLE mailings ADD COLUMN sender_identity_id INTEGER', { transaction });
   });
 }
 
 export async function down({ context: { queryInterface, sequelize } }: { context: MigrationContext }): Promise<void> {
   await sequelize.transaction(async (transaction) => {
-    await queryInterface.removeColumn('mailings', 'sender_identity_id', { transaction });
+    await sequelize.query('ALTER TABLE mailings DROP COLUMN sender_identity_id', { transaction });
     await queryInterface.dropTable('sender_identities', { transaction });
     await queryInterface.dropTable('sending_domains', { transaction });
   });

@@ -63,7 +63,9 @@ export async function up({ context: { queryInterface, sequelize } }: { context: 
 
 export async function down({ context: { queryInterface, sequelize } }: { context: MigrationContext }): Promise<void> {
   await sequelize.transaction(async (transaction) => {
-    await queryInterface.removeColumn('deliveries', 'feedback', { transaction });
+    // Plain DROP COLUMN on both dialects: Sequelize's SQLite removeColumn rebuilds the table in its own words,
+    // losing its indexes and the definition migration 0004's down expects.
+    await sequelize.query('ALTER TABLE deliveries DROP COLUMN feedback', { transaction });
     await queryInterface.dropTable('soft_bounces', { transaction });
     await queryInterface.dropTable('suppressions', { transaction });
   });

@@ -1,5 +1,5 @@
 // Sender identities: the From and Reply-To a customer's mailings send as, on a domain they may send from.
-import { SenderIdentity, SendingDomain, type User } from '../db/models/index.js';
+import { boundDatabase, Mailing, SenderIdentity, SendingDomain, type User } from '../db/models/index.js';
 import { found, NotFoundError, ValidationError } from '../errors.js';
 import { findDomain } from './domains.service.js';
 import type { IdentityInput } from './domain.form.js';
@@ -42,7 +42,11 @@ export async function createIdentity(owner: Pick<User, 'id' | 'role'>, input: Id
 /** Removes one of the owner's identities (its mailings go back to MAIL_FROM). */
 export async function deleteIdentity(owner: Pick<User, 'id'>, id: number): Promise<void> {
   const identity = await findIdentity(owner, id);
-  await identity.destroy();
+  // The mailings' reference is a plain column (migration 0019 says why): cleared here, in the same transaction.
+  await boundDatabase().transaction(async (transaction) => {
+    await Mailing.update({ senderIdentityId: null }, { where: { senderIdentityId: identity.id }, transaction });
+    await identity.destroy({ transaction });
+  });
 }
 
 /**

@@ -9,6 +9,7 @@ import { createScratchDatabase, type ScratchDatabase } from '../../support/datab
 import { testDatabase } from '../../support/hooks.js';
 
 const TABLES = [
+  'client_imports',
   'clients',
   'deliveries',
   'mail_form_limits',
@@ -17,7 +18,10 @@ const TABLES = [
   'mailings',
   'messages',
   'posts',
+  'run_slot_counts',
   'send_rate_slots',
+  'sender_identities',
+  'sending_domains',
   'sessions',
   'soft_bounces',
   'suppressions',

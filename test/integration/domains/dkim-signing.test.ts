@@ -34,7 +34,8 @@ describe('DKIM-signed mailings from a sender identity', function () {
     expect(messages).to.have.length(3);
     for (const raw of messages) {
       const text = raw.toString();
-      expect(text).to.match(/^DKIM-Signature: /);
+      // The outbox writes the envelope sender first (Return-Path), then the signature heads the message proper.
+      expect(text).to.match(/^Return-Path: <[^>]+>\r?\nDKIM-Signature: /);
       expect(text).to.contain(`From: Ann Sender <news@${domain.name}>`);
       expect(text).to.contain('Reply-To: replies@example.test');
       expect(text).to.match(new RegExp(`Message-ID: <run\\d+\\.d\\d+\\.a1@${domain.name.replace(/\./g, '\\.')}>`));
