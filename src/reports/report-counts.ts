@@ -34,8 +34,8 @@ export async function deliveriesPerDay(owner: User, filters: ReportFilters): Pro
     boundDatabase(),
     `SELECT c.slot AS slot, SUM(c.sent) AS sent, SUM(c.failed) AS failed, SUM(c.unknown) AS unknown
      FROM ${REPORT_RUNS} JOIN run_slot_counts c ON c.run_id = r.id
-     WHERE ${where.sql} AND c.sent + c.failed + c.unknown > 0
-     GROUP BY c.slot ORDER BY c.slot`,
+     WHERE ${where.sql}
+     GROUP BY c.slot HAVING SUM(c.sent + c.failed + c.unknown) > 0 ORDER BY c.slot`,
     where.replacements,
   );
   const first = rows[0];
