@@ -51,7 +51,9 @@ export function parseMailgunCall(body: string): { signature: MailgunSignature; e
   }
   if (!json || typeof json !== 'object') return null;
   const signature = signatureSchema.safeParse((json as Record<string, unknown>).signature);
-  return signature.success ? { signature: signature.data, eventData: (json as Record<string, unknown>)['event-data'] } : null;
+  return signature.success
+    ? { signature: signature.data, eventData: (json as Record<string, unknown>)['event-data'] }
+    : null;
 }
 
 /** Checks a call's signature with the signing key (in constant time) and that its timestamp is recent. */
@@ -104,7 +106,8 @@ export function readMailgunEvent(eventData: unknown): MailgunReading {
   const event = parsed.data;
   if (IGNORED.has(event.event)) return { kind: 'ignored', event: event.event };
   if (event.event !== 'failed' && event.event !== 'complained') return { kind: 'unknown', event: event.event };
-  const outcome = event.event === 'complained' ? { kind: 'complaint' as const, diagnostic: 'complaint' } : failureOf(event);
+  const outcome =
+    event.event === 'complained' ? { kind: 'complaint' as const, diagnostic: 'complaint' } : failureOf(event);
   if (!outcome || !event.recipient) return { kind: 'malformed' };
   const report: ProviderReport = {
     ...outcome,

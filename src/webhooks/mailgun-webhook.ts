@@ -4,12 +4,7 @@
 // retry"; a token whose recording failed is given back, so that Mailgun's retry is let in.
 import type { Sequelize } from 'sequelize';
 import type { BounceSettings } from '../bounce-config.js';
-import {
-  checkMailgunSignature,
-  MAILGUN_MAX_AGE_SECONDS,
-  parseMailgunCall,
-  readMailgunEvent,
-} from './mailgun-event.js';
+import { checkMailgunSignature, MAILGUN_MAX_AGE_SECONDS, parseMailgunCall, readMailgunEvent } from './mailgun-event.js';
 import { recordProviderReport } from './provider-reports.js';
 import { refused, taken, type WebhookAnswer } from './webhook-answer.js';
 import { releaseWebhookToken, takeWebhookToken } from './webhook-tokens.js';

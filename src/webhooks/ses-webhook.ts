@@ -34,8 +34,7 @@ async function recordNotification(
   if (reading.kind === 'unknown') return refused(400, 'unknown_notification', { type: reading.type });
   if (reading.kind === 'ignored') return taken('ignored', { type: reading.type });
   const outcomes: string[] = [];
-  for (const report of reading.reports)
-    outcomes.push(await recordProviderReport(sequelize, report, 'ses', settings));
+  for (const report of reading.reports) outcomes.push(await recordProviderReport(sequelize, report, 'ses', settings));
   return taken('recorded', { type: reading.type, outcomes, messageId: message.MessageId });
 }
 

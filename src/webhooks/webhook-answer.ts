@@ -13,6 +13,10 @@ export function taken(outcome: string, detail?: Record<string, unknown>): Webhoo
 }
 
 /** A call that was refused, and why. */
-export function refused(status: WebhookAnswer['status'], outcome: string, detail?: Record<string, unknown>): WebhookAnswer {
+export function refused(
+  status: WebhookAnswer['status'],
+  outcome: string,
+  detail?: Record<string, unknown>,
+): WebhookAnswer {
   return { status, outcome, detail };
 }

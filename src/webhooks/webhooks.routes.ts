@@ -47,7 +47,10 @@ function mailgunWebhook({ config, sequelize, logger }: WebhookDependencies): Req
   return async (req, res) => {
     const signingKey = settings.mailgunSigningKey;
     if (!signingKey) return answer(req, res, logger, 'mailgun', refused(404, 'not_configured'));
-    const result = await handleMailgunCall(sequelize, bodyText(req.body), { ...settings, mailgunSigningKey: signingKey });
+    const result = await handleMailgunCall(sequelize, bodyText(req.body), {
+      ...settings,
+      mailgunSigningKey: signingKey,
+    });
     answer(req, res, logger, 'mailgun', result);
   };
 }
