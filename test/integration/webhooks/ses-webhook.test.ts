@@ -252,6 +252,7 @@ describe('the SES webhook (SNS)', function () {
         status,
       ]);
     }
+    expect((await post('x'.repeat(600_000))).status, 'a body past the limit').to.equal(413);
     const delivered = signSnsMessage(notification('{"notificationType":"Delivery","mail":{}}'), signer, {
       certUrl: CERT_URL,
     });
