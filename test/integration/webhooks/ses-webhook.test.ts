@@ -137,7 +137,11 @@ describe('the SES webhook (SNS)', function () {
     const messageId = `<run${delivery.runId}.d${delivery.id}.a1@example.test>`;
     const message = JSON.parse(sesMessage('Complaint', delivery)) as { mail: Record<string, unknown> };
     message.mail = { source: 'news@example.test', commonHeaders: { messageId } };
-    const res = await post(signSnsMessage(notification(JSON.stringify(message)), signer, { certUrl: CERT_URL }));
+    const res = await post(
+      signSnsMessage(notification(JSON.stringify(message), { Subject: 'Amazon SES complaint' }), signer, {
+        certUrl: CERT_URL,
+      }),
+    );
     expect(res.status).to.equal(200);
     expect((await delivery.reload()).status).to.equal('complained');
     expect(await Suppression.findOne({ where: { ownerId: owner.id } })).to.include({ reason: 'complaint' });
