@@ -27,6 +27,7 @@ import { messageRoutes } from './messages/messages.routes.js';
 import { reportRoutes } from './reports/reports.routes.js';
 import { unsubscribeRoutes } from './unsubscribe/unsubscribe.routes.js';
 import { userRoutes } from './users/users.routes.js';
+import { webhookRoutes } from './webhooks/webhooks.routes.js';
 import { assetRoutes, assetUrl } from './web/assets.js';
 import { errorHandler, MAX_FORM_FIELDS, notFoundHandler } from './web/error-pages.js';
 import { healthRoutes } from './health/health.routes.js';
@@ -79,6 +80,8 @@ export function createApp(deps: AppDependencies): Express {
   app.use(metricsRoutes({ sequelize: deps.sequelize, operations: config.operations }));
   app.use(assetRoutes());
   app.use(unsubscribeRoutes(deps));
+  // Ahead of the session and the origin check: providers sign their calls instead (webhooks.routes.ts).
+  app.use(webhookRoutes(deps));
   app.use(uploadsRoutes(config));
   app.use(ADMIN_ROOT, buildAdminRouter(deps));
 

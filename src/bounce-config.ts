@@ -1,4 +1,4 @@
-// The bounce side's environment (BOUNCE_*, the webhooks' credentials), read apart from config.ts so that one
+// The bounce side's environment (BOUNCE_*, the provider webhooks' topics and key), read apart from config.ts so that one
 // stays within its size; loadConfig calls it and puts the result in `config.bounces`.
 import { z } from 'zod';
 
@@ -18,9 +18,9 @@ export interface BounceSettings {
   pauseBounceRate: number;
   pauseComplaintRate: number;
   minSample: number;
-  /** Postmark's webhook basic-auth credentials ("user:password"); null: the Postmark webhook refuses every call. */
-  postmarkAuth: string | null;
-  /** SNS topic ARNs whose messages the SES webhook accepts (empty: any topic with a valid signature). */
+  /** The key Mailgun signs its webhook calls with (HMAC-SHA256); null: `/webhooks/mailgun` does not exist (404). */
+  mailgunSigningKey: string | null;
+  /** The SNS topics whose messages `/webhooks/ses` accepts and confirms; empty: it does not exist (404). */
   snsTopics: string[];
 }
 
@@ -35,6 +35,12 @@ const rate = z.coerce
   .min(0, 'must be a fraction from 0 to 1, such as 0.05')
   .max(1, 'must be a fraction from 0 to 1, such as 0.05');
 
+// arn:<partition>:sns:<region>:<12-digit account>:<topic name> (AWS's topic names: letters, digits, - and _).
+const TOPIC_ARN = 'arn:aws(-cn|-us-gov)?:sns:[a-z]{2}(-[a-z]+)+-\\d:\\d{12}:[A-Za-z0-9_-]{1,256}(\\.fifo)?';
+
+/** Variables whose value is a secret: a bad one is named, never echoed. */
+const SECRETS = new Set(['BOUNCE_SECRET', 'MAILGUN_WEBHOOK_SIGNING_KEY']);
+
 const schema = z.object({
   BOUNCE_DOMAIN: z
     .string()
@@ -47,10 +53,13 @@ const schema = z.object({
   BOUNCE_PAUSE_RATE: rate,
   COMPLAINT_PAUSE_RATE: rate,
   BOUNCE_PAUSE_MIN_DELIVERIES: whole(1, 10_000_000),
-  POSTMARK_WEBHOOK_AUTH: z.string().regex(/^$|^[^:\s]+:\S{12,}$/, 'must be empty or "user:password" (12+ characters)'),
+  MAILGUN_WEBHOOK_SIGNING_KEY: z.string().regex(/^$|^\S{16,200}$/, 'must be empty or the signing key (16+ characters)'),
   SES_SNS_TOPIC_ARNS: z
     .string()
-    .regex(/^$|^arn:aws:sns:[^,\s]+(,arn:aws:sns:[^,\s]+)*$/, 'must be empty or SNS topic ARNs'),
+    .regex(
+      new RegExp(`^$|^${TOPIC_ARN}(,${TOPIC_ARN})*$`),
+      'must be empty or SNS topic ARNs separated by commas (arn:aws:sns:<region>:<account>:<topic>)',
+    ),
 });
 
 // Gmail asks bulk senders to keep spam complaints under 0.3%; a hard-bounce rate past 5% marks a dirty list.
@@ -64,7 +73,7 @@ const DEFAULTS: Record<keyof z.input<typeof schema>, string> = {
   BOUNCE_PAUSE_RATE: '0.05',
   COMPLAINT_PAUSE_RATE: '0.003',
   BOUNCE_PAUSE_MIN_DELIVERIES: '100',
-  POSTMARK_WEBHOOK_AUTH: '',
+  MAILGUN_WEBHOOK_SIGNING_KEY: '',
   SES_SNS_TOPIC_ARNS: '',
 };
 
@@ -81,7 +90,8 @@ export function loadBounceSettings(
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const variable = String(issue?.path[0] ?? 'environment');
-    fail(variable, `${issue?.message ?? 'is invalid'} (got "${raw[variable] ?? ''}")`);
+    const message = issue?.message ?? 'is invalid';
+    fail(variable, SECRETS.has(variable) ? message : `${message} (got "${raw[variable] ?? ''}")`);
   }
   const v = parsed.data;
   if (v.BOUNCE_DOMAIN && isProduction && v.BOUNCE_SECRET.length < 32)
@@ -96,7 +106,7 @@ export function loadBounceSettings(
     pauseBounceRate: v.BOUNCE_PAUSE_RATE,
     pauseComplaintRate: v.COMPLAINT_PAUSE_RATE,
     minSample: v.BOUNCE_PAUSE_MIN_DELIVERIES,
-    postmarkAuth: v.POSTMARK_WEBHOOK_AUTH || null,
+    mailgunSigningKey: v.MAILGUN_WEBHOOK_SIGNING_KEY || null,
     snsTopics: v.SES_SNS_TOPIC_ARNS ? v.SES_SNS_TOPIC_ARNS.split(',') : [],
   };
 }

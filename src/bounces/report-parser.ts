@@ -38,8 +38,11 @@ function addressOf(field: string | undefined): string | null {
   return address.includes('@') ? address.toLowerCase() : null;
 }
 
-/** Mailbox full (5.2.2) is permanent by its class, yet usually passes: counted as soft, like a 4.x.x. */
-function kindOfStatus(status: string, action: string): FeedbackKind | null {
+/**
+ * What an RFC 3463 status says, for every door (this parser, the provider webhooks): mailbox full (5.2.2) is
+ * permanent by its class, yet usually passes: counted as soft, like a 4.x.x.
+ */
+export function kindOfStatus(status: string, action: string): FeedbackKind | null {
   if (action === 'delayed') return 'delayed';
   if (action && action !== 'failed') return null;
   if (status.startsWith('5.') && status !== '5.2.2') return 'hard';
@@ -70,13 +73,17 @@ function fromFeedbackReport(text: string): ParsedReport | null {
 
 const STATUS_IN_TEXT = /\b([45])\.(\d{1,3})\.(\d{1,3})\b/;
 
+/** The first RFC 3463 status code (5.1.1) in a reply or diagnostic text, if any. */
+export function statusCodeIn(text: string): string | null {
+  return STATUS_IN_TEXT.exec(text)?.[0] ?? null;
+}
+
 /** A bounce without a delivery-status part: the first RFC 3463 status code in its text decides. */
 function fromPlainText(subject: string, text: string): ParsedReport | null {
   if (!/undeliver|deliver(y|ed)? (status|fail)|returned mail|failure|mail delivery|bounce/i.test(`${subject}\n${text}`))
     return null;
-  const match = STATUS_IN_TEXT.exec(text);
-  if (!match) return null;
-  const status = match[0];
+  const status = statusCodeIn(text);
+  if (!status) return null;
   const line = text.split(/\r?\n/).find((l) => l.includes(status)) ?? status;
   const kind = kindOfStatus(status, 'failed');
   return kind ? { kind, diagnostic: line.trim().slice(0, 500), recipient: null } : null;

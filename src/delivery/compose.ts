@@ -2,6 +2,7 @@
 import type { Language, Message } from '../db/models/index.js';
 import { translator } from '../i18n/i18n.js';
 import type { DkimSigning } from './dkim-sign.js';
+import { messageIdOf } from './message-id.js';
 import { type OutgoingEmail, senderOf } from './mime.js';
 import { signUnsubscribeToken } from './unsubscribe-token.js';
 import { bounceAddressOf, type VerpSettings } from './verp.js';
@@ -129,7 +130,7 @@ export function composeEmail(
     subject: fillPlaceholders(message.subject, recipient).replace(/[\r\n]+/g, ' '),
     text: fillPlaceholders(message.bodyText, recipient) + footer.text,
     html: message.bodyHtml ? fillPlaceholders(message.bodyHtml, recipient, escapeHtml) + footer.html : null,
-    messageId: `<run${recipient.runId}.d${recipient.deliveryId}.a${attempt}@${domainOf(settings.from)}>`,
+    messageId: messageIdOf(recipient.runId, recipient.deliveryId, attempt, domainOf(settings.from)),
     date: new Date(),
     headers: unsubscribeUrl
       ? { 'List-Unsubscribe': `<${unsubscribeUrl}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' }

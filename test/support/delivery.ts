@@ -2,6 +2,7 @@
 import type { Config, DeliverySettings } from '../../src/config.js';
 import { Delivery, MailingRun, type Client, type Mailing, type User } from '../../src/db/models/index.js';
 import { startRunNow } from '../../src/delivery/mailing-lifecycle.js';
+import { cancelRun } from '../../src/delivery/runs.js';
 import { workUntilEnded, type ForegroundOptions } from '../../src/delivery/foreground.js';
 import { RunWorker, type RunProgress } from '../../src/delivery/run-worker.js';
 import { createMailTransport } from '../../src/delivery/transports.js';
@@ -103,4 +104,15 @@ export async function loadRun(runId: number): Promise<{ run: MailingRun; deliver
     run: await MailingRun.findByPk(runId, { rejectOnEmpty: true }),
     deliveries: await Delivery.findAll({ where: { runId }, order: [['id', 'ASC']] }),
   };
+}
+
+/**
+ * The addresses the mailing's next run leaves out as suppressed: the run is started (its snapshot taken) with a
+ * clock a few seconds ahead, so that it is not refused as a second run of the same second, and then cancelled.
+ */
+export async function suppressedInNextRun(mailingId: number): Promise<string[]> {
+  const run = await startRunNow(testDatabase(), mailingId, new Date(Date.now() + 5000));
+  const deliveries = await Delivery.findAll({ where: { runId: run.id }, order: [['id', 'ASC']] });
+  await cancelRun(testDatabase(), run.id);
+  return deliveries.filter((d) => d.errorClass === 'suppressed').map((d) => d.email);
 }

@@ -69,6 +69,8 @@ describe('config', () => {
     ['SCHEDULER', 'sometimes'],
     ['NODE_ENV', 'staging'],
     ['LOG_LEVEL', 'loud'],
+    ['SES_SNS_TOPIC_ARNS', 'arn:aws:sqs:eu-west-1:123456789012:queue'],
+    ['SES_SNS_TOPIC_ARNS', 'arn:aws:sns:eu-west-1:123:topic'],
   ];
   for (const [variable, value] of badValues) {
     it(`when ${variable}=${value}, then start-up fails with one line naming ${variable}`, () => {
@@ -88,6 +90,17 @@ describe('config', () => {
       ROOT,
     );
     expect(config.isProduction).to.equal(true);
+  });
+
+  it('when the webhook variables are set, then each webhook is on; a short signing key fails without being echoed', () => {
+    expect(loadConfig({}, ROOT).bounces).to.deep.include({ snsTopics: [], mailgunSigningKey: null });
+    const topics = 'arn:aws:sns:eu-west-1:123456789012:feedback,arn:aws-cn:sns:cn-north-1:123456789012:b.fifo';
+    const config = loadConfig({ SES_SNS_TOPIC_ARNS: topics, MAILGUN_WEBHOOK_SIGNING_KEY: 'k'.repeat(32) }, ROOT);
+    expect(config.bounces.snsTopics).to.deep.equal(topics.split(','));
+    expect(config.bounces.mailgunSigningKey).to.equal('k'.repeat(32));
+    const error = errorFor({ MAILGUN_WEBHOOK_SIGNING_KEY: 'short-secret' });
+    expect(error.variable).to.equal('MAILGUN_WEBHOOK_SIGNING_KEY');
+    expect(error.message).not.to.contain('short-secret');
   });
 
   it('when DATABASE_URL names a relative SQLite file, then it is resolved against the project root', () => {

@@ -14,7 +14,7 @@ export const SUPPRESSION_REASONS = ['hard_bounce', 'soft_bounces', 'complaint', 
 export type SuppressionReason = (typeof SUPPRESSION_REASONS)[number];
 
 /** What reported it: the bounce listener, a provider's webhook, the SMTP reply while sending, or a person. */
-export const SUPPRESSION_SOURCES = ['listener', 'ses', 'postmark', 'smtp', 'manual'] as const;
+export const SUPPRESSION_SOURCES = ['listener', 'ses', 'mailgun', 'smtp', 'manual'] as const;
 export type SuppressionSource = (typeof SUPPRESSION_SOURCES)[number];
 
 export class Suppression extends Model<InferAttributes<Suppression>, InferCreationAttributes<Suppression>> {

@@ -84,6 +84,15 @@ export function everyone(): AccessGate {
   return gate('public', (_req, _res, next) => next());
 }
 
+/**
+ * Marks a public route whose callers prove who they are by signing each call (a provider's webhook): it has no
+ * session, so no CSRF token, and is mounted ahead of the origin check for that reason only; the handler verifies
+ * the signature before it does anything.
+ */
+export function signedCalls(): AccessGate {
+  return gate('public:signed', (_req, _res, next) => next());
+}
+
 /** Marks a route for signed-out visitors only (login, register): a signed-in user goes to the app. */
 export function guestsOnly(): AccessGate {
   return gate('guest', (req, res, next) => {

@@ -25,7 +25,7 @@ function bounceSettings(): BounceSettings {
     pauseBounceRate: 0.05,
     pauseComplaintRate: 0.003,
     minSample: 100,
-    postmarkAuth: null,
+    mailgunSigningKey: null,
     snsTopics: [],
   };
 }

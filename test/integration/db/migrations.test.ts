@@ -28,6 +28,7 @@ const TABLES = [
   'test_sends',
   'tokens',
   'users',
+  'webhook_tokens',
 ];
 
 async function tableNames(sequelize: Sequelize): Promise<string[]> {
