@@ -25,6 +25,7 @@ function bounceSettings(): BounceSettings {
     pauseBounceRate: 0.05,
     pauseComplaintRate: 0.003,
     minSample: 100,
+    complaintMinSample: 1000,
     postmarkAuth: null,
     snsTopics: [],
   };
