@@ -38,7 +38,7 @@ describe('in the browser: a sending domain, an identity, a signed mailing and th
     await page.getByText('Not verified', { exact: true }).waitFor();
     useDnsResolver(publishedZone([await SendingDomain.findOne({ where: { name }, rejectOnEmpty: true })]));
     await page.getByRole('button', { name: 'Check DNS' }).click();
-    await page.getByText('The domain's DKIM record verifies: it is ready to send.').waitFor();
+    await page.getByText("The domain's DKIM record verifies: it is ready to send.").waitFor();
     expect(await page.getByRole('cell', { name: 'OK', exact: true }).count()).to.equal(3);
     await screenshot(page, 'domain');
     expect(await seriousAccessibilityProblems(page)).to.deep.equal([]);
@@ -63,6 +63,7 @@ describe('in the browser: a sending domain, an identity, a signed mailing and th
     await page.getByRole('button', { name: 'Add to the list' }).click();
     await page.getByText(`${client.email} is on the suppression list.`).waitFor();
     await page.getByRole('row').filter({ hasText: client.email }).getByText('Added by hand').first().waitFor();
+    await screenshot(page, 'suppressions');
     expect(await seriousAccessibilityProblems(page)).to.deep.equal([]);
     await openFromNavbar(page, 'Clients', 'Clients');
     const row = page.getByRole('row').filter({ hasText: client.email });
