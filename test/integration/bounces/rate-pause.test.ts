@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import nodemailer from 'nodemailer';
 import { startBounceListener, type BounceListener } from '../../../src/bounces/bounce-listener.js';
 import type { BounceSettings } from '../../../src/bounce-config.js';
-import { Client, Delivery, MailingRun, type Mailing, type User } from '../../../src/db/models/index.js';
+import type { MailingRun } from '../../../src/db/models/index.js';
+import { Client, Delivery, type Mailing, type User } from '../../../src/db/models/index.js';
 import { recordFeedback } from '../../../src/delivery/feedback.js';
 import { startRunNow } from '../../../src/delivery/mailing-lifecycle.js';
 import { pauseRun, refreshRunCounters } from '../../../src/delivery/runs.js';
@@ -32,6 +33,12 @@ async function runWithSent(count: number): Promise<SendingRun> {
   await refreshRunCounters(testDatabase(), run.id);
   const deliveries = await Delivery.findAll({ where: { runId: run.id }, order: [['id', 'ASC']] });
   return { owner, mailing, run: await run.reload(), deliveries };
+}
+
+/** The run's state, halt kind and time to resume, as stored now. */
+async function haltOf(run: MailingRun): Promise<unknown[]> {
+  await run.reload();
+  return [run.state, run.pausedKind, run.resumeAt];
 }
 
 /** A plain-text bounce as many servers still send it (no delivery-status part). */
@@ -89,13 +96,8 @@ describe('a run pauses itself when its hard-bounce or complaint rate passes the 
     for (const delivery of deliveries.slice(0, 5)) await hard(delivery);
     expect((await run.reload()).state).to.equal('running'); // 5% is the limit, not past it
     await bounceOverSmtp(deliveries[5] as Delivery);
-    await run.reload();
-    expect([run.state, run.pausedKind, run.bouncedCount, run.resumeAt]).to.deep.equal([
-      'paused',
-      'bounce_rate',
-      6,
-      null,
-    ]);
+    expect(await haltOf(run)).to.deep.equal(['paused', 'bounce_rate', null]);
+    expect(run.bouncedCount).to.equal(6);
     expect(run.pausedReason).to.equal('Hard-bounce rate 6.0% (6 of 100 delivered) passed 5.0%');
 
     const browser = await signedIn(site.app, owner);
@@ -133,13 +135,8 @@ describe('a run pauses itself when its hard-bounce or complaint rate passes the 
       new Date(Date.now() + 60_000),
     );
     await complaint(deliveries[3] as Delivery);
-    await run.reload();
-    expect([run.state, run.pausedKind, run.complainedCount, run.resumeAt]).to.deep.equal([
-      'paused',
-      'complaint_rate',
-      4,
-      null,
-    ]);
+    expect(await haltOf(run)).to.deep.equal(['paused', 'complaint_rate', null]);
+    expect(run.complainedCount).to.equal(4);
   });
 
   it('when a person paused the run, then a rate leaves that pause as it is', async () => {
