@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { DateTime } from 'luxon';
-import { Mailing, MailingRun, type User } from '../../../src/db/models/index.js';
+import { Mailing, MailingRun, SendingDomain, type User } from '../../../src/db/models/index.js';
 import { addDomain } from '../../../src/domains/domains.service.js';
 import { useDnsResolver } from '../../../src/domains/dns-resolver.js';
 import { identityOn, verifiedDomain } from '../../support/domains.js';
@@ -92,7 +92,7 @@ describe("a mailing's sender identity", function () {
     const identity = await identityOn(owner, domain);
     const mailing = await makeMailing(owner, { clients: [await makeClient(owner)] });
     await mailing.update({ senderIdentityId: identity.id });
-    await domain.update({ verifiedAt: null });
+    await SendingDomain.update({ verifiedAt: null }, { where: { id: domain.id } }); // the instance is stale: checkDomain saved another
     const browser = await signedIn(office.app, owner);
     const page = await browser.agent.get(`/mailings/${mailing.id}`).expect(200);
     expect(page.text).to.contain(`The domain ${domain.name} is not verified: this mailing does not start until it is.`);
