@@ -13,6 +13,7 @@ export const RESOURCE_IDS = [
   'mailings',
   'mailing_runs',
   'deliveries',
+  'sender_identities',
   'posts',
 ] as const;
 export type ResourceId = (typeof RESOURCE_IDS)[number];
@@ -26,6 +27,7 @@ const RESOURCE_PERMISSIONS: Record<ResourceId, Record<ActionKind, Permission | n
   mailings: { read: 'mailings:oversee', write: 'mailings:oversee' },
   mailing_runs: { read: 'mailings:oversee', write: null },
   deliveries: { read: 'mailings:oversee', write: null },
+  sender_identities: { read: 'mailings:oversee', write: null },
   posts: { read: 'posts:write', write: 'posts:write' },
 };
 

@@ -30,6 +30,7 @@ import { adminLocale } from './locale/locale.js';
 import { MAX_IMAGE_BYTES } from '../src/blog/post-images.js';
 import { isReceivedFile } from './images.js';
 import { clientsResource } from './resources/clients.resource.js';
+import { identitiesResource } from './resources/identities.resource.js';
 import { mailingsResource } from './resources/mailings.resource.js';
 import { messagesResource } from './resources/messages.resource.js';
 import { postsResource } from './resources/posts.resource.js';
@@ -73,6 +74,7 @@ export async function buildAdmin(deps: AdminDependencies): Promise<AdminJS> {
       mailingsResource(deps),
       mailingRunsResource(),
       deliveriesResource(),
+      identitiesResource(),
       postsResource(deps, { imageUpload }),
     ],
     dashboard: { component: dashboard },

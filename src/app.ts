@@ -21,6 +21,7 @@ import {
   clientImportRoutes,
   importFolder,
 } from './clients/client-imports.routes.js';
+import { suppressionRoutes } from './suppressions/suppressions.routes.js';
 import { domainRoutes } from './domains/domains.routes.js';
 import { mailingRoutes } from './mailings/mailings.routes.js';
 import { messageRoutes } from './messages/messages.routes.js';
@@ -110,6 +111,7 @@ export function createApp(deps: AppDependencies): Express {
   app.use(clientRoutes(deps));
   app.use(mailingRoutes(deps));
   app.use(domainRoutes({ config }));
+  app.use(suppressionRoutes());
   app.use(userRoutes());
 
   app.use(notFoundHandler());

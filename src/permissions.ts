@@ -12,14 +12,27 @@ const CUSTOMER = [
   'mailings:write',
   'mailings:send',
   'reports:read',
+  'suppressions:read',
+  'suppressions:write',
 ] as const;
 
-export const PERMISSIONS = [...CUSTOMER, 'mailings:oversee', 'users:oversee', 'posts:write'] as const;
+/**
+ * Beyond a customer's own: `suppressions:oversee` reads every owner's list (managers, admins); `suppressions:lift`
+ * removes any owner's entry, complaints and unsubscribes included (admins only).
+ */
+export const PERMISSIONS = [
+  ...CUSTOMER,
+  'mailings:oversee',
+  'users:oversee',
+  'posts:write',
+  'suppressions:oversee',
+  'suppressions:lift',
+] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 const ROLE_PERMISSIONS: Record<UserRole, ReadonlySet<Permission>> = {
   user: new Set(CUSTOMER),
-  manager: new Set<Permission>(['account:manage', 'mailings:oversee', 'users:oversee']),
+  manager: new Set<Permission>(['account:manage', 'mailings:oversee', 'users:oversee', 'suppressions:oversee']),
   content_manager: new Set<Permission>(['account:manage', 'posts:write']),
   admin: new Set<Permission>(PERMISSIONS),
 };

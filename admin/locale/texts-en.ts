@@ -6,6 +6,7 @@ import type { LocaleTranslations } from 'adminjs';
 
 export const TEXTS_EN: LocaleTranslations = {
   labels: {
+    sender_identities: 'Sender identities',
     users: 'Accounts',
     clients: 'Clients',
     messages: 'Messages',
@@ -31,9 +32,22 @@ export const TEXTS_EN: LocaleTranslations = {
       sent: 'Sent',
       failed: 'Failed',
       unknown: 'Unknown',
+      bounced: 'Bounced',
+      complained: 'Complaint',
     },
   },
   properties: {
+    senderIdentityId: 'Send as',
+    fromAddress: 'From address',
+    displayName: 'Display name',
+    replyTo: 'Reply-To',
+    domainId: 'Sending domain',
+    bouncedCount: 'Hard bounces',
+    complainedCount: 'Complaints',
+    bouncePausedAt: 'Paused for bounces at',
+    complaintPausedAt: 'Paused for complaints at',
+    pausedKind: 'Kind of pause',
+    feedback: 'Bounce or complaint',
     id: 'ID',
     email: 'E-mail',
     fullName: 'Full name',
@@ -99,6 +113,7 @@ export const TEXTS_EN: LocaleTranslations = {
     updatedAt: 'Updated at',
   },
   messages: {
+    senderIdentityHelp: 'One of the owner’s identities on a verified domain; empty sends from the service’s address.',
     foreignOrigin: 'This request did not come from the back office’s own pages.',
     signInAgain: 'Your session has ended. Sign in again.',
     notForYourRole: 'Your role may not use this part of the back office.',

@@ -3,6 +3,7 @@ import type { LocaleTranslations } from 'adminjs';
 
 export const TEXTS_RU: LocaleTranslations = {
   labels: {
+    sender_identities: 'Отправители',
     users: 'Учётные записи',
     clients: 'Клиенты',
     messages: 'Сообщения',
@@ -34,9 +35,22 @@ export const TEXTS_RU: LocaleTranslations = {
       sent: 'Отправлено',
       failed: 'Ошибка',
       unknown: 'Неизвестно',
+      bounced: 'Возврат',
+      complained: 'Жалоба',
     },
   },
   properties: {
+    senderIdentityId: 'Отправлять от имени',
+    fromAddress: 'Адрес отправителя',
+    displayName: 'Отображаемое имя',
+    replyTo: 'Адрес для ответа',
+    domainId: 'Домен отправки',
+    bouncedCount: 'Жёсткие возвраты',
+    complainedCount: 'Жалобы',
+    bouncePausedAt: 'Приостановлен из-за возвратов',
+    complaintPausedAt: 'Приостановлен из-за жалоб',
+    pausedKind: 'Вид приостановки',
+    feedback: 'Возврат или жалоба',
     id: 'ID',
     email: 'Электронная почта',
     fullName: 'Имя',
@@ -102,6 +116,8 @@ export const TEXTS_RU: LocaleTranslations = {
     updatedAt: 'Изменено',
   },
   messages: {
+    senderIdentityHelp:
+      'Один из отправителей владельца на подтверждённом домене; пусто — письма уходят с адреса сервиса.',
     foreignOrigin: 'Этот запрос пришёл не со страниц панели управления.',
     signInAgain: 'Сеанс завершён. Войдите снова.',
     notForYourRole: 'Этот раздел панели управления недоступен для вашей роли.',

@@ -5,7 +5,7 @@ import type { ResourceWithOptions } from 'adminjs';
 import type { Sequelize } from 'sequelize';
 import { z } from 'zod';
 import { Mailing, PERIODICITIES } from '../../src/db/models/index.js';
-import { scheduleFields } from '../../src/mailings/mailing.form.js';
+import { scheduleFields, senderIdentityField } from '../../src/mailings/mailing.form.js';
 import {
   changeMailingByStaff,
   deleteMailingByStaff,
@@ -16,11 +16,21 @@ import { parsePayload, staffOf, type RecordWriter } from '../handlers.js';
 import { flag, optionalText, overlay, requiredDate } from '../fields.js';
 import { choices, gatedActions, type ResourceDeps } from './common.js';
 
-const FIELDS = ['name', 'startAt', 'endAt', 'periodicity', 'timeZone', 'isDisabled', 'disabledReason'] as const;
+const FIELDS = [
+  'name',
+  'startAt',
+  'endAt',
+  'periodicity',
+  'timeZone',
+  'senderIdentityId',
+  'isDisabled',
+  'disabledReason',
+] as const;
 
-/** The edit form as AdminJS posts it; the window's rule is the service's (the same as the site's). */
+/** The edit form as AdminJS posts it; the window's and the identity's rules are the service's (as the site's). */
 const staffMailingForm = z.object({
   ...scheduleFields,
+  senderIdentityId: senderIdentityField,
   startAt: requiredDate,
   endAt: requiredDate,
   isDisabled: flag,
@@ -38,6 +48,7 @@ const SHOWN = [
   'endAt',
   'periodicity',
   'timeZone',
+  'senderIdentityId',
   'nextRunAt',
   'isDisabled',
   'disabledAt',
@@ -73,6 +84,8 @@ export function mailingsResource(deps: ResourceDeps): ResourceWithOptions {
         timeZone: { availableValues: choices(STORABLE_TIME_ZONES) },
         disabledReason: { type: 'textarea' },
         allClients: { description: 'allClientsHelp' },
+        // One of the owner's identities on a verified domain, or empty for MAIL_FROM (the service says which).
+        senderIdentityId: { reference: 'sender_identities', description: 'senderIdentityHelp' },
         isDisabled: { description: 'isDisabledHelp' },
       },
       actions: gatedActions('mailings', mailingWriter(deps.sequelize)),

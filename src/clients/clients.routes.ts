@@ -13,6 +13,7 @@ import { redirectAfterAction } from '../web/redirects.js';
 import { routeTable } from '../web/route-table.js';
 import { clientForm, type ClientInput } from './client.form.js';
 import { writeCsv } from '../csv-export.js';
+import { suppressionsOf } from '../suppressions/suppressions.service.js';
 import {
   clientCells,
   decodeCsv,
@@ -56,7 +57,11 @@ async function listPage(req: Request, res: Response): Promise<void> {
   const q = searchParam(req.query.q);
   const page = pageOf(req.query.page, await countClients(owner, q));
   const rows = await listClients(owner, q, page);
-  const locals = { title: req.t('clients.title'), rows, page, q };
+  const suppressed = await suppressionsOf(
+    owner,
+    rows.map((client) => client.email),
+  );
+  const locals = { title: req.t('clients.title'), rows, page, q, suppressed };
   renderPageOrFragment(req, res, { page: 'clients/index', fragment: 'clients/_rows' }, locals);
 }
 

@@ -1,9 +1,11 @@
 // What comes back after a delivery (a bounce or a complaint, by SMTP or a provider's webhook), recorded against it:
 // a hard bounce marks it `bounced`, a complaint `complained`, both with the diagnostic, and suppress the address
 // for the mailing's owner; soft bounces are counted and suppress after `softLimit` in a row; a delay is noted only.
-// Every door (the listener, the webhooks) calls recordFeedback, so the rule is in one place.
+// Every door (the listener, the webhooks) calls recordFeedback, so the rule is in one place; a hard bounce or a
+// complaint may pause its run when the run's rate passes its limit (feedback-rates.ts).
 import type { Sequelize } from 'sequelize';
 import type { SuppressionSource } from '../db/models/index.js';
+import { pauseRunOverRates, type RateLimits } from './feedback-rates.js';
 import { refreshRunCounters } from './runs.js';
 import { execute, selectRows } from './sql.js';
 import { countSoftBounce, suppressAddress } from './suppressions.js';
@@ -35,7 +37,7 @@ interface DeliveryRow {
 export async function recordFeedback(
   sequelize: Sequelize,
   feedback: Feedback,
-  settings: { softLimit: number },
+  settings: { softLimit: number } & RateLimits,
 ): Promise<FeedbackResult> {
   const [delivery] = await selectRows<DeliveryRow>(
     sequelize,
@@ -68,6 +70,7 @@ export async function recordFeedback(
       diagnostic,
     });
     await refreshRunCounters(sequelize, Number(delivery.run_id));
+    await pauseRunOverRates(sequelize, Number(delivery.run_id), settings);
     return 'marked';
   }
   await execute(sequelize, `UPDATE deliveries SET feedback = :diagnostic, updated_at = :now WHERE id = :id`, {

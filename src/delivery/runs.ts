@@ -127,7 +127,10 @@ export async function currentRunState(sequelize: Sequelize, runId: number): Prom
   return run.state === 'running' && Number(run.blocked) === 1 ? 'held' : run.state;
 }
 
-/** Recounts a run's sent / failed / unknown deliveries from the log itself, so the counters are never wrong. */
+/**
+ * Recounts a run's sent / failed / unknown deliveries (and, of the sent, the bounced and complained ones) from the
+ * log itself, so the counters are never wrong.
+ */
 export async function refreshRunCounters(
   sequelize: Sequelize,
   runId: number,
@@ -139,6 +142,8 @@ export async function refreshRunCounters(
        sent_count = (SELECT COUNT(*) FROM deliveries WHERE run_id = :runId AND status IN ('sent', 'bounced', 'complained')),
        failed_count = (SELECT COUNT(*) FROM deliveries WHERE run_id = :runId AND status = 'failed'),
        unknown_count = (SELECT COUNT(*) FROM deliveries WHERE run_id = :runId AND status = 'unknown'),
+       bounced_count = (SELECT COUNT(*) FROM deliveries WHERE run_id = :runId AND status = 'bounced'),
+       complained_count = (SELECT COUNT(*) FROM deliveries WHERE run_id = :runId AND status = 'complained'),
        updated_at = :now
      WHERE id = :runId`,
     { runId, now: new Date() },

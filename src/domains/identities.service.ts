@@ -50,12 +50,53 @@ export async function deleteIdentity(owner: Pick<User, 'id'>, id: number): Promi
 }
 
 /**
- * The identity a mailing may name: null (MAIL_FROM), or one of the mailing owner's; anything else is a field
- * error. The mailing form and the back office read it through here.
+ * Why a mailing may not name the identity (an i18n key for the `senderIdentityId` field), or null when it may: none
+ * (MAIL_FROM), or one of the mailing owner's on a verified domain. The identity it names already (`current`) may
+ * stay while its domain is unverified: the mailing then refuses to start, saying why (sender-profile.ts). The
+ * site's mailing form and the back office's mailing screen both ask here.
  */
-export async function identityChoice(owner: Pick<User, 'id'>, id: number | null): Promise<number | null> {
+export async function identityProblem(
+  owner: Pick<User, 'id'>,
+  id: number | null,
+  current: number | null = null,
+): Promise<string | null> {
   if (id === null) return null;
-  const identity = await SenderIdentity.findOne({ where: { id, ownerId: owner.id }, attributes: ['id'] });
-  if (!identity) throw new ValidationError({ senderIdentityId: 'domains.errors.identityUnknown' });
-  return identity.id;
+  const identity = await SenderIdentity.findOne({ where: { id, ownerId: owner.id }, include: WITH_DOMAIN });
+  if (!identity) return 'domains.errors.identityUnknown';
+  if (!identity.domain?.verifiedAt && id !== current) return 'domains.errors.identityUnverified';
+  return null;
+}
+
+/** One choice of the mailing form's "Send as" select. */
+export interface IdentityOption {
+  id: number;
+  label: string;
+  verified: boolean;
+}
+
+/** `Ann <news@example.com>`, as the choice and the mailing page name an identity. */
+export function identityLabel(identity: Pick<SenderIdentity, 'displayName' | 'fromAddress'>): string {
+  return identity.displayName ? `${identity.displayName} <${identity.fromAddress}>` : identity.fromAddress;
+}
+
+/** The identities a mailing of the owner can be set to: those on verified domains, and the one it has (`current`). */
+export async function identityOptions(
+  owner: Pick<User, 'id'>,
+  current: number | null = null,
+): Promise<IdentityOption[]> {
+  const identities = await listIdentities(owner);
+  return identities
+    .filter((identity) => identity.domain?.verifiedAt || identity.id === current)
+    .map((identity) => ({ id: identity.id, label: identityLabel(identity), verified: !!identity.domain?.verifiedAt }));
+}
+
+/** The identity a mailing sends as, with its domain, for its page (null: MAIL_FROM, or one deleted meanwhile). */
+export async function identityOfMailing(
+  mailing: Pick<Mailing, 'senderIdentityId' | 'ownerId'>,
+): Promise<SenderIdentity | null> {
+  if (mailing.senderIdentityId === null) return null;
+  return SenderIdentity.findOne({
+    where: { id: mailing.senderIdentityId, ownerId: mailing.ownerId },
+    include: WITH_DOMAIN,
+  });
 }

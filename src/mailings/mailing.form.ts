@@ -1,5 +1,6 @@
 // The mailing form: name, message, clients (or all of them), a start–end window entered in the user's time
-// zone, a periodicity, and the zone whose calendar the periods follow; and how the list of mailings is sorted.
+// zone, a periodicity, the zone whose calendar the periods follow, and the identity it sends as; and how the list of
+// mailings is sorted.
 import { z } from 'zod';
 import { PERIODICITIES, type Periodicity } from '../db/models/index.js';
 import { isKnownTimeZone, isStorableInstant, parseLocalDateTime } from '../forms/time-zones.js';
@@ -18,6 +19,14 @@ const idList = z
         .transform(Number),
     ),
   );
+
+/** "Send as": an identity's id, or empty for the service's address (MAIL_FROM); whose it may be, the service says. */
+export const senderIdentityField = z
+  .union([z.string(), z.number(), z.null()], { error: 'forms.chooseOne' })
+  .optional()
+  .transform((value) => (value === undefined || value === null ? '' : String(value).trim()))
+  .pipe(z.string().regex(/^$|^[1-9]\d{0,15}$/, 'forms.chooseOne'))
+  .transform((value) => (value === '' ? null : Number(value)));
 
 /** The fields of a schedule that read the same on the site and in the back office (dates are read by each door). */
 export const scheduleFields = {
@@ -79,6 +88,7 @@ export function mailingForm(userTimeZone: string, now = new Date()) {
         .transform((value) => value === 'on' || value === 'true' || value === '1'),
       startAt: localDateTime,
       endAt: localDateTime,
+      senderIdentityId: senderIdentityField,
     })
     .superRefine((values, ctx) => {
       const problem = windowProblem(values, now);

@@ -19,6 +19,7 @@ import { routeTable } from '../web/route-table.js';
 import { toLocalDateTimeInput } from '../forms/time-zones.js';
 import { zoneChoices } from '../forms/zone-choices.js';
 import { mailingForm, mailingSortForm, type MailingInput } from './mailing.form.js';
+import { identityOfMailing } from '../domains/identities.service.js';
 import { followedRun, historyOf, retriesWaitingIn, retryableOf } from './run-history.service.js';
 import { deleteQuestion, retryUnknownQuestion, sendQuestion } from './run-questions.js';
 import {
@@ -90,7 +91,8 @@ async function listPage(req: Request, res: Response): Promise<void> {
 }
 
 async function renderForm(req: Request, res: Response, view: FormView & { mailingId?: number }): Promise<void> {
-  const choices = await formChoices(currentUser(req));
+  const current = view.mailingId ? (await findMailing(currentUser(req), view.mailingId)).senderIdentityId : null;
+  const choices = await formChoices(currentUser(req), current);
   const selected = view.values.clientIds;
   res.render('mailings/form', {
     title: req.t(view.mailingId ? 'mailings.editTitle' : 'mailings.newTitle'),
@@ -98,6 +100,7 @@ async function renderForm(req: Request, res: Response, view: FormView & { mailin
     selectedClientIds: new Set((Array.isArray(selected) ? selected : [selected]).map(String)),
     messages: choices.messages,
     clients: choices.clients,
+    identities: choices.identities,
     periodicities: PERIODICITIES,
     timeZones: zoneChoices(req.language, view.values.timeZone),
     pickLimit: MAX_FORM_FIELDS.toLocaleString(req.language),
@@ -145,12 +148,13 @@ function create(sequelize: Sequelize) {
 
 async function showPage(req: Request, res: Response): Promise<void> {
   const mailing = await viewMailing(currentUser(req), idParam(req));
-  const [runs, activeRun, clientCount, recipientCount, history] = await Promise.all([
+  const [runs, activeRun, clientCount, recipientCount, history, identity] = await Promise.all([
     runsOf(mailing),
     activeRunOf(mailing),
     mailing.countClients(),
     nextRunRecipientCount(mailing),
     historyOf(mailing),
+    identityOfMailing(mailing),
   ]);
   const followed = followedRun(activeRun, runs);
   const progressRun = followed ?? runs[0];
@@ -163,6 +167,7 @@ async function showPage(req: Request, res: Response): Promise<void> {
     progressRun,
     clientCount,
     recipientCount,
+    identity,
     retryable,
     waiting,
     ...questions,
@@ -206,6 +211,7 @@ async function formValuesOf(mailing: Mailing, user: User): Promise<Record<string
     endAt: toLocalDateTimeInput(mailing.endAt, user.timeZone),
     periodicity: mailing.periodicity,
     timeZone: mailing.timeZone,
+    senderIdentityId: mailing.senderIdentityId ?? '',
   };
 }
 

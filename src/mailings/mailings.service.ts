@@ -10,6 +10,7 @@ import { deliveryEvents } from '../delivery/events.js';
 import { refreshMailing, setMailingDisabled, startRunNow, type DisabledChange } from '../delivery/mailing-lifecycle.js';
 import { ACTIVE_RUN_STATES, cancelRun, pauseRun, resumeRun, retryDeliveries } from '../delivery/runs.js';
 import { countRecipients } from '../delivery/recipients.js';
+import { identityOptions, identityProblem, type IdentityOption } from '../domains/identities.service.js';
 import { MAILING_SORT_DEFAULT, type MailingInput, type MailingSort, type MailingSortKey } from './mailing.form.js';
 
 export interface MailingRow {
@@ -146,25 +147,36 @@ export function nextRunRecipientCount(mailing: Mailing): Promise<number> {
   return countRecipients(mailing.sequelize, mailing);
 }
 
-/** The owner's messages and clients to choose from in the form. */
-export async function formChoices(owner: User): Promise<{ messages: Message[]; clients: Client[] }> {
-  const [messages, clients] = await Promise.all([
+/** What the form offers: the owner's messages, clients and identities (`current`: the one the mailing has). */
+export interface FormChoices {
+  messages: Message[];
+  clients: Client[];
+  identities: IdentityOption[];
+}
+
+/** The owner's messages, clients and identities (on verified domains, and the mailing's own) to choose from. */
+export async function formChoices(owner: User, currentIdentityId: number | null = null): Promise<FormChoices> {
+  const [messages, clients, identities] = await Promise.all([
     Message.findAll({ where: { ownerId: owner.id }, order: [['subject', 'ASC']], attributes: ['id', 'subject'] }),
     Client.findAll({
       where: { ownerId: owner.id },
       order: [['email', 'ASC']],
       attributes: ['id', 'email', 'fullName', 'unsubscribedAt'],
     }),
+    identityOptions(owner, currentIdentityId),
   ]);
-  return { messages, clients };
+  return { messages, clients, identities };
 }
 
 /**
- * Checks the message and clients are the owner's; returns the client ids to store: none for "all my clients",
- * a rule each run reads anew (the owner needs one client at least).
+ * Checks the message, clients and identity are the owner's (identityProblem: on a verified domain, unless it is the
+ * mailing's own already); returns the client ids to store: none for "all my clients", a rule each run reads anew
+ * (the owner needs one client at least).
  */
-async function resolveChoices(owner: User, input: MailingInput): Promise<number[]> {
+async function resolveChoices(owner: User, input: MailingInput, current: Mailing | null = null): Promise<number[]> {
   const errors: Record<string, string> = {};
+  const identity = await identityProblem(owner, input.senderIdentityId, current?.senderIdentityId ?? null);
+  if (identity) errors.senderIdentityId = identity;
   if (!(await Message.findOne({ where: { id: input.messageId, ownerId: owner.id }, attributes: ['id'] }))) {
     errors.messageId = 'forms.chooseOne';
   }
@@ -187,6 +199,7 @@ function scheduleOf(input: MailingInput) {
     endAt: input.endAt,
     periodicity: input.periodicity,
     timeZone: input.timeZone,
+    senderIdentityId: input.senderIdentityId,
   };
 }
 
@@ -212,7 +225,7 @@ export async function updateMailing(
   input: MailingInput,
 ): Promise<Mailing> {
   const mailing = await findMailing(owner, id);
-  const clientIds = await resolveChoices(owner, input);
+  const clientIds = await resolveChoices(owner, input, mailing);
   await sequelize.transaction(async (transaction) => {
     await mailing.update(scheduleOf(input), { transaction });
     await mailing.setClients(clientIds, { transaction });

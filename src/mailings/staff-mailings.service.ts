@@ -1,9 +1,10 @@
-// Mailing rules for staff (the back office): any customer's mailing can have its name, window, periodicity, zone
-// and disabled switch changed, or be deleted, under the site's rule of the window (mailing.form.ts), with the
+// Mailing rules for staff (the back office): any customer's mailing can have its name, window, periodicity, zone,
+// identity (one of its owner's, by the site's rule) and disabled switch changed, or be deleted, under the site's rule of the window (mailing.form.ts), with the
 // delivery engine told each time. New mailings are made by customers on the site (they need recipients).
 import type { Sequelize } from 'sequelize';
 import { Mailing, type User } from '../db/models/index.js';
 import { refreshMailing, setMailingDisabled } from '../delivery/mailing-lifecycle.js';
+import { identityProblem } from '../domains/identities.service.js';
 import { found, ValidationError } from '../errors.js';
 import { windowProblem, type MailingWindow } from './mailing.form.js';
 import { deleteMailing } from './mailings.service.js';
@@ -11,6 +12,8 @@ import { deleteMailing } from './mailings.service.js';
 /** What a staff member may change of a mailing. */
 export interface StaffMailingChange extends MailingWindow {
   name: string;
+  /** The identity it sends as (null: MAIL_FROM): one of the owner's, on a verified domain (identityProblem). */
+  senderIdentityId: number | null;
   isDisabled: boolean;
   /** Why it is disabled (kept only while it is). */
   disabledReason: string | null;
@@ -35,9 +38,14 @@ export async function changeMailingByStaff(
 ): Promise<Mailing> {
   const mailing = await findAnyMailing(id);
   const problem = windowProblem(input, now, mailing);
-  if (problem) throw new ValidationError({ endAt: problem });
-  const { name, startAt, endAt, periodicity, timeZone } = input;
-  await mailing.update({ name, startAt, endAt, periodicity, timeZone });
+  const identity = await identityProblem({ id: mailing.ownerId }, input.senderIdentityId, mailing.senderIdentityId);
+  if (problem || identity)
+    throw new ValidationError({
+      ...(problem ? { endAt: problem } : {}),
+      ...(identity ? { senderIdentityId: identity } : {}),
+    });
+  const { name, startAt, endAt, periodicity, timeZone, senderIdentityId } = input;
+  await mailing.update({ name, startAt, endAt, periodicity, timeZone, senderIdentityId });
   if (input.isDisabled !== mailing.isDisabled) {
     const by = { userId: staff.id, reason: input.disabledReason ?? undefined };
     return (await setMailingDisabled(sequelize, id, input.isDisabled, by)).mailing;

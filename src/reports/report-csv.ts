@@ -27,6 +27,8 @@ export const RUN_COLUMNS: Columns<RunRow> = [
   ['reports.columns.sent', (run) => run.sentCount],
   ['reports.columns.failed', (run) => run.failedCount],
   ['reports.columns.unknown', (run) => run.unknownCount],
+  ['reports.columns.bounced', (run) => run.bouncedCount],
+  ['reports.columns.complained', (run) => run.complainedCount],
   ['reports.columns.lastAttemptAt', (run, zone) => csvDateTime(run.lastAttemptAt, zone)],
 ];
 

@@ -30,6 +30,9 @@ export interface RunRow {
   sentCount: number;
   failedCount: number;
   unknownCount: number;
+  /** Of the sent ones: hard bounces and spam complaints that came back (their rates are of sentCount). */
+  bouncedCount: number;
+  complainedCount: number;
   lastAttemptAt: Date | null;
   /** Why it was paused or cancelled: the stored text, and its kind (words on screen) when it has one. */
   pausedReason: string | null;
@@ -63,13 +66,16 @@ interface RunRecord {
   sent_count: number | string;
   failed_count: number | string;
   unknown_count: number | string;
+  bounced_count: number | string;
+  complained_count: number | string;
   paused_reason: string | null;
   paused_kind: string | null;
 }
 
 const RUN_COLUMNS = `r.id, r.number, r.mailing_id, m.name AS mailing_name, m.owner_id,
   u.email AS owner_email, u.full_name AS owner_name, r.scheduled_at, r.state,
-  r.total_count, r.sent_count, r.failed_count, r.unknown_count, r.paused_reason, r.paused_kind`;
+  r.total_count, r.sent_count, r.failed_count, r.unknown_count, r.bounced_count, r.complained_count,
+  r.paused_reason, r.paused_kind`;
 const NEWEST_FIRST = 'ORDER BY r.scheduled_at DESC, r.id DESC';
 
 /** A NOT NULL column's date. */
@@ -101,6 +107,8 @@ async function selectRuns(where: SqlCondition, rest: string, window: Record<stri
     sentCount: Number(record.sent_count),
     failedCount: Number(record.failed_count),
     unknownCount: Number(record.unknown_count),
+    bouncedCount: Number(record.bounced_count),
+    complainedCount: Number(record.complained_count),
     lastAttemptAt: lastAttempts.get(Number(record.id)) ?? null,
     pausedReason: record.paused_reason,
     pausedKind: record.paused_kind,

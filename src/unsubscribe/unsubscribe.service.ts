@@ -2,6 +2,7 @@
 import { boundDatabase, Client, User } from '../db/models/index.js';
 import { senderNameOf } from '../delivery/compose.js';
 import { stopClientDeliveries } from '../delivery/runs.js';
+import { suppressAddress } from '../delivery/suppressions.js';
 import { verifyUnsubscribeToken } from '../delivery/unsubscribe-token.js';
 
 /** The client a signed token names, or null for a forged, malformed or stale (deleted client) token. */
@@ -17,11 +18,20 @@ export async function senderOfClient(client: Client, from: string): Promise<stri
 }
 
 /**
- * Marks the client unsubscribed (once; the first time is kept) and drops its deliveries still waiting in
- * runs under way, so nothing more reaches them. Later runs skip it when they snapshot recipients.
+ * Marks the client unsubscribed (once; the first time is kept), puts the address on its owner's suppression list
+ * (reason `unsubscribed`: it stays suppressed even if the client is deleted and added again) and drops its
+ * deliveries still waiting in runs under way, so nothing more reaches them. Later runs skip it when they snapshot
+ * recipients.
  */
 export async function unsubscribeClient(client: Client, now = new Date()): Promise<void> {
   if (!client.unsubscribedAt) await client.update({ unsubscribedAt: now });
+  const entry = {
+    ownerId: client.ownerId,
+    address: client.email,
+    reason: 'unsubscribed',
+    source: 'unsubscribe',
+  } as const;
+  await suppressAddress(boundDatabase(), entry);
   await stopClientDeliveries(boundDatabase(), client.id, {
     errorClass: 'unsubscribed',
     reply: 'Not sent: the recipient unsubscribed',

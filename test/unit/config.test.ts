@@ -111,4 +111,13 @@ describe('config', () => {
     expect(parseDatabaseUrl('sqlite:///tmp/app.db', ROOT)).to.deep.include({ storage: '/tmp/app.db' });
     expect(parseDatabaseUrl('sqlite::memory:', ROOT)).to.deep.include({ storage: ':memory:' });
   });
+
+  it('when the pause rates are given, then they are read; a rate past 1 or no minimum fails naming the variable', () => {
+    const rates = { pauseBounceRate: 0.05, minSample: 100, pauseComplaintRate: 0.003, complaintMinSample: 1000 };
+    expect(loadConfig({}, ROOT).bounces).to.deep.include(rates);
+    const env = { COMPLAINT_PAUSE_RATE: '0.001', COMPLAINT_PAUSE_MIN_DELIVERIES: '5000', BOUNCE_PAUSE_RATE: '0.02' };
+    expect(loadConfig(env, ROOT).bounces).to.deep.include({ pauseComplaintRate: 0.001, complaintMinSample: 5000 });
+    expect(errorFor({ COMPLAINT_PAUSE_RATE: '3' }).variable).to.equal('COMPLAINT_PAUSE_RATE');
+    expect(errorFor({ COMPLAINT_PAUSE_MIN_DELIVERIES: '0' }).variable).to.equal('COMPLAINT_PAUSE_MIN_DELIVERIES');
+  });
 });

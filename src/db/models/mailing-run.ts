@@ -31,6 +31,12 @@ export class MailingRun extends Model<InferAttributes<MailingRun>, InferCreation
   declare sentCount: CreationOptional<number>;
   declare failedCount: CreationOptional<number>;
   declare unknownCount: CreationOptional<number>;
+  /** Of the sent ones, how many bounced (hard) and how many drew a complaint afterwards (src/delivery/feedback.ts). */
+  declare bouncedCount: CreationOptional<number>;
+  declare complainedCount: CreationOptional<number>;
+  /** When the run paused itself for its hard-bounce or complaint rate: once each, so a resumed run goes on. */
+  declare bouncePausedAt: CreationOptional<Date | null>;
+  declare complaintPausedAt: CreationOptional<Date | null>;
   declare pausedReason: CreationOptional<string | null>;
   /** Why it halted, for the screens' words (src/delivery/outcome-classes.ts RUN_HALT_KINDS); the text stays beside. */
   declare pausedKind: CreationOptional<string | null>;
@@ -66,6 +72,10 @@ export class MailingRun extends Model<InferAttributes<MailingRun>, InferCreation
         sentCount: counter(),
         failedCount: counter(),
         unknownCount: counter(),
+        bouncedCount: counter(),
+        complainedCount: counter(),
+        bouncePausedAt: { type: DataTypes.DATE, allowNull: true },
+        complaintPausedAt: { type: DataTypes.DATE, allowNull: true },
         pausedReason: { type: DataTypes.STRING(500), allowNull: true },
         pausedKind: { type: DataTypes.STRING(40), allowNull: true },
         resumeAt: { type: DataTypes.DATE, allowNull: true },

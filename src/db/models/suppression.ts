@@ -13,8 +13,11 @@ import {
 export const SUPPRESSION_REASONS = ['hard_bounce', 'soft_bounces', 'complaint', 'unsubscribed', 'manual'] as const;
 export type SuppressionReason = (typeof SUPPRESSION_REASONS)[number];
 
-/** What reported it: the bounce listener, a provider's webhook, the SMTP reply while sending, or a person. */
-export const SUPPRESSION_SOURCES = ['listener', 'ses', 'mailgun', 'smtp', 'manual'] as const;
+/**
+ * What reported it: the bounce listener, a provider's webhook, the SMTP reply while sending, the recipient's own
+ * unsubscribe link, a person (by hand), or a person's CSV file.
+ */
+export const SUPPRESSION_SOURCES = ['listener', 'ses', 'mailgun', 'smtp', 'unsubscribe', 'manual', 'csv'] as const;
 export type SuppressionSource = (typeof SUPPRESSION_SOURCES)[number];
 
 export class Suppression extends Model<InferAttributes<Suppression>, InferCreationAttributes<Suppression>> {

@@ -47,6 +47,16 @@ export function formatScheduleTime(
   });
 }
 
+/** A share as the reader writes a percentage (5.2%, 5,2 %); none of nothing is 0%. */
+export function formatRate(count: number, of: number, language: string): string {
+  const format = new Intl.NumberFormat(language, {
+    style: 'percent',
+    minimumFractionDigits: 1,
+    maximumFractionDigits: 1,
+  });
+  return format.format(of > 0 ? count / of : 0);
+}
+
 /** Sets res.locals for the layout and the pages. */
 export function viewHelpers(defaultTimeZone: string): RequestHandler {
   return (req, res, next) => {
@@ -61,6 +71,7 @@ export function viewHelpers(defaultTimeZone: string): RequestHandler {
       formatDateTime(value, zone, options);
     res.locals.formatScheduleTime = (value: Date | null | undefined, scheduleZone: string): string =>
       formatScheduleTime(value, scheduleZone, zone, (key, values) => req.t(key, values));
+    res.locals.formatRate = (count: number, of: number): string => formatRate(count, of, req.language);
     next();
   };
 }

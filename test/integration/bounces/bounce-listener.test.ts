@@ -26,6 +26,7 @@ function bounceSettings(): BounceSettings {
     pauseComplaintRate: 0.003,
     minSample: 100,
     mailgunSigningKey: null,
+    complaintMinSample: 1000,
     snsTopics: [],
   };
 }

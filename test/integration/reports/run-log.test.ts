@@ -181,11 +181,25 @@ describe('run log and CSV exports', () => {
       'Sent',
       'Failed',
       'Unknown',
+      'Hard bounces',
+      'Complaints',
       'Last attempt',
     ]);
     expect(rows.slice(1)).to.deep.equal([
-      ['1', `'${mailing.name}`, '2026-03-02T09:00:00Z', 'Finished', '2', '1', '1', '0', '2026-03-02T09:07:00Z'],
-      ['2', `'${mailing.name}`, '2026-03-01T09:00:00Z', 'Waiting', '0', '0', '0', '0', ''],
+      [
+        '1',
+        `'${mailing.name}`,
+        '2026-03-02T09:00:00Z',
+        'Finished',
+        '2',
+        '1',
+        '1',
+        '0',
+        '0',
+        '0',
+        '2026-03-02T09:07:00Z',
+      ],
+      ['2', `'${mailing.name}`, '2026-03-01T09:00:00Z', 'Waiting', '0', '0', '0', '0', '0', '0', ''],
     ]);
     const all = await asText(browser.agent.get('/reports/export.csv')).expect(200);
     expect(csvRows(all.body)).to.have.length(4); // header + the owner's three runs, not the other user's

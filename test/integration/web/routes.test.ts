@@ -1,8 +1,9 @@
 import { expect } from 'chai';
-import { Client, Mailing, Message, SenderIdentity } from '../../../src/db/models/index.js';
+import { Client, Mailing, Message, SenderIdentity, Suppression } from '../../../src/db/models/index.js';
 import { startRunNow } from '../../../src/delivery/mailing-lifecycle.js';
 import { addDomain } from '../../../src/domains/domains.service.js';
 import { createIdentity } from '../../../src/domains/identities.service.js';
+import { addSuppression } from '../../../src/suppressions/suppressions.service.js';
 import { makeClient, makeMailing, makeMessage, makeUser, unique } from '../../support/factories.js';
 import { testConfig, testDatabase } from '../../support/hooks.js';
 import { routesOf } from '../../support/routes.js';
@@ -36,7 +37,9 @@ describe('the route table', () => {
       fromAddress: `owner@${domain.name}`,
       replyTo: null,
     });
+    const suppression = await addSuppression(owner, { email: `${unique('gone')}@example.test` });
     const idsByArea: Record<string, number> = {
+      suppressions: suppression.id,
       clients: client.id,
       messages: message.id,
       mailings: mailing.id,
@@ -68,5 +71,6 @@ describe('the route table', () => {
     expect((await Mailing.findByPk(mailing.id))?.name).to.equal(mailing.name);
     expect((await run.reload()).state).to.equal(stateBefore);
     expect(await SenderIdentity.findByPk(identity.id)).not.to.equal(null);
+    expect(await Suppression.findByPk(suppression.id)).not.to.equal(null);
   });
 });
