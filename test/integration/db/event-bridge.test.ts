@@ -4,7 +4,8 @@
 import net from 'node:net';
 import { expect } from 'chai';
 import { QueryTypes } from 'sequelize';
-import { EventBridge, EVENTS_CHANNEL, startEventBridge } from '../../../src/db/event-bridge.js';
+import type { EventBridge } from '../../../src/db/event-bridge.js';
+import { EVENTS_CHANNEL, startEventBridge } from '../../../src/db/event-bridge.js';
 import { EventBus } from '../../../src/event-bus.js';
 import { bridgeProcessEvents } from '../../../src/cli/process-events.js';
 import { createLogger } from '../../../src/logger.js';
