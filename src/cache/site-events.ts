@@ -1,6 +1,7 @@
-// In-process notices that cached public data went stale: the writers (services, back office) emit, the caches
-// listen. Other processes (a separate daemon) cannot reach these listeners, so cached entries also expire.
-import { EventEmitter } from 'node:events';
+// Notices that cached public data went stale: the writers (services, back office, model hooks) emit, the caches
+// listen. On PostgreSQL both events also reach every other process (src/db/event-bridge.ts); cached entries still
+// expire, the backstop while the bridge is down.
+import { EventBus } from '../event-bus.js';
 
 interface SiteEventMap {
   /** A blog post was created, edited, published, unpublished or deleted (its id when known). */
@@ -9,4 +10,4 @@ interface SiteEventMap {
   'stats-changed': [];
 }
 
-export const siteEvents = new EventEmitter<SiteEventMap>();
+export const siteEvents = new EventBus<SiteEventMap>('site', ['posts-changed', 'stats-changed']);

@@ -3,7 +3,9 @@ import type { Sequelize } from 'sequelize';
 import { readConfig, type Config } from '../config.js';
 import { openDatabase } from '../db/connection.js';
 import { migrateUp } from '../db/migrator.js';
+import type { EventBridge } from '../db/event-bridge.js';
 import { createLogger, type Logger } from '../logger.js';
+import { bridgeProcessEvents } from './process-events.js';
 
 export interface CommandContext {
   config: Config;
@@ -23,21 +25,31 @@ export async function withDatabase<T>(work: (ctx: CommandContext) => Promise<T>)
   }
 }
 
-/** For long-running commands: config, logger, and a database that is migrated and stays open. */
-export async function openForService(): Promise<CommandContext> {
+/** A long-running command's context: also its end of the events shared with other processes (PostgreSQL). */
+export interface ServiceContext extends CommandContext {
+  events: EventBridge | null;
+}
+
+/** For long-running commands: config, logger, a database that is migrated and stays open, and the event bridge. */
+export async function openForService(): Promise<ServiceContext> {
   const config = readConfig();
   const logger = createLogger(config.logLevel);
   const sequelize = await openDatabase(config.database);
   const applied = await migrateUp(sequelize);
   if (applied.length) logger.info({ applied }, 'migrations applied');
-  return { config, logger, sequelize };
+  const events = await bridgeProcessEvents({ config, logger, sequelize });
+  return { config, logger, sequelize, events };
 }
 
-/** On SIGTERM or SIGINT: runs `stop` once (finish in-flight work, close the database), then exits 0. */
-export function stopOnSignal({ logger, sequelize }: CommandContext, stop: () => Promise<void>): void {
+/**
+ * On SIGTERM or SIGINT: runs `stop` once (finish in-flight work), then closes the event bridge (after the last
+ * event that work announced) and the database, and exits 0.
+ */
+export function stopOnSignal({ logger, sequelize, events }: ServiceContext, stop: () => Promise<void>): void {
   const shutdown = (signal: string): void => {
     logger.info({ signal }, 'shutting down');
     void stop()
+      .then(() => events?.close())
       .then(() => sequelize.close())
       .catch((err: unknown) => logger.error({ err }, 'shutdown failed'))
       .finally(() => process.exit(0));

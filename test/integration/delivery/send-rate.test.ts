@@ -6,6 +6,7 @@ import { startRunNow } from '../../../src/delivery/mailing-lifecycle.js';
 import { createSendRate, type SendRate } from '../../../src/delivery/send-rate.js';
 import { exitCodeOf, runCli, startCli } from '../../support/cli.js';
 import { loadRun, mailingWithClients, senderEnv } from '../../support/delivery.js';
+import { busiestWindow, overallRate } from '../../support/rates.js';
 import { testConfig, testDatabase } from '../../support/hooks.js';
 import { SmtpTestServer } from '../../support/smtp-test-process.js';
 
@@ -26,24 +27,6 @@ async function takeSlots(rate: SendRate, lanes: number, durationMs: number): Pro
   };
   await Promise.all(Array.from({ length: lanes }, lane));
   return granted;
-}
-
-/** Starts per second from the first to the last. */
-function overallRate(times: number[]): number {
-  const sorted = [...times].sort((a, b) => a - b);
-  return ((sorted.length - 1) * 1000) / ((sorted.at(-1) ?? 0) - (sorted[0] ?? 0));
-}
-
-/** The most starts within any `windowMs` (half-open windows beginning at a start). */
-function busiestWindow(times: number[], windowMs: number): number {
-  const sorted = [...times].sort((a, b) => a - b);
-  let most = 0;
-  let end = 0;
-  for (let start = 0; start < sorted.length; start += 1) {
-    while (end < sorted.length && (sorted[end] as number) < (sorted[start] as number) + windowMs) end += 1;
-    most = Math.max(most, end - start);
-  }
-  return most;
 }
 
 /** Environment for a `bin/mailer send` child on the suite's database, through the test SMTP server. */

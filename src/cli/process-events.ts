@@ -1,0 +1,37 @@
+// The one place a long-running process (serve, daemon, bounces) joins the others on the same database: on
+// PostgreSQL its site and delivery events cross processes through LISTEN/NOTIFY; SQLite has one writing process,
+// so its events stay in process.
+import type { Sequelize } from 'sequelize';
+import { siteEvents } from '../cache/site-events.js';
+import { watchStatsSources } from '../cache/stats-sources.js';
+import { startEventBridge, type EventBridge } from '../db/event-bridge.js';
+import { deliveryEvents } from '../delivery/events.js';
+import type { Config } from '../config.js';
+import type { Logger } from '../logger.js';
+
+/** Starts this process's bridge on PostgreSQL (null on SQLite); close it on shutdown. */
+export async function bridgeProcessEvents({
+  config,
+  logger,
+  sequelize,
+}: {
+  config: Config;
+  logger: Logger;
+  sequelize: Sequelize;
+}): Promise<EventBridge | null> {
+  if (config.database.dialect !== 'postgres') return null;
+  // Writes here (a daemon settling a mailing's status) must clear the statistics on every web process.
+  watchStatsSources();
+  return startEventBridge({
+    url: config.database.url,
+    logger,
+    sequelize,
+    buses: [siteEvents, deliveryEvents],
+    // What other processes changed while this one was not listening: the caches start afresh; the scheduler's
+    // reconcile picks up runs and mailings on its own.
+    onReconnect: () => {
+      siteEvents.deliver('posts-changed', [null]);
+      siteEvents.deliver('stats-changed', []);
+    },
+  });
+}
