@@ -2,7 +2,7 @@
 import type { Sequelize } from 'sequelize';
 import { readConfig, type Config } from '../config.js';
 import { openDatabase } from '../db/connection.js';
-import { migrateUp } from '../db/migrator.js';
+import { migrateUp, type MigrationOptions } from '../db/migrator.js';
 import { createLogger, type Logger } from '../logger.js';
 
 export interface CommandContext {
@@ -23,12 +23,17 @@ export async function withDatabase<T>(work: (ctx: CommandContext) => Promise<T>)
   }
 }
 
+/** What the migrations are given besides the connection: UPLOAD_DIR (0021 moves its images) and the logger. */
+export function migrationOptions({ config, logger }: Pick<CommandContext, 'config' | 'logger'>): MigrationOptions {
+  return { uploadDir: config.uploadDir, logger };
+}
+
 /** For long-running commands: config, logger, and a database that is migrated and stays open. */
 export async function openForService(): Promise<CommandContext> {
   const config = readConfig();
   const logger = createLogger(config.logLevel);
   const sequelize = await openDatabase(config.database);
-  const applied = await migrateUp(sequelize);
+  const applied = await migrateUp(sequelize, migrationOptions({ config, logger }));
   if (applied.length) logger.info({ applied }, 'migrations applied');
   return { config, logger, sequelize };
 }
