@@ -137,7 +137,11 @@ async function adminRouter(deps: AdminDependencies): Promise<Router> {
   guarded.get('/logout', (req, res) => answerInBackOffice(req, res.set('Allow', 'POST'), 405, 'signOutWithMenu'));
   const router = adminJs().plugin.buildAuthenticatedRouter(
     admin,
-    { authenticate: adminAuthenticator(deps.loginLimiter), cookieName: ADMIN_COOKIE, cookiePassword: config.sessionSecret },
+    {
+      authenticate: adminAuthenticator(deps.loginLimiter),
+      cookieName: ADMIN_COOKIE,
+      cookiePassword: config.sessionSecret,
+    },
     guarded,
     sessionOptions,
     FORM_LIMITS,

@@ -105,7 +105,10 @@ async function moveFile(context: Context, uploadDir: string, oldPath: string): P
   await sequelize.query(
     `INSERT INTO images (sha256, content_type, byte_size, bytes, created_at)
      VALUES (:sha256, :contentType, :size, :bytes, :now) ON CONFLICT (sha256) DO NOTHING`,
-    { replacements: { sha256, contentType: CONTENT_TYPES[ext], size: bytes.length, bytes, now: new Date() }, transaction },
+    {
+      replacements: { sha256, contentType: CONTENT_TYPES[ext], size: bytes.length, bytes, now: new Date() },
+      transaction,
+    },
   );
   await sequelize.query(
     'INSERT INTO image_redirects (old_path, sha256) VALUES (:oldPath, :sha256) ON CONFLICT (old_path) DO NOTHING',
@@ -142,7 +145,10 @@ async function moveFilesIn(context: Context): Promise<void> {
       if (!moved.has(oldPath)) moved.set(oldPath, await moveFile(context, uploadDir, oldPath));
       const outcome = moved.get(oldPath);
       if (typeof outcome === 'object')
-        logger?.warn({ postId: post.id, path: oldPath, reason: outcome.reason }, 'migration 0021: image left as it was');
+        logger?.warn(
+          { postId: post.id, path: oldPath, reason: outcome.reason },
+          'migration 0021: image left as it was',
+        );
     }
     const newUrl = (oldPath: string | null): string | undefined => {
       const outcome = oldPath === null ? undefined : moved.get(oldPath);
@@ -150,7 +156,8 @@ async function moveFilesIn(context: Context): Promise<void> {
     };
     const content = post.content.replace(OLD_URL, (url, raw: string) => newUrl(decoded(raw)) ?? url);
     const imagePath = newUrl(post.image_path) ?? post.image_path;
-    if (content !== post.content || imagePath !== post.image_path) await rewritePost(context, post.id, imagePath, content);
+    if (content !== post.content || imagePath !== post.image_path)
+      await rewritePost(context, post.id, imagePath, content);
   }
   const count = [...moved.values()].filter((outcome) => typeof outcome === 'string').length;
   if (count > 0) logger?.info({ count }, 'migration 0021: image files copied into the database');
@@ -201,7 +208,8 @@ async function writeFilesOut(context: Context): Promise<void> {
       return oldPath ? `/uploads/${oldPath.split('/').map(encodeURIComponent).join('/')}` : url;
     });
     const imagePath = (post.image_path && oldPathOf(post.image_path)) ?? post.image_path;
-    if (content !== post.content || imagePath !== post.image_path) await rewritePost(context, post.id, imagePath, content);
+    if (content !== post.content || imagePath !== post.image_path)
+      await rewritePost(context, post.id, imagePath, content);
   }
 }
 

@@ -86,7 +86,8 @@ describe('login limits shared by every web process', () => {
     const { app } = testSite({ loginLimits: { ...LIMITS, perIp: 1e6 } });
     const admin = await makeUser({ role: 'admin' });
     const guest = await visitor(app);
-    for (let i = 0; i < 3; i += 1) await guest.post('/login', { email: admin.email, password: `wrong ${i}` }).expect(422);
+    for (let i = 0; i < 3; i += 1)
+      await guest.post('/login', { email: admin.email, password: `wrong ${i}` }).expect(422);
     for (let i = 0; i < 2; i += 1) {
       const res = await request(app)
         .post('/admin/login')

@@ -108,7 +108,9 @@ describe('the back office at /admin', () => {
       expect(post?.imagePath).to.equal(`/images/${sha256}.png`);
       expect(readdirSync(office.uploadDir), 'no image file in UPLOAD_DIR').not.to.include('posts');
 
-      const served = await request(office.app).get(post?.imagePath ?? '').expect(200);
+      const served = await request(office.app)
+        .get(post?.imagePath ?? '')
+        .expect(200);
       expect(Buffer.from(served.body as Buffer).equals(png)).to.equal(true);
       expect(served.headers['content-type']).to.equal('image/png');
       expect(served.headers['x-content-type-options']).to.equal('nosniff');
@@ -117,7 +119,9 @@ describe('the back office at /admin', () => {
 
       await agent.post(`${API}/posts/records/${post?.id}/delete`).expect(200);
       expect(await Image.findByPk(sha256), 'the image goes with its post').to.equal(null);
-      await request(office.app).get(post?.imagePath ?? '').expect(404);
+      await request(office.app)
+        .get(post?.imagePath ?? '')
+        .expect(404);
     });
 
     it('when the file is not an image or larger than 2 MB, then the post is refused and nothing is stored', async () => {
@@ -153,9 +157,13 @@ describe('the back office at /admin', () => {
       const first = post?.imagePath ?? '';
       await agent.post(`${API}/posts/records/${post?.id}/edit`).attach('image', uniquePng(), 'b.png').expect(200);
       await post?.reload();
-      expect(post?.imagePath).to.match(/^\/images\/[0-9a-f]{64}\.png$/).and.not.to.equal(first);
+      expect(post?.imagePath)
+        .to.match(/^\/images\/[0-9a-f]{64}\.png$/)
+        .and.not.to.equal(first);
       await request(office.app).get(first).expect(404);
-      await request(office.app).get(post?.imagePath ?? '').expect(200);
+      await request(office.app)
+        .get(post?.imagePath ?? '')
+        .expect(200);
     });
     it('when “remove the image” is ticked, then the post loses its image and the image is deleted', async () => {
       const { agent } = await staff('content_manager');

@@ -72,6 +72,8 @@ describe('blog images at /images/<sha256>.<ext>', () => {
     const url = await saveImage(checkImageBytes(uniquePng()));
     const reader = { language: 'en', timeZone: 'UTC' };
     expect(postCard(await makePost({ imagePath: url }), reader).imageUrl).to.equal(url);
-    expect(postCard(await makePost({ imagePath: 'posts/a b.png' }), reader).imageUrl).to.equal('/uploads/posts/a%20b.png');
+    expect(postCard(await makePost({ imagePath: 'posts/a b.png' }), reader).imageUrl).to.equal(
+      '/uploads/posts/a%20b.png',
+    );
   });
 });

@@ -58,9 +58,7 @@ describe('the blog’s post writes', () => {
       fileOf(received, 'huge.png', Buffer.from('89504e470d0a1a0a', 'hex'), MAX_IMAGE_BYTES + 1),
     ];
     for (const file of refused) {
-      const error = await rejectionOf(
-        updatePost(post.id, text({ title: 'Changed' }), { file, remove: false }),
-      );
+      const error = await rejectionOf(updatePost(post.id, text({ title: 'Changed' }), { file, remove: false }));
       expect(error, file.path).to.be.instanceOf(ValidationError);
       expect((error as ValidationError).fieldErrors)
         .to.have.property('image')
@@ -116,4 +114,3 @@ describe('the blog’s post writes', () => {
     });
   });
 });
-

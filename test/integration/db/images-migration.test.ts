@@ -68,7 +68,10 @@ describe('migration 0021: blog images into the database', () => {
     ]);
     expect(await post(withImage)).to.deep.equal({ image_path: pngUrl, content: '' });
     expect((await post(quoting)).content).to.equal(`Look: ![a](${pngUrl}) and [b](/uploads/posts/missing.png).`);
-    expect(await post(absolute)).to.deep.equal({ image_path: gifUrl, content: `![c](https://mailer.test${gifUrl}?v=1)` });
+    expect(await post(absolute)).to.deep.equal({
+      image_path: gifUrl,
+      content: `![c](https://mailer.test${gifUrl}?v=1)`,
+    });
     expect((await post(missing)).image_path).to.equal('posts/missing.png');
     expect((await post(fake)).image_path).to.equal('posts/fake.png');
     expect((await post(outside)).image_path).to.equal('../../etc/passwd');
@@ -98,7 +101,9 @@ describe('migration 0021: blog images into the database', () => {
     await createMigrator(db.sequelize, { uploadDir }).down({ to: THIS });
     expect(await post(withImage)).to.deep.equal({ image_path: 'posts/a.png', content: '' });
     expect(readFileSync(path.join(uploadDir, 'posts', 'a.png')).equals(png)).to.equal(true);
-    expect((await post(quoting)).content).to.equal('Look: ![a](/uploads/posts/a.png) and [b](/uploads/posts/missing.png).');
+    expect((await post(quoting)).content).to.equal(
+      'Look: ![a](/uploads/posts/a.png) and [b](/uploads/posts/missing.png).',
+    );
     expect(await post(absolute)).to.deep.equal({
       image_path: 'posts/cover one.gif',
       content: '![c](https://mailer.test/uploads/posts/cover%20one.gif?v=1)',
