@@ -53,6 +53,6 @@ export function loginCounterSpecs(limits: LoginLimits): { byAccount: CounterSpec
 export function sharedLoginLimiter(sequelize: Sequelize, logger: Logger, limits: LoginLimits): LoginLimiter {
   const specs = loginCounterSpecs(limits);
   const failSafe = (spec: CounterSpec): Counter =>
-    new FailSafeCounter(() => databaseCounter(sequelize, spec), spec, logger);
+    new FailSafeCounter(databaseCounter(sequelize, spec), spec, logger);
   return new LoginLimiter({ byAccount: failSafe(specs.byAccount), byIp: failSafe(specs.byIp) }, limits);
 }

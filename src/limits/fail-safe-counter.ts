@@ -19,11 +19,10 @@ function withinTime<T>(work: Promise<T>, timeoutMs: number): Promise<T> {
 
 export class FailSafeCounter implements Counter {
   private readonly local: RateLimiterMemory;
-  private store: Promise<Counter> | undefined;
   private inOutage = false;
 
   constructor(
-    private readonly open: () => Promise<Counter>,
+    private readonly shared: Counter,
     private readonly spec: CounterSpec,
     private readonly logger: Logger,
     private readonly timeoutMs = DEFAULT_TIMEOUT_MS,
@@ -46,21 +45,9 @@ export class FailSafeCounter implements Counter {
     return this.attempt((counter) => counter.delete(key));
   }
 
-  private shared(): Promise<Counter> {
-    // A store that could not be opened is opened again next time.
-    this.store ??= this.open().catch((error: unknown) => {
-      this.store = undefined;
-      throw error;
-    });
-    return this.store;
-  }
-
   private async attempt<T>(operation: (counter: Counter) => Promise<T>): Promise<T> {
     try {
-      const result = await withinTime(
-        this.shared().then((store) => operation(store)),
-        this.timeoutMs,
-      );
+      const result = await withinTime(operation(this.shared), this.timeoutMs);
       if (this.inOutage) {
         this.inOutage = false;
         this.logger.info({ limiter: this.spec.name }, 'the shared limit store answers again: counting there');

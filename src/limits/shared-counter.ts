@@ -1,10 +1,12 @@
-// Counters every process on the database shares: rate-limiter-flexible's own stores over the `rate_limits` table
-// of migration 0021 (told it exists, so they never write schema), one per dialect behind one interface:
-// PostgreSQL through Sequelize's pool, SQLite through a connection of its own on the same file (closed with
-// Sequelize's). Memcached is not used: it may evict or lose a count at any time, and a limit that forgets is no limit.
-import { RateLimiterPostgres, RateLimiterSQLite, type RateLimiterRes } from 'rate-limiter-flexible';
+// Counters every process on the database shares, over the `rate_limits` table of migration 0021, one store per
+// dialect behind rate-limiter-flexible's one interface: its RateLimiterPostgres through Sequelize's pool (told the
+// table exists, so it never writes schema), and on SQLite a store of ours with the same answers
+// (sqlite-counter-store.ts, which says why not RateLimiterSQLite). Memcached is not used: it may evict or lose a
+// count at any time, and a limit that forgets is no limit.
+import { RateLimiterPostgres, type RateLimiterRes } from 'rate-limiter-flexible';
 import type { Sequelize } from 'sequelize';
 import { execute } from '../delivery/sql.js';
+import { SqliteCounterStore } from './sqlite-counter-store.js';
 
 export const RATE_LIMIT_TABLE = 'rate_limits';
 
@@ -22,30 +24,20 @@ export interface CounterSpec {
   durationSeconds: number;
 }
 
-/** The id of the SQLite connection the counters use (Sequelize keeps it with its own and closes it with them). */
-const SQLITE_CONNECTION = 'rate-limits';
-
-/** Sequelize's SQLite driver keeps a connection per `uuid` (the typings only know the options of pooled drivers). */
-type ConnectionOptions = Parameters<Sequelize['connectionManager']['getConnection']>[0];
-
-/** Opens the shared store of one counter. */
-export async function databaseCounter(sequelize: Sequelize, spec: CounterSpec): Promise<Counter> {
-  const options = {
+/** The shared store of one counter. */
+export function databaseCounter(sequelize: Sequelize, spec: CounterSpec): Counter {
+  if (sequelize.getDialect() !== 'postgres') return new SqliteCounterStore(sequelize, RATE_LIMIT_TABLE, spec);
+  return new RateLimiterPostgres({
     keyPrefix: spec.name,
     points: spec.points,
     duration: spec.durationSeconds,
+    storeClient: sequelize,
+    storeType: 'sequelize',
     tableName: RATE_LIMIT_TABLE,
     tableCreated: true,
     // The hourly housekeeping deletes old counts once for all processes (pruneRateLimits), not a timer in each.
     clearExpiredByTimeout: false,
-  };
-  if (sequelize.getDialect() === 'postgres') {
-    return new RateLimiterPostgres({ ...options, storeClient: sequelize, storeType: 'sequelize' });
-  }
-  const connection = await sequelize.connectionManager.getConnection({
-    uuid: SQLITE_CONNECTION,
-  } as unknown as ConnectionOptions);
-  return new RateLimiterSQLite({ ...options, storeClient: connection, storeType: 'sqlite3' });
+  });
 }
 
 /** Deletes the counts whose window ended over an hour ago: they limit nothing any more. */
