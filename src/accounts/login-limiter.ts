@@ -6,7 +6,8 @@ import type { Sequelize } from 'sequelize';
 import type { LoginLimits } from '../config.js';
 import type { Logger } from '../logger.js';
 import { FailSafeCounter } from '../limits/fail-safe-counter.js';
-import { databaseCounter, type Counter, type CounterSpec } from '../limits/shared-counter.js';
+import type { Counter, CounterSpec } from '../limits/counter.js';
+import { databaseCounter } from '../limits/shared-counter.js';
 
 /** The two counts a login is checked against. */
 export interface LoginCounters {
@@ -52,7 +53,6 @@ export function loginCounterSpecs(limits: LoginLimits): { byAccount: CounterSpec
 /** A web process's login limiter: counted in the database, in this process's memory while that does not answer. */
 export function sharedLoginLimiter(sequelize: Sequelize, logger: Logger, limits: LoginLimits): LoginLimiter {
   const specs = loginCounterSpecs(limits);
-  const failSafe = (spec: CounterSpec): Counter =>
-    new FailSafeCounter(databaseCounter(sequelize, spec), spec, logger);
+  const failSafe = (spec: CounterSpec): Counter => new FailSafeCounter(databaseCounter(sequelize, spec), spec, logger);
   return new LoginLimiter({ byAccount: failSafe(specs.byAccount), byIp: failSafe(specs.byIp) }, limits);
 }

@@ -4,7 +4,7 @@
 // alone, as before issue 19: N processes let up to N times the attempts through, never a 500 and never no limit.
 import { RateLimiterMemory, type RateLimiterRes } from 'rate-limiter-flexible';
 import type { Logger } from '../logger.js';
-import type { Counter, CounterSpec } from './shared-counter.js';
+import type { Counter, CounterSpec } from './counter.js';
 
 const DEFAULT_TIMEOUT_MS = 2_000;
 

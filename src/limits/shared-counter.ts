@@ -3,26 +3,13 @@
 // table exists, so it never writes schema), and on SQLite a store of ours with the same answers
 // (sqlite-counter-store.ts, which says why not RateLimiterSQLite). Memcached is not used: it may evict or lose a
 // count at any time, and a limit that forgets is no limit.
-import { RateLimiterPostgres, type RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterPostgres } from 'rate-limiter-flexible';
 import type { Sequelize } from 'sequelize';
 import { execute } from '../delivery/sql.js';
+import type { Counter, CounterSpec } from './counter.js';
 import { SqliteCounterStore } from './sqlite-counter-store.js';
 
 export const RATE_LIMIT_TABLE = 'rate_limits';
-
-/** What the limits need of a counter: rate-limiter-flexible's store, or its in-memory limiter. */
-export interface Counter {
-  get(key: string): Promise<RateLimiterRes | null>;
-  penalty(key: string, points?: number): Promise<RateLimiterRes>;
-  delete(key: string): Promise<boolean>;
-}
-
-/** One limiter's counter: its name (the prefix of its keys), how many points, over how long. */
-export interface CounterSpec {
-  name: string;
-  points: number;
-  durationSeconds: number;
-}
 
 /** The shared store of one counter. */
 export function databaseCounter(sequelize: Sequelize, spec: CounterSpec): Counter {

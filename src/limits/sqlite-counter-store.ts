@@ -6,7 +6,7 @@
 // connection stays inside a transaction that then keeps the write lock: every other writer gets SQLITE_BUSY.
 import { RateLimiterRes } from 'rate-limiter-flexible';
 import { QueryTypes, type Sequelize } from 'sequelize';
-import type { Counter, CounterSpec } from './shared-counter.js';
+import type { Counter, CounterSpec } from './counter.js';
 
 /** A key's count as the table holds it: points, and when the window ends (ms since the epoch; null: never). */
 interface CountRow {
