@@ -1,15 +1,14 @@
 // Blog images for everyone, from the database: /images/<sha256>.<ext>, cached for a year (the hash names the
 // bytes, so a URL never changes meaning), with the hash as ETag; and the URLs of before migration 0021,
 // /uploads/<path>, sent on (301) to the image that came from there, else a 404.
-import type { Request, Response, NextFunction } from 'express';
-import type { Router } from 'express';
+import type { NextFunction, Request, Response, Router } from 'express';
 import { routeTable } from '../web/route-table.js';
 import { everyone } from '../web/middleware/current-user.js';
 import { routeParam } from '../web/params.js';
 import { findImage, movedImagePath } from './image-store.js';
 import { parseImageName } from './post-images.js';
 
-export const IMAGE_CACHE_CONTROL = 'public, max-age=31536000, immutable';
+const IMAGE_CACHE_CONTROL = 'public, max-age=31536000, immutable';
 
 /** Registers /images/:name and the old /uploads/* addresses. */
 export function imageRoutes(): Router {
