@@ -11,6 +11,7 @@ import type AdminJS from 'adminjs';
 import type { Sequelize } from 'sequelize';
 import { PROJECT_ROOT, type Config } from '../src/config.js';
 import type { Logger } from '../src/logger.js';
+import type { LoginLimiter } from '../src/accounts/login-limiter.js';
 import { adminJs, loadAdminJs } from './adminjs.js';
 import {
   ADMIN_COOKIE,
@@ -37,13 +38,14 @@ import { postsResource } from './resources/posts.resource.js';
 import { deliveriesResource, mailingRunsResource } from './resources/runs.resource.js';
 import { usersResource } from './resources/users.resource.js';
 
-export { uploadsRoutes } from './images.js';
 export { ADMIN_ROOT } from './auth.js';
 
 export interface AdminDependencies {
   config: Config;
   sequelize: Sequelize;
   logger: Logger;
+  /** The site's login limiter: a back-office sign-in counts in the same failures. */
+  loginLimiter: LoginLimiter;
 }
 
 /** Multipart limits: files above the hard cap are cut off; the image rule (2 MB) answers below it. */
@@ -75,7 +77,7 @@ export async function buildAdmin(deps: AdminDependencies): Promise<AdminJS> {
       mailingRunsResource(),
       deliveriesResource(),
       identitiesResource(),
-      postsResource(deps, { imageUpload }),
+      postsResource({ imageUpload }),
     ],
     dashboard: { component: dashboard },
     branding: {
@@ -137,7 +139,11 @@ async function adminRouter(deps: AdminDependencies): Promise<Router> {
   guarded.get('/logout', (req, res) => answerInBackOffice(req, res.set('Allow', 'POST'), 405, 'signOutWithMenu'));
   const router = adminJs().plugin.buildAuthenticatedRouter(
     admin,
-    { authenticate: adminAuthenticator(), cookieName: ADMIN_COOKIE, cookiePassword: config.sessionSecret },
+    {
+      authenticate: adminAuthenticator(deps.loginLimiter),
+      cookieName: ADMIN_COOKIE,
+      cookiePassword: config.sessionSecret,
+    },
     guarded,
     sessionOptions,
     FORM_LIMITS,

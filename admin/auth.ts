@@ -8,7 +8,7 @@ import type { CurrentAdmin } from 'adminjs';
 import type { Config } from '../src/config.js';
 import { authenticate } from '../src/accounts/accounts.service.js';
 import { findAccount } from '../src/users/users.service.js';
-import { LoginLimiter } from '../src/accounts/login-limiter.js';
+import type { LoginLimiter } from '../src/accounts/login-limiter.js';
 import { normaliseEmail, type Language, type User, type UserRole } from '../src/db/models/index.js';
 import { sessionOptions } from '../src/web/session-store.js';
 import { mayEnterBackOffice } from './access.js';
@@ -65,7 +65,7 @@ function identityOf(user: User): AdminIdentity {
 }
 
 /** AdminJS's `authenticate`: the admin identity, or null (AdminJS then shows "wrong e-mail or password"). */
-export function adminAuthenticator(limiter = new LoginLimiter()) {
+export function adminAuthenticator(limiter: LoginLimiter) {
   return async (email: unknown, password: unknown, context?: { req: Request }): Promise<AdminIdentity | null> => {
     const address = normaliseEmail(typeof email === 'string' ? email : '');
     const ip = context?.req.ip ?? 'unknown';

@@ -4,16 +4,18 @@ import session from 'express-session';
 import multer from 'multer';
 import type { Sequelize } from 'sequelize';
 import path from 'node:path';
-import { ADMIN_ROOT, buildAdminRouter, uploadsRoutes } from '../admin/admin.js';
+import { ADMIN_ROOT, buildAdminRouter } from '../admin/admin.js';
 import { PROJECT_ROOT, type Config } from './config.js';
 import type { Logger } from './logger.js';
 import { accountRoutes } from './accounts/accounts.routes.js';
 import { profileRoutes } from './accounts/profile.routes.js';
 import { blogRoutes } from './blog/blog.routes.js';
+import { imageRoutes } from './blog/images.routes.js';
 import type { CacheStore } from './cache/cache-store.js';
 import { cacheStoreFor } from './cache/create-store.js';
 import { createSiteCache } from './cache/site-cache.js';
 import { SystemMailer } from './accounts/system-mail.js';
+import { sharedLoginLimiter, type LoginLimiter } from './accounts/login-limiter.js';
 import { clientRoutes } from './clients/clients.routes.js';
 import {
   CLIENT_IMPORT_MAX_BYTES,
@@ -53,6 +55,8 @@ export interface AppDependencies {
   systemMailer?: SystemMailer;
   /** Computed data (home statistics, the post pool): Memcached if MEMCACHED_SERVERS is set, else memory; made from config if absent. */
   cache?: CacheStore;
+  /** Failed logins, counted in the database for every web process; one is made from config if absent. */
+  loginLimiter?: LoginLimiter;
   /** The process's state for /readyz (`serve` marks it shutting down on a signal); a running one if absent. */
   service?: ServiceState;
 }
@@ -67,6 +71,7 @@ export function createApp(deps: AppDependencies): Express {
   const cache = deps.cache ?? cacheStoreFor(config, logger);
   const siteCache = createSiteCache(cache, { enabled: config.cacheEnabled });
   const readiness = readinessCheck(deps.sequelize, cache, deps.service ?? runningService());
+  const loginLimiter = deps.loginLimiter ?? sharedLoginLimiter(deps.sequelize, logger, config.loginLimits);
   const app = express();
   app.disable('x-powered-by');
   app.set('views', path.join(PROJECT_ROOT, 'views'));
@@ -83,8 +88,8 @@ export function createApp(deps: AppDependencies): Express {
   app.use(unsubscribeRoutes(deps));
   // Ahead of the session and the origin check: providers sign their calls instead (webhooks.routes.ts).
   app.use(webhookRoutes(deps));
-  app.use(uploadsRoutes(config));
-  app.use(ADMIN_ROOT, buildAdminRouter(deps));
+  app.use(imageRoutes());
+  app.use(ADMIN_ROOT, buildAdminRouter({ ...deps, loginLimiter }));
 
   app.use(session(sessionOptions(config, { name: SITE_COOKIE, maxAgeMs: SESSION_DAYS * 24 * 60 * 60 * 1000 })));
   app.use(loadCurrentUser(config.mailFrom));
@@ -102,7 +107,7 @@ export function createApp(deps: AppDependencies): Express {
 
   app.use(homeRoutes({ sequelize: deps.sequelize, siteCache }));
   app.use(blogRoutes({ config, siteCache }));
-  app.use(accountRoutes({ config, systemMailer, sequelize: deps.sequelize }));
+  app.use(accountRoutes({ config, systemMailer, sequelize: deps.sequelize, loginLimiter }));
   app.use(profileRoutes(deps));
   app.use(messageRoutes({ config }));
   app.use(reportRoutes());

@@ -42,6 +42,7 @@ export interface Config {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   delivery: DeliverySettings;
   mailForms: MailFormLimits;
+  loginLimits: LoginLimits;
   bounces: BounceSettings;
   senders: SenderSettings;
   /** /metrics access and the trusted proxies (operations-settings.ts). */
@@ -72,6 +73,16 @@ export interface MailFormLimits {
   addressPerHour: number;
   /** E-mails asked for from one IP address per hour. */
   ipPerHour: number;
+}
+
+/** How many failed logins are let through (src/accounts/login-limiter.ts), counted for every web process together. */
+export interface LoginLimits {
+  /** Failures per account in a window. */
+  perAccount: number;
+  /** Failures per IP address in a window. */
+  perIp: number;
+  /** The window's length; once a limit is reached, attempts wait for its end. */
+  windowSeconds: number;
 }
 
 /** A configuration problem; its message is one line that names the variable. */
@@ -180,6 +191,9 @@ const schema = z.object({
   MAIL_FORM_COOLDOWN_SECONDS: wholeNumber(0, 86_400),
   MAIL_FORM_PER_ADDRESS_PER_HOUR: wholeNumber(1, 1_000_000),
   MAIL_FORM_PER_IP_PER_HOUR: wholeNumber(1, 1_000_000),
+  LOGIN_FAILURES_PER_ACCOUNT: wholeNumber(1, 1_000),
+  LOGIN_FAILURES_PER_IP: wholeNumber(1, 1_000_000),
+  LOGIN_FAILURE_WINDOW_SECONDS: wholeNumber(1, 86_400),
 });
 
 type RawEnv = Record<string, string | undefined>;
@@ -216,6 +230,9 @@ function defaultsFor(env: RawEnv): Record<keyof z.input<typeof schema>, string> 
     MAIL_FORM_COOLDOWN_SECONDS: '60',
     MAIL_FORM_PER_ADDRESS_PER_HOUR: '5',
     MAIL_FORM_PER_IP_PER_HOUR: '20',
+    LOGIN_FAILURES_PER_ACCOUNT: '5',
+    LOGIN_FAILURES_PER_IP: '30',
+    LOGIN_FAILURE_WINDOW_SECONDS: '900',
   };
 }
 
@@ -280,6 +297,11 @@ export function loadConfig(env: RawEnv = process.env, root = PROJECT_ROOT): Conf
       addressCooldownSeconds: v.MAIL_FORM_COOLDOWN_SECONDS,
       addressPerHour: v.MAIL_FORM_PER_ADDRESS_PER_HOUR,
       ipPerHour: v.MAIL_FORM_PER_IP_PER_HOUR,
+    },
+    loginLimits: {
+      perAccount: v.LOGIN_FAILURES_PER_ACCOUNT,
+      perIp: v.LOGIN_FAILURES_PER_IP,
+      windowSeconds: v.LOGIN_FAILURE_WINDOW_SECONDS,
     },
     bounces: loadBounceSettings(env, isProduction, v.SESSION_SECRET || DEV_SESSION_SECRET, (name, detail) => {
       throw new ConfigError(name, detail);

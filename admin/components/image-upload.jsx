@@ -1,5 +1,5 @@
 // The post's image in AdminJS: a thumbnail in lists, the picture on the record page, and a drop zone in the
-// form whose file goes to the server with the record (the server checks the bytes again; see admin/images.ts).
+// form whose file goes to the server with the record (the server checks the bytes again: src/blog/post-images.ts).
 import React from 'react';
 import { Box, DropZone, FormGroup, FormMessage, Label, ValueGroup } from '@adminjs/design-system';
 import { useTranslation } from 'adminjs';
@@ -17,7 +17,8 @@ const ImageUpload = (props) => {
   const label = translateProperty(property.label, property.resourceId);
   const stored = record && record.params ? record.params.imagePath : null;
   const baseUrl = (property.custom && property.custom.baseUrl) || '/uploads/';
-  const src = stored ? `${baseUrl}${stored}` : null;
+  // A stored image's path is its URL (/images/<sha256>.<ext>); an older one is relative to the uploads folder.
+  const src = stored ? (stored.startsWith('/') ? stored : `${baseUrl}${stored}`) : null;
 
   if (where === 'list') {
     return src ? <img src={src} alt="" style={{ maxHeight: 40, maxWidth: 80 }} /> : null;

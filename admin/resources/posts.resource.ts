@@ -4,10 +4,10 @@ import type { ResourceWithOptions } from 'adminjs';
 import { Post } from '../../src/db/models/index.js';
 import { UPLOADS_URL } from '../images.js';
 import { postWriter } from '../posts.js';
-import { gatedActions, type ResourceDeps } from './common.js';
+import { gatedActions } from './common.js';
 
 /** The posts resource: the blog's posts with their image field, written through the blog's rules. */
-export function postsResource(deps: ResourceDeps, components: { imageUpload: string }): ResourceWithOptions {
+export function postsResource(components: { imageUpload: string }): ResourceWithOptions {
   return {
     resource: Post,
     options: {
@@ -53,7 +53,7 @@ export function postsResource(deps: ResourceDeps, components: { imageUpload: str
         publishedAt: { description: 'publishedAtHelp' },
         viewCount: { isVisible: { list: true, show: true, edit: false, filter: false } },
       },
-      actions: gatedActions('posts', postWriter({ uploadDir: deps.config.uploadDir })),
+      actions: gatedActions('posts', postWriter()),
     },
   };
 }

@@ -23,7 +23,7 @@ import {
   type MailContext,
 } from './accounts.service.js';
 import { emailForm, loginForm, registerForm, resetForm } from './account.forms.js';
-import { LoginLimiter } from './login-limiter.js';
+import type { LoginLimiter } from './login-limiter.js';
 import { mayMailFromForm } from './mail-throttle.js';
 import type { SystemMailer } from './system-mail.js';
 import { endSession, regenerateSession, saveSession } from '../web/session-requests.js';
@@ -33,7 +33,8 @@ export interface AccountRouteDependencies {
   systemMailer: SystemMailer;
   /** Where the limits on the forms that send e-mail are counted, for every web process alike. */
   sequelize: Sequelize;
-  loginLimiter?: LoginLimiter;
+  /** The failed logins, counted for every web process together (the back office's sign-in counts in it too). */
+  loginLimiter: LoginLimiter;
 }
 
 /** How the forms that send e-mail send it: counted against the limits of the request's IP address. */
@@ -47,7 +48,7 @@ interface AccountMail {
 export function accountRoutes(deps: AccountRouteDependencies): Router {
   const { config } = deps;
   const mail = accountMail(deps);
-  const limiter = deps.loginLimiter ?? new LoginLimiter();
+  const limiter = deps.loginLimiter;
   const registerPage = registerSpec(config);
   return routeTable([
     ['get', '/register', guestsOnly(), (req, res) => registerPage.rerender(req, res, { values: {}, errors: {} })],

@@ -1,8 +1,9 @@
-// The web's short-lived rows are refused on read at once (expired sessions) or stop counting (mail-form limits
-// older than an hour); this hourly job deletes them so the tables stay small.
+// The web's short-lived rows are refused on read at once (expired sessions) or stop counting (mail-form and login
+// limits older than an hour); this hourly job deletes them so the tables stay small.
 import schedule from 'node-schedule';
 import type { Sequelize } from 'sequelize';
 import { pruneMailFormLimits } from './mail-throttle.js';
+import { pruneRateLimits } from '../limits/shared-counter.js';
 import type { Logger } from '../logger.js';
 import { pruneExpiredSessions } from './sessions.js';
 
@@ -16,6 +17,7 @@ export function startSessionPruning(logger: Logger, sequelize: Sequelize): () =>
     pruneMailFormLimits(sequelize).catch((err: unknown) =>
       logger.warn({ err }, 'could not delete old mail-form limits'),
     );
+    pruneRateLimits(sequelize).catch((err: unknown) => logger.warn({ err }, 'could not delete old login limits'));
   };
   prune();
   const job = schedule.scheduleJob('17 * * * *', prune);

@@ -4,6 +4,7 @@ import type { Request, Response } from 'express';
 import { DateTime } from 'luxon';
 import type { Post } from '../db/models/index.js';
 import { excerptOf } from './markdown.js';
+import { imagePathOf, parseImagePath } from './post-images.js';
 
 export interface PostCard {
   id: number;
@@ -32,11 +33,14 @@ export function readerOf(req: Request, res: Response): Reader {
 }
 
 /**
- * The public URL of a post's image: `imagePath` is relative to UPLOAD_DIR and served under /uploads/. A path that
+ * The public URL of a post's image: a stored image's own path (`/images/<sha256>.<ext>`), or else an old path
+ * relative to UPLOAD_DIR, under /uploads/ (which sends it on to its stored image, or answers 404). An old path that
  * tries to leave that folder (absolute, `..`, a URL) gets no image rather than a surprising link.
  */
 export function imageUrlOf(imagePath: string | null | undefined): string | null {
   if (!imagePath) return null;
+  const stored = parseImagePath(imagePath);
+  if (stored) return imagePathOf(stored);
   const segments = imagePath.split('/');
   if (imagePath.includes('\\') || imagePath.includes(':') || segments.some((s) => s === '' || s === '.' || s === '..'))
     return null;

@@ -1,9 +1,12 @@
 // Blog post writes (staff: content managers and admins): the text, publishing and the image, each followed by
 // `posts-changed` so the site's caches drop what they hold (rendering and sanitising Markdown is markdown.ts').
+// The image and the post are written in one transaction: a post never names an image that is not stored, and an
+// image no post names any more goes with the change that let it go.
 import { siteEvents } from '../cache/site-events.js';
-import { Post } from '../db/models/index.js';
+import { boundDatabase, Post } from '../db/models/index.js';
 import { found } from '../errors.js';
-import { removeImage, storeImage, type ImageFile } from './post-images.js';
+import { dropImageIfUnused, saveImage } from './image-store.js';
+import { readImage, type ImageFile } from './post-images.js';
 
 export interface PostInput {
   title: string;
@@ -13,11 +16,6 @@ export interface PostInput {
   isPublished: boolean;
   /** When it shows on the blog; null with isPublished means now. */
   publishedAt: Date | null;
-}
-
-/** Where post images are stored (UPLOAD_DIR). */
-export interface PostStorage {
-  uploadDir: string;
 }
 
 /** What an edit does to the image: a new file replaces the old one; `remove` drops it. */
@@ -44,49 +42,46 @@ export function findPost(id: number): Promise<Post> {
 
 /** Creates a post by a staff member, with its image if it has one (a refused file is the `image` field's error). */
 export async function createPost(
-  storage: PostStorage,
   author: { id: number },
   input: PostInput,
   image: ImageFile | null,
   now = new Date(),
 ): Promise<Post> {
-  const imagePath = image ? await storeImage(image, storage.uploadDir) : null;
-  try {
-    const post = await Post.create({ ...publishing(input, now), imagePath, authorId: author.id });
-    siteEvents.emit('posts-changed', post.id);
-    return post;
-  } catch (error) {
-    await removeImage(storage.uploadDir, imagePath);
-    throw error;
-  }
+  const checked = image ? await readImage(image) : null;
+  const post = await boundDatabase().transaction(async (transaction) => {
+    const imagePath = checked ? await saveImage(checked, transaction) : null;
+    return Post.create({ ...publishing(input, now), imagePath, authorId: author.id }, { transaction });
+  });
+  siteEvents.emit('posts-changed', post.id);
+  return post;
 }
 
-/** Changes a post; a replaced or removed image's file is deleted once the post no longer names it. */
+/** Changes a post; a replaced or removed image is deleted once no post names it. */
 export async function updatePost(
-  storage: PostStorage,
   id: number,
   input: PostInput,
   image: ImageChange = { file: null, remove: false },
   now = new Date(),
 ): Promise<Post> {
   const post = await findPost(id);
-  const newImage = image.file ? await storeImage(image.file, storage.uploadDir) : null;
+  const checked = image.file ? await readImage(image.file) : null;
   const oldImage = post.imagePath;
-  try {
-    await post.update({ ...publishing(input, now), imagePath: newImage ?? (image.remove ? null : oldImage) });
-  } catch (error) {
-    await removeImage(storage.uploadDir, newImage);
-    throw error;
-  }
-  if (oldImage && (newImage || image.remove)) await removeImage(storage.uploadDir, oldImage);
+  await boundDatabase().transaction(async (transaction) => {
+    const newImage = checked ? await saveImage(checked, transaction) : null;
+    const imagePath = newImage ?? (image.remove ? null : oldImage);
+    await post.update({ ...publishing(input, now), imagePath }, { transaction });
+    if (oldImage !== imagePath) await dropImageIfUnused(oldImage, transaction);
+  });
   siteEvents.emit('posts-changed', post.id);
   return post;
 }
 
-/** Deletes a post and its image file. */
-export async function deletePost(storage: PostStorage, id: number): Promise<void> {
+/** Deletes a post, and its image unless another post shows it. */
+export async function deletePost(id: number): Promise<void> {
   const post = await findPost(id);
-  await post.destroy();
-  await removeImage(storage.uploadDir, post.imagePath);
+  await boundDatabase().transaction(async (transaction) => {
+    await post.destroy({ transaction });
+    await dropImageIfUnused(post.imagePath, transaction);
+  });
   siteEvents.emit('posts-changed', id);
 }

@@ -2,7 +2,7 @@
 import type { Sequelize } from 'sequelize';
 import { readConfig, type Config } from '../config.js';
 import { openDatabase } from '../db/connection.js';
-import { migrateUp } from '../db/migrator.js';
+import { migrateUp, type MigrationOptions } from '../db/migrator.js';
 import type { EventBridge } from '../db/event-bridge.js';
 import { createLogger, type Logger } from '../logger.js';
 import { bridgeProcessEvents } from './process-events.js';
@@ -25,6 +25,11 @@ export async function withDatabase<T>(work: (ctx: CommandContext) => Promise<T>)
   }
 }
 
+/** What the migrations are given besides the connection: UPLOAD_DIR (0021 moves its images) and the logger. */
+export function migrationOptions({ config, logger }: Pick<CommandContext, 'config' | 'logger'>): MigrationOptions {
+  return { uploadDir: config.uploadDir, logger };
+}
+
 /** A long-running command's context: also its end of the events shared with other processes (PostgreSQL). */
 export interface ServiceContext extends CommandContext {
   events: EventBridge | null;
@@ -35,7 +40,7 @@ export async function openForService(): Promise<ServiceContext> {
   const config = readConfig();
   const logger = createLogger(config.logLevel);
   const sequelize = await openDatabase(config.database);
-  const applied = await migrateUp(sequelize);
+  const applied = await migrateUp(sequelize, migrationOptions({ config, logger }));
   if (applied.length) logger.info({ applied }, 'migrations applied');
   const events = await bridgeProcessEvents({ config, logger, sequelize });
   return { config, logger, sequelize, events };

@@ -1,10 +1,8 @@
 import { expect } from 'chai';
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { deflateSync } from 'node:zlib';
 import type { Browser, Locator } from 'playwright-core';
 import { countPublished } from '../../src/blog/blog.service.js';
-import { Post } from '../../src/db/models/index.js';
+import { Image, Post } from '../../src/db/models/index.js';
 import { HOME_POST_COUNT } from '../../src/home/home.routes.js';
 import { FACTORY_PASSWORD, makeUser } from '../support/factories.js';
 import { browserSuite, type E2eSite, openPage, screenshot, seriousAccessibilityProblems } from '../support/e2e.js';
@@ -97,8 +95,9 @@ describe('in the browser: staff', function () {
     expect(post, 'the post is stored').to.not.equal(null);
     expect(post?.isPublished).to.equal(true);
     expect(post?.authorId).to.equal(editor.id);
-    expect(post?.imagePath).to.match(/^posts\/[\w-]+\.png$/);
-    expect(existsSync(path.join(site.config.uploadDir, post?.imagePath ?? 'none'))).to.equal(true);
+    expect(post?.imagePath).to.match(/^\/images\/[0-9a-f]{64}\.png$/);
+    const sha256 = post?.imagePath?.slice('/images/'.length, -'.png'.length) ?? '';
+    expect((await Image.findByPk(sha256))?.contentType, 'the image is in the database').to.equal('image/png');
     const postId = post?.id ?? 0;
 
     // A reader (another browser profile, not signed in) finds the post through the navbar.

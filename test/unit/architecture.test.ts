@@ -64,7 +64,7 @@ function isDoor(file: string): boolean {
 }
 
 const GROUND = /^src\/(db|forms|i18n|metrics)\/|^src\/[^/]+\.ts$/;
-const ENGINE = /^src\/(delivery|cache)\//;
+const ENGINE = /^src\/(delivery|cache|limits)\//;
 
 /** The floor of a module (docs/ARCHITECTURE.md): ground 0, engine 1, features 2, doors 3, roof 4. */
 function floorOf(file: string): number {

@@ -32,6 +32,12 @@ describe('config', () => {
     expect(config.timeZone).to.equal('UTC');
     expect(config.schedulerEnabled).to.equal(true);
     expect(config.sessionSecret).to.have.length.greaterThan(20);
+    expect(config.loginLimits).to.deep.equal({ perAccount: 5, perIp: 30, windowSeconds: 900 });
+  });
+
+  it('when the login limits are given, then they are the limits', () => {
+    const env = { LOGIN_FAILURES_PER_ACCOUNT: '3', LOGIN_FAILURES_PER_IP: '300', LOGIN_FAILURE_WINDOW_SECONDS: '60' };
+    expect(loadConfig(env, ROOT).loginLimits).to.deep.equal({ perAccount: 3, perIp: 300, windowSeconds: 60 });
   });
 
   it('when values are given, then they are parsed into the typed config', () => {
@@ -71,6 +77,8 @@ describe('config', () => {
     ['LOG_LEVEL', 'loud'],
     ['SES_SNS_TOPIC_ARNS', 'arn:aws:sqs:eu-west-1:123456789012:queue'],
     ['SES_SNS_TOPIC_ARNS', 'arn:aws:sns:eu-west-1:123:topic'],
+    ['LOGIN_FAILURES_PER_ACCOUNT', '0'],
+    ['LOGIN_FAILURE_WINDOW_SECONDS', 'forever'],
   ];
   for (const [variable, value] of badValues) {
     it(`when ${variable}=${value}, then start-up fails with one line naming ${variable}`, () => {

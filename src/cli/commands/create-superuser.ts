@@ -4,7 +4,7 @@ import { read } from 'read';
 import { createSuperuser } from '../../accounts/superuser.js';
 import { migrateUp } from '../../db/migrator.js';
 import { AppError } from '../../errors.js';
-import { say, withDatabase } from '../context.js';
+import { migrationOptions, say, withDatabase } from '../context.js';
 
 export const SUPERUSER_PASSWORD_ENV = 'SUPERUSER_PASSWORD';
 
@@ -28,9 +28,9 @@ export function registerCreateSuperuser(program: Command): void {
     .requiredOption('--email <email>', "the admin's e-mail address")
     .option('--name <full name>', "the admin's full name", 'Administrator')
     .action(async (options: { email: string; name: string }) => {
-      await withDatabase(async ({ config, sequelize }) => {
+      await withDatabase(async ({ config, logger, sequelize }) => {
         const password = await askPassword();
-        await migrateUp(sequelize);
+        await migrateUp(sequelize, migrationOptions({ config, logger }));
         const user = await createSuperuser({
           email: options.email,
           password,

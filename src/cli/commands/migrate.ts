@@ -1,7 +1,7 @@
 // `mailer migrate`: applies pending schema migrations.
 import type { Command } from 'commander';
 import { createMigrator } from '../../db/migrator.js';
-import { say, withDatabase } from '../context.js';
+import { migrationOptions, say, withDatabase } from '../context.js';
 
 /** Registers the migrate command. */
 export function registerMigrate(program: Command): void {
@@ -10,8 +10,8 @@ export function registerMigrate(program: Command): void {
     .description('apply pending database migrations')
     .option('--status', 'list applied and pending migrations instead of applying them')
     .action(async (options: { status?: boolean }) => {
-      await withDatabase(async ({ sequelize }) => {
-        const migrator = createMigrator(sequelize);
+      await withDatabase(async ({ config, logger, sequelize }) => {
+        const migrator = createMigrator(sequelize, migrationOptions({ config, logger }));
         if (options.status) {
           for (const m of await migrator.executed()) say(`applied  ${m.name}`);
           for (const m of await migrator.pending()) say(`pending  ${m.name}`);

@@ -4,7 +4,7 @@ import { seedDemoData, type DemoLogin } from '../../../seeders/demo-data.js';
 import { seedDemoSenders } from '../../../seeders/demo-senders.js';
 import { migrateUp } from '../../db/migrator.js';
 import { AppError } from '../../errors.js';
-import { say, withDatabase } from '../context.js';
+import { migrationOptions, say, withDatabase } from '../context.js';
 
 /** Prints the demo accounts so a first-time user can log in. */
 export function printDemoLogins(logins: DemoLogin[]): void {
@@ -19,9 +19,9 @@ export function registerSeed(program: Command): void {
     .command('seed')
     .description('load demo data: one user per role, clients, messages, mailings, blog posts (safe to repeat)')
     .action(async () => {
-      await withDatabase(async ({ config, sequelize }) => {
+      await withDatabase(async ({ config, logger, sequelize }) => {
         if (config.isProduction) throw new AppError('refusing to load demo data with NODE_ENV=production');
-        await migrateUp(sequelize);
+        await migrateUp(sequelize, migrationOptions({ config, logger }));
         const result = await seedDemoData(sequelize, { timeZone: config.timeZone });
         result.createdRows += await seedDemoSenders(config.senders);
         say(result.createdRows ? `demo data loaded (${result.createdRows} rows)` : 'demo data already present');

@@ -3,6 +3,7 @@ import type { Sequelize } from 'sequelize';
 import { Client } from './client.js';
 import { ClientImport } from './client-import.js';
 import { Delivery } from './delivery.js';
+import { Image } from './image.js';
 import { Mailing } from './mailing.js';
 import { MailingClient } from './mailing-client.js';
 import { MailingRun } from './mailing-run.js';
@@ -20,6 +21,7 @@ export {
   Client,
   ClientImport,
   Delivery,
+  Image,
   Mailing,
   MailingClient,
   MailingRun,
@@ -63,6 +65,7 @@ const ALL_MODELS = [
   MailingRun,
   Delivery,
   Post,
+  Image,
   Session,
   Token,
   TestSend,

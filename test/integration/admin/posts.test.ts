@@ -1,11 +1,12 @@
 // Blog posts in the back office: writing, publishing, and their images.
 import { expect } from 'chai';
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
+import { createHash } from 'node:crypto';
+import { readdirSync } from 'node:fs';
 import request from 'supertest';
 import { siteEvents } from '../../../src/cache/site-events.js';
-import { Post } from '../../../src/db/models/index.js';
+import { Image, Post } from '../../../src/db/models/index.js';
 import { makePost } from '../../support/factories.js';
+import { uniquePng } from '../../support/images.js';
 import { API, backOffice, body, PNG } from './back-office.js';
 
 describe('the back office at /admin', () => {
@@ -90,31 +91,37 @@ describe('the back office at /admin', () => {
   });
 
   describe('post images', () => {
-    it('when a PNG is uploaded, then it is stored under UPLOAD_DIR and served at /uploads', async () => {
+    it('when a PNG is uploaded, then it is stored in the database and served at its content-hash URL', async () => {
       const { agent } = await staff('content_manager');
+      const png = uniquePng();
       const res = body(
         await agent
           .post(`${API}/posts/actions/new`)
           .field('title', 'With a picture')
           .field('content', 'Look')
-          .attach('image', PNG, { filename: 'picture.txt', contentType: 'text/plain' })
+          .attach('image', png, { filename: 'picture.txt', contentType: 'text/plain' })
           .expect(200),
       );
       expect(res.notice?.type, JSON.stringify(res)).to.equal('success');
       const post = await Post.findOne({ where: { title: 'With a picture' } });
-      expect(post?.imagePath).to.match(/^posts\/[0-9a-f]+\.png$/);
-      const file = path.join(office.uploadDir, post?.imagePath ?? '');
-      expect(readFileSync(file).equals(PNG)).to.equal(true);
+      const sha256 = createHash('sha256').update(png).digest('hex');
+      expect(post?.imagePath).to.equal(`/images/${sha256}.png`);
+      expect(readdirSync(office.uploadDir), 'no image file in UPLOAD_DIR').not.to.include('posts');
 
-      const served = await request(office.app).get(`/uploads/${post?.imagePath}`).expect(200);
+      const served = await request(office.app)
+        .get(post?.imagePath ?? '')
+        .expect(200);
+      expect(Buffer.from(served.body as Buffer).equals(png)).to.equal(true);
       expect(served.headers['content-type']).to.equal('image/png');
       expect(served.headers['x-content-type-options']).to.equal('nosniff');
-      expect(served.headers['cache-control']).to.contain('max-age=');
-      await request(office.app).get('/uploads/posts/missing.png').expect(404);
-      await request(office.app).get('/uploads/posts/..%2F..%2Fetc%2Fpasswd').expect(404);
+      expect(served.headers['cache-control']).to.equal('public, max-age=31536000, immutable');
+      expect(served.headers.etag).to.equal(`"${sha256}"`);
 
       await agent.post(`${API}/posts/records/${post?.id}/delete`).expect(200);
-      expect(existsSync(file), 'the image goes with its post').to.equal(false);
+      expect(await Image.findByPk(sha256), 'the image goes with its post').to.equal(null);
+      await request(office.app)
+        .get(post?.imagePath ?? '')
+        .expect(404);
     });
 
     it('when the file is not an image or larger than 2 MB, then the post is refused and nothing is stored', async () => {
@@ -138,38 +145,43 @@ describe('the back office at /admin', () => {
       }
     });
 
-    it('when a new image replaces the old one, then the old file is deleted', async () => {
+    it('when a new image replaces the old one, then the old one is deleted', async () => {
       const { agent } = await staff('admin');
       const created = await agent
         .post(`${API}/posts/actions/new`)
         .field('title', 'Replace me')
         .field('content', 'x')
-        .attach('image', PNG, 'a.png');
+        .attach('image', uniquePng(), 'a.png');
       expect(body(created).notice?.type).to.equal('success');
       const post = await Post.findOne({ where: { title: 'Replace me' } });
-      const first = path.join(office.uploadDir, post?.imagePath ?? '');
-      await agent.post(`${API}/posts/records/${post?.id}/edit`).attach('image', PNG, 'b.png').expect(200);
+      const first = post?.imagePath ?? '';
+      await agent.post(`${API}/posts/records/${post?.id}/edit`).attach('image', uniquePng(), 'b.png').expect(200);
       await post?.reload();
-      expect(existsSync(first)).to.equal(false);
-      expect(existsSync(path.join(office.uploadDir, post?.imagePath ?? ''))).to.equal(true);
+      expect(post?.imagePath)
+        .to.match(/^\/images\/[0-9a-f]{64}\.png$/)
+        .and.not.to.equal(first);
+      await request(office.app).get(first).expect(404);
+      await request(office.app)
+        .get(post?.imagePath ?? '')
+        .expect(200);
     });
-    it('when “remove the image” is ticked, then the post loses its image and the file is deleted', async () => {
+    it('when “remove the image” is ticked, then the post loses its image and the image is deleted', async () => {
       const { agent } = await staff('content_manager');
       await agent
         .post(`${API}/posts/actions/new`)
         .field('title', 'Drop my picture')
         .field('content', 'x')
-        .attach('image', PNG, 'c.png')
+        .attach('image', uniquePng(), 'c.png')
         .expect(200);
       const post = await Post.findOne({ where: { title: 'Drop my picture' } });
-      const file = path.join(office.uploadDir, post?.imagePath ?? '');
-      expect(existsSync(file)).to.equal(true);
+      const url = post?.imagePath ?? '';
+      await request(office.app).get(url).expect(200);
       const res = body(
         await agent.post(`${API}/posts/records/${post?.id}/edit`).field('removeImage', 'true').expect(200),
       );
       expect(res.notice?.type, JSON.stringify(res)).to.equal('success');
       expect((await post?.reload())?.imagePath).to.equal(null);
-      expect(existsSync(file)).to.equal(false);
+      await request(office.app).get(url).expect(404);
     });
   });
 });
