@@ -21,7 +21,7 @@ import { reapInterruptedDeliveries, settleMailingStatus } from './mailing-lifecy
 import { RunPass, type PassHost, type PassResult, LANES_PER_CONNECTION } from './run-pass.js';
 import { failCancelledDeliveries, finishRunIfDone, pauseRun, refreshRunCounters } from './runs.js';
 import { outcomeOfFailure, outcomeOfSuccess, type Outcome, type OutcomeKind } from './smtp-outcome.js';
-import { SendNotStarted, type MailTransport } from './transports.js';
+import { SendNotStarted, SendWithdrawn, type MailTransport } from './transports.js';
 
 export type RunProgress =
   { state: 'finished' | 'cancelled' | 'paused' | 'stopped' | 'gone' | 'held' } | { state: 'waiting'; wakeAt: Date };
@@ -154,8 +154,8 @@ export class RunWorker {
       },
       write: (write) => this.recorder.submit(write),
       hurry: (write) => this.recorder.hurry(write),
-      send: async (delivery, mayStart) => {
-        const outcome = await this.attempt(content, runId, delivery, compose, mayStart);
+      send: async (delivery, mayStart, mayFinish) => {
+        const outcome = await this.attempt(content, runId, delivery, compose, mayStart, mayFinish);
         if (outcome) this.attempts[outcome.kind] += 1;
         if (outcome)
           log.debug({ deliveryId: delivery.id, outcome: outcome.kind, errorClass: outcome.errorClass }, 'sent');
@@ -229,6 +229,7 @@ export class RunWorker {
     delivery: ClaimedDelivery,
     compose: ComposeSettings,
     mayStart: () => boolean,
+    mayFinish: () => Promise<boolean>,
   ): Promise<Outcome | null> {
     try {
       const mail = composeEmail(
@@ -243,10 +244,10 @@ export class RunWorker {
         compose,
         delivery.attempt,
       );
-      const info = await this.deps.transport.send(mail, mayStart);
+      const info = await this.deps.transport.send(mail, mayStart, mayFinish);
       return { ...outcomeOfSuccess(info), messageId: info.messageId };
     } catch (error) {
-      if (error instanceof SendNotStarted) return null;
+      if (error instanceof SendNotStarted || error instanceof SendWithdrawn) return null;
       return outcomeOfFailure(error);
     }
   }
