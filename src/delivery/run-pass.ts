@@ -199,6 +199,9 @@ export class RunPass {
         if (await this.confirmed(current)) this.setAside.push(current.delivery);
         continue;
       }
+      // A send that failed before its final dot may end before its mark is written: the outcome waits for the
+      // mark, so that two lane writes in flight never touch the same row.
+      if (!current.settled) await current.marked;
       const result = this.judge(current.delivery, outcome, attemptedAt);
       const next = this.reserve(this.halted() ? null : this.takeNow(), result);
       if (next) mine.push(next);

@@ -38,6 +38,11 @@ export interface WorkerDependencies {
 
 /** Log writes wait this long to travel together, unless a lane needs one (its next mark) sooner. */
 const RECORD_LINGER_MS = 20;
+/**
+ * Lane writes that may wait on the database at once: a lane's next mark then waits for one disk flush, not for
+ * the flush in flight and then its own (PostgreSQL commits both with one flush when they meet).
+ */
+const LANE_WRITES_IN_FLIGHT = 2;
 /** How long a worker with nothing due waits before it looks at a run again. */
 const IDLE_WAKE_MS = 5_000;
 
@@ -53,15 +58,30 @@ export class RunWorker {
   /** Deliveries this worker has claimed and not yet logged, with when their leases run out: the only leases it renews. */
   private readonly held = new Map<number, number>();
   /**
-   * This worker's writes to the deliveries it holds (log, lease renewal, giving back) run one at a time: on
-   * PostgreSQL two of them updating the same rows in different orders on two connections would deadlock.
+   * This worker's writes to the deliveries it holds: on PostgreSQL two of them updating the same rows in
+   * different orders on two connections would deadlock. Lane writes never share a row (a delivery's outcome is
+   * written only once its mark is), so up to LANE_WRITES_IN_FLIGHT of them run together; a lease renewal or a
+   * give-back touches many held rows and runs alone. This is the last exclusive write, queued or running.
    */
-  private heldRowsWrites: Promise<unknown> = Promise.resolve();
+  private exclusiveWrite: Promise<unknown> = Promise.resolve();
+  /** Lane writes running or waiting for the exclusive write before them. */
+  private readonly laneWrites = new Set<Promise<unknown>>();
   private reaping: Promise<unknown> | null = null;
 
+  /** Runs a write of many held rows once every write before it is done, and before any that comes after it. */
   private writeHeldRows<T>(write: () => Promise<T>): Promise<T> {
-    const next = this.heldRowsWrites.then(write, write);
-    this.heldRowsWrites = next.catch(() => undefined);
+    const before = Promise.allSettled([this.exclusiveWrite, ...this.laneWrites]);
+    const next = before.then(write);
+    this.exclusiveWrite = next.catch(() => undefined);
+    return next;
+  }
+
+  /** Runs a lane write after the exclusive write before it, beside other lane writes. */
+  private writeLaneRows<T>(write: () => Promise<T>): Promise<T> {
+    const next = this.exclusiveWrite.then(write);
+    const tracked = next.catch(() => undefined);
+    this.laneWrites.add(tracked);
+    void tracked.then(() => this.laneWrites.delete(tracked));
     return next;
   }
 
@@ -69,12 +89,13 @@ export class RunWorker {
     const lanes = deps.config.delivery.poolSize * LANES_PER_CONNECTION;
     this.recorder = new Coalescer<LaneWrite, boolean>(
       async (writes) => {
-        const marked = await this.writeHeldRows(() => writeLaneResults(deps.sequelize, this.id, writes));
+        const marked = await this.writeLaneRows(() => writeLaneResults(deps.sequelize, this.id, writes));
         return writes.map((w) => w.markId !== null && marked.has(w.markId));
       },
       200,
       RECORD_LINGER_MS,
       lanes,
+      LANE_WRITES_IN_FLIGHT,
     );
     const { leaseMs } = deps.config.delivery;
     this.leaseTimer = setInterval(() => void this.renewHeldLeases(), Math.max(250, Math.floor(leaseMs / 3)));
