@@ -63,6 +63,7 @@ async function startServer(databaseUrl: string, cache: 'on' | 'off'): Promise<Se
       ...process.env,
       NODE_ENV: 'production',
       SESSION_SECRET: 'benchmark-session-secret-0123456789abcdef',
+      DKIM_KEY_SECRET: 'benchmark-dkim-key-secret-0123456789abcdef',
       DATABASE_URL: databaseUrl,
       PORT: '0',
       SCHEDULER: 'off',
