@@ -102,7 +102,7 @@ async function signIn(base: string): Promise<string> {
     headers: { ...BEHIND_TLS, 'content-type': 'application/x-www-form-urlencoded', cookie: cookiesOf(page) },
     body: new URLSearchParams({ _csrf: token, email: 'demo@example.com', password: DEMO_PASSWORD }).toString(),
   });
-  if (res.status !== 303) throw new Error(`login failed with ${res.status}`);
+  if (res.status !== 303) throw new Error(`login failed with ${res.status}: ${(await res.text()).slice(0, 2000)}`);
   return cookiesOf(res);
 }
 
