@@ -64,6 +64,8 @@ async function startServer(databaseUrl: string, cache: 'on' | 'off'): Promise<Se
       NODE_ENV: 'production',
       SESSION_SECRET: 'benchmark-session-secret-0123456789abcdef',
       DKIM_KEY_SECRET: 'benchmark-dkim-key-secret-0123456789abcdef',
+      // The cookies are Secure: the requests say a proxy spoke HTTPS (BEHIND_TLS), so trust that one proxy.
+      TRUST_PROXY: '1',
       DATABASE_URL: databaseUrl,
       PORT: '0',
       SCHEDULER: 'off',
