@@ -63,6 +63,9 @@ async function startServer(databaseUrl: string, cache: 'on' | 'off'): Promise<Se
       ...process.env,
       NODE_ENV: 'production',
       SESSION_SECRET: 'benchmark-session-secret-0123456789abcdef',
+      DKIM_KEY_SECRET: 'benchmark-dkim-key-secret-0123456789abcdef',
+      // The cookies are Secure: the requests say a proxy spoke HTTPS (BEHIND_TLS), so trust that one proxy.
+      TRUST_PROXY: '1',
       DATABASE_URL: databaseUrl,
       PORT: '0',
       SCHEDULER: 'off',
@@ -101,7 +104,7 @@ async function signIn(base: string): Promise<string> {
     headers: { ...BEHIND_TLS, 'content-type': 'application/x-www-form-urlencoded', cookie: cookiesOf(page) },
     body: new URLSearchParams({ _csrf: token, email: 'demo@example.com', password: DEMO_PASSWORD }).toString(),
   });
-  if (res.status !== 303) throw new Error(`login failed with ${res.status}`);
+  if (res.status !== 303) throw new Error(`login failed with ${res.status}: ${(await res.text()).slice(0, 2000)}`);
   return cookiesOf(res);
 }
 

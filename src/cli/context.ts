@@ -5,7 +5,7 @@ import { openDatabase } from '../db/connection.js';
 import { migrateUp, type MigrationOptions } from '../db/migrator.js';
 import type { EventBridge } from '../db/event-bridge.js';
 import { createLogger, type Logger } from '../logger.js';
-import { bridgeProcessEvents } from './process-events.js';
+import { bridgeProcessEvents, publishCommandEvents } from './process-events.js';
 
 export interface CommandContext {
   config: Config;
@@ -13,14 +13,19 @@ export interface CommandContext {
   sequelize: Sequelize;
 }
 
-/** Opens the database for one command and always closes it afterwards. */
+/**
+ * Opens the database for one command and always closes it afterwards; on PostgreSQL the events its work emits
+ * (a run started, a mailing changed, statistics) reach the other processes before it closes.
+ */
 export async function withDatabase<T>(work: (ctx: CommandContext) => Promise<T>): Promise<T> {
   const config = readConfig();
   const logger = createLogger(config.logLevel);
   const sequelize = await openDatabase(config.database);
+  const events = await publishCommandEvents({ config, logger, sequelize });
   try {
     return await work({ config, logger, sequelize });
   } finally {
+    await events?.close();
     await sequelize.close();
   }
 }

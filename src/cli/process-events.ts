@@ -35,3 +35,27 @@ export async function bridgeProcessEvents({
     },
   });
 }
+
+/**
+ * For a short command on PostgreSQL (null on SQLite): what it changes is told to the other processes as a web
+ * change would be (NOTIFY through the pool, no listening connection); close it before the database.
+ */
+export async function publishCommandEvents({
+  config,
+  logger,
+  sequelize,
+}: {
+  config: Config;
+  logger: Logger;
+  sequelize: Sequelize;
+}): Promise<EventBridge | null> {
+  if (config.database.dialect !== 'postgres') return null;
+  watchStatsSources();
+  return startEventBridge({
+    url: config.database.url,
+    logger,
+    sequelize,
+    buses: [siteEvents, deliveryEvents],
+    listen: false,
+  });
+}

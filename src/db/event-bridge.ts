@@ -26,6 +26,8 @@ export interface EventBridgeOptions {
   buses: BridgedBus[];
   /** Sends the NOTIFYs (a pool's connection for a moment each), whether or not this process listens right now. */
   sequelize: Sequelize;
+  /** False for a short command: it only sends (NOTIFY through the pool) and opens no listening connection. */
+  listen?: boolean;
   /** Runs after each reconnect: whatever other processes sent meanwhile was missed. */
   onReconnect?: () => void;
   /** Backoff between reconnect attempts: doubles from `firstMs` up to `maxMs`. */
@@ -85,6 +87,7 @@ export class EventBridge {
 
   /** Opens the connection once; on failure the retries go on in the background. */
   async open(): Promise<void> {
+    if (this.options.listen === false) return;
     await this.connect();
   }
 

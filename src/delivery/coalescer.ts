@@ -12,7 +12,8 @@ interface Waiting<T, R> {
  */
 export class Coalescer<T, R> {
   private readonly waiting: Waiting<T, R>[] = [];
-  private flushing = false;
+  /** Flushes started and not yet done (a lingering one included). */
+  private inFlight = 0;
   /** Ends a linger early: set while a flush waits for more items. */
   private wake: (() => void) | null = null;
   /**
@@ -28,14 +29,19 @@ export class Coalescer<T, R> {
     private readonly lingerMs = 0,
     /** A linger ends as soon as this many items wait (the writers that usually travel together are all in). */
     private readonly enoughItems = maxPerFlush,
+    /**
+     * How many flushes may run at once: with two, items that arrive while one waits on the database (a disk
+     * flush) go in the next at once instead of after it. The caller's flushes must then not conflict.
+     */
+    private readonly maxInFlight = 1,
   ) {}
 
   /** Queues an item; resolves with its result once the flush that carries it is done. */
   submit(item: T): Promise<R> {
     return new Promise<R>((resolve, reject) => {
       this.waiting.push({ item, resolve, reject });
-      if (!this.flushing) void this.drain();
-      else if (this.waiting.length >= Math.min(this.enoughItems, this.maxPerFlush)) this.wake?.();
+      if (this.wake && this.waiting.length >= Math.min(this.enoughItems, this.maxPerFlush)) this.wake();
+      this.pump();
     });
   }
 
@@ -49,25 +55,29 @@ export class Coalescer<T, R> {
     this.wake?.();
   }
 
-  private async drain(): Promise<void> {
-    this.flushing = true;
+  /** Starts a flush when items wait, none is lingering for more, and a flush slot is free. */
+  private pump(): void {
+    if (this.wake || this.inFlight >= this.maxInFlight || this.waiting.length === 0) return;
+    this.inFlight += 1;
+    void this.flushOnce().finally(() => {
+      this.inFlight -= 1;
+      this.pump();
+    });
+  }
+
+  private async flushOnce(): Promise<void> {
+    // Let the submissions of this same tick (or of a short linger, until a flush is full) join the flush.
+    if (!this.urgent && this.lingerMs > 0 && this.waiting.length < Math.min(this.enoughItems, this.maxPerFlush))
+      await this.linger();
+    else await Promise.resolve();
+    this.urgent = false;
+    const group = this.waiting.splice(0, this.maxPerFlush);
+    if (group.length === 0) return;
     try {
-      while (this.waiting.length > 0) {
-        // Let the submissions of this same tick (or of a short linger, until a flush is full) join the flush.
-        if (!this.urgent && this.lingerMs > 0 && this.waiting.length < Math.min(this.enoughItems, this.maxPerFlush))
-          await this.linger();
-        else await Promise.resolve();
-        this.urgent = false;
-        const group = this.waiting.splice(0, this.maxPerFlush);
-        try {
-          const results = await this.flush(group.map((w) => w.item));
-          group.forEach((w, i) => w.resolve(results[i] as R));
-        } catch (error) {
-          for (const w of group) w.reject(error);
-        }
-      }
-    } finally {
-      this.flushing = false;
+      const results = await this.flush(group.map((w) => w.item));
+      group.forEach((w, i) => w.resolve(results[i] as R));
+    } catch (error) {
+      for (const w of group) w.reject(error);
     }
   }
 

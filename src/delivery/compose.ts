@@ -101,17 +101,55 @@ export function unsubscribeUrlOf(clientId: number, language: Language, settings:
   return `${settings.appUrl}/unsubscribe/${signUnsubscribeToken(clientId, settings.secret)}?lang=${language}`;
 }
 
+/** The footer's words around its link, for one language and sender; the link goes between `before` and `after`. */
+interface FooterFrame {
+  text: { before: string; after: string };
+  html: { before: string; after: string };
+}
+
+/** Stands for the link while the footer is translated (the translations never contain it). */
+const LINK_SLOT = '\u0000';
+/** Footers translated so far, by language and sender: a run's sender is the same for every recipient. */
+const footerFrames = new Map<string, FooterFrame>();
+/** More senders than this (a long-lived daemon) start the memo afresh rather than grow it without end. */
+const FOOTER_FRAMES_KEPT = 256;
+
+/** Splits a translated text at the link's slot. */
+function aroundSlot(translated: string): { before: string; after: string } {
+  const at = translated.indexOf(LINK_SLOT);
+  return at < 0
+    ? { before: translated, after: '' }
+    : { before: translated.slice(0, at), after: translated.slice(at + 1) };
+}
+
+/**
+ * The footer translated once per language and sender, not once per recipient: i18next's translate allocates
+ * more per call than the rest of composing an e-mail, and that garbage is what a sending process's memory was.
+ */
+function footerFrameOf(message: MessageContent): FooterFrame {
+  const key = `${message.language}\u0000${message.senderName}`;
+  let frame = footerFrames.get(key);
+  if (!frame) {
+    const t = translator(message.language);
+    const why = t('letters.footer.why', { sender: message.senderName });
+    const stop = aroundSlot(t('letters.footer.stop', { url: LINK_SLOT }));
+    frame = {
+      text: { before: `\n\n--\n${why}\n${stop.before}`, after: `${stop.after}\n` },
+      html: {
+        before: `<hr><p style="font-size:12px;color:#666">${escapeHtml(why)} <a href="`,
+        after: `">${escapeHtml(t('letters.footer.link'))}</a></p>`,
+      },
+    };
+    if (footerFrames.size >= FOOTER_FRAMES_KEPT) footerFrames.clear();
+    footerFrames.set(key, frame);
+  }
+  return frame;
+}
+
 /** The footer's two parts in the message's language: why the recipient got it and how to stop (HTML escaped). */
 export function footerOf(message: MessageContent, url: string): { text: string; html: string } {
-  const t = translator(message.language);
-  const sender = message.senderName;
-  const why = t('letters.footer.why', { sender });
-  return {
-    text: `\n\n--\n${why}\n${t('letters.footer.stop', { url })}\n`,
-    html:
-      `<hr><p style="font-size:12px;color:#666">${escapeHtml(why)} ` +
-      `<a href="${escapeHtml(url)}">${escapeHtml(t('letters.footer.link'))}</a></p>`,
-  };
+  const { text, html } = footerFrameOf(message);
+  return { text: text.before + url + text.after, html: html.before + escapeHtml(url) + html.after };
 }
 
 /** The e-mail for one delivery: one recipient in To, a stable Message-ID, and a working unsubscribe link. */

@@ -85,12 +85,24 @@ export function senderOf(from: string): Mailbox {
   return sender;
 }
 
+/**
+ * Whether text may go as 7bit: printable ASCII, tabs and line breaks only, no line over 76 characters. One scan
+ * (a regular expression for the long lines backtracked at every character: a tenth of a send's CPU).
+ */
+function isShortAsciiLines(text: string): boolean {
+  let line = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 13 || c === 10) line = 0;
+    else if ((c < 0x20 && c !== 9) || c > 0x7e || ++line > 76) return false;
+  }
+  return true;
+}
+
 /** Text with CRLF line ends and how it is sent: 7bit when short ASCII lines, else quoted-printable. */
 function encodeBody(text: string, forceEncoding: boolean): { encoding: string; body: string } {
   const crlf = text.replace(/\r\n|\r|\n/g, '\r\n');
-  const ascii = PRINTABLE_ASCII.test(crlf.replace(/[\t\r\n]/g, ''));
-  const shortLines = !/[^\r\n]{77}/.test(crlf);
-  if (ascii && shortLines && !forceEncoding) return { encoding: '7bit', body: crlf };
+  if (!forceEncoding && isShortAsciiLines(crlf)) return { encoding: '7bit', body: crlf };
   return { encoding: 'quoted-printable', body: wrapQuotedPrintable(encodeQuotedPrintable(crlf), 76) };
 }
 

@@ -1,6 +1,8 @@
 // One pass of a worker over a run: claimed batches stream through a local queue to one lane per SMTP
 // connection; each lane writes the outcome of the send it finished together with the mark of the delivery it
-// will send after the next one, so it never has more than two on the wire or sent but not logged.
+// will send after the next one, so it never has more than two on the wire or sent but not logged. A send
+// begins before its mark is committed; only its final dot waits for the mark (what reaches the server without
+// its final dot is never delivered), so the commit runs while the SMTP conversation does.
 import type { Config } from '../config.js';
 import type { Sequelize } from 'sequelize';
 import { suppressNoSuchUser } from './suppressions.js';
@@ -45,10 +47,10 @@ export interface PassHost {
   /** Asks the write carrying a mark to go now, if it still waits for a flush: a lane waits for that mark. */
   hurry(write: LaneWrite): void;
   /**
-   * One send of one delivery; never throws. Null when it did not start: `mayStart` said no once the send's turn
-   * came (nothing reached the server, the delivery stays unattempted).
+   * One send of one delivery; never throws. Null when nothing was delivered: `mayStart` said no once the send's
+   * turn came, or `mayFinish` said no before the final dot (the delivery stays unattempted).
    */
-  send(delivery: ClaimedDelivery, mayStart: () => boolean): Promise<Outcome | null>;
+  send(delivery: ClaimedDelivery, mayStart: () => boolean, mayFinish: () => Promise<boolean>): Promise<Outcome | null>;
   /** Gives back claims that were not sent. */
   giveBack(ids: number[]): Promise<void>;
   onBatch?: (runId: number) => void | Promise<void>;
@@ -180,18 +182,26 @@ export class RunPass {
       const ahead = mine.length === 1 ? this.takeNow() : null;
       if (ahead) mine.push(this.reserve(ahead, null) as Reserved);
       const current = mine.shift() as Reserved;
-      if (!(await this.confirmed(current))) continue;
+      // A mark known to have failed: the delivery is not this worker's any more.
+      if (current.settled && !(await this.confirmed(current))) continue;
       if (this.halted() || !this.host.mayAttempt(current.delivery.id)) {
         this.setAside.push(current.delivery);
         continue;
       }
       const attemptedAt = new Date();
       const { id } = current.delivery;
-      const outcome = await this.host.send(current.delivery, () => !this.halted() && this.host.mayAttempt(id));
+      const outcome = await this.host.send(
+        current.delivery,
+        () => !this.halted() && this.host.mayAttempt(id),
+        () => this.confirmed(current),
+      );
       if (!outcome) {
-        this.setAside.push(current.delivery);
+        if (await this.confirmed(current)) this.setAside.push(current.delivery);
         continue;
       }
+      // A send that failed before its final dot may end before its mark is written: the outcome waits for the
+      // mark, so that two lane writes in flight never touch the same row.
+      if (!current.settled) await current.marked;
       const result = this.judge(current.delivery, outcome, attemptedAt);
       const next = this.reserve(this.halted() ? null : this.takeNow(), result);
       if (next) mine.push(next);

@@ -21,7 +21,7 @@ import { reapInterruptedDeliveries, settleMailingStatus } from './mailing-lifecy
 import { RunPass, type PassHost, type PassResult, LANES_PER_CONNECTION } from './run-pass.js';
 import { failCancelledDeliveries, finishRunIfDone, pauseRun, refreshRunCounters } from './runs.js';
 import { outcomeOfFailure, outcomeOfSuccess, type Outcome, type OutcomeKind } from './smtp-outcome.js';
-import { SendNotStarted, type MailTransport } from './transports.js';
+import { SendNotStarted, SendWithdrawn, type MailTransport } from './transports.js';
 
 export type RunProgress =
   { state: 'finished' | 'cancelled' | 'paused' | 'stopped' | 'gone' | 'held' } | { state: 'waiting'; wakeAt: Date };
@@ -38,6 +38,11 @@ export interface WorkerDependencies {
 
 /** Log writes wait this long to travel together, unless a lane needs one (its next mark) sooner. */
 const RECORD_LINGER_MS = 20;
+/**
+ * Lane writes that may wait on the database at once: a lane's next mark then waits for one disk flush, not for
+ * the flush in flight and then its own (PostgreSQL commits both with one flush when they meet).
+ */
+const LANE_WRITES_IN_FLIGHT = 2;
 /** How long a worker with nothing due waits before it looks at a run again. */
 const IDLE_WAKE_MS = 5_000;
 
@@ -53,15 +58,30 @@ export class RunWorker {
   /** Deliveries this worker has claimed and not yet logged, with when their leases run out: the only leases it renews. */
   private readonly held = new Map<number, number>();
   /**
-   * This worker's writes to the deliveries it holds (log, lease renewal, giving back) run one at a time: on
-   * PostgreSQL two of them updating the same rows in different orders on two connections would deadlock.
+   * This worker's writes to the deliveries it holds: on PostgreSQL two of them updating the same rows in
+   * different orders on two connections would deadlock. Lane writes never share a row (a delivery's outcome is
+   * written only once its mark is), so up to LANE_WRITES_IN_FLIGHT of them run together; a lease renewal or a
+   * give-back touches many held rows and runs alone. This is the last exclusive write, queued or running.
    */
-  private heldRowsWrites: Promise<unknown> = Promise.resolve();
+  private exclusiveWrite: Promise<unknown> = Promise.resolve();
+  /** Lane writes running or waiting for the exclusive write before them. */
+  private readonly laneWrites = new Set<Promise<unknown>>();
   private reaping: Promise<unknown> | null = null;
 
+  /** Runs a write of many held rows once every write before it is done, and before any that comes after it. */
   private writeHeldRows<T>(write: () => Promise<T>): Promise<T> {
-    const next = this.heldRowsWrites.then(write, write);
-    this.heldRowsWrites = next.catch(() => undefined);
+    const before = Promise.allSettled([this.exclusiveWrite, ...this.laneWrites]);
+    const next = before.then(write);
+    this.exclusiveWrite = next.catch(() => undefined);
+    return next;
+  }
+
+  /** Runs a lane write after the exclusive write before it, beside other lane writes. */
+  private writeLaneRows<T>(write: () => Promise<T>): Promise<T> {
+    const next = this.exclusiveWrite.then(write);
+    const tracked = next.catch(() => undefined);
+    this.laneWrites.add(tracked);
+    void tracked.then(() => this.laneWrites.delete(tracked));
     return next;
   }
 
@@ -69,12 +89,13 @@ export class RunWorker {
     const lanes = deps.config.delivery.poolSize * LANES_PER_CONNECTION;
     this.recorder = new Coalescer<LaneWrite, boolean>(
       async (writes) => {
-        const marked = await this.writeHeldRows(() => writeLaneResults(deps.sequelize, this.id, writes));
+        const marked = await this.writeLaneRows(() => writeLaneResults(deps.sequelize, this.id, writes));
         return writes.map((w) => w.markId !== null && marked.has(w.markId));
       },
       200,
       RECORD_LINGER_MS,
       lanes,
+      LANE_WRITES_IN_FLIGHT,
     );
     const { leaseMs } = deps.config.delivery;
     this.leaseTimer = setInterval(() => void this.renewHeldLeases(), Math.max(250, Math.floor(leaseMs / 3)));
@@ -154,8 +175,8 @@ export class RunWorker {
       },
       write: (write) => this.recorder.submit(write),
       hurry: (write) => this.recorder.hurry(write),
-      send: async (delivery, mayStart) => {
-        const outcome = await this.attempt(content, runId, delivery, compose, mayStart);
+      send: async (delivery, mayStart, mayFinish) => {
+        const outcome = await this.attempt(content, runId, delivery, compose, mayStart, mayFinish);
         if (outcome) this.attempts[outcome.kind] += 1;
         if (outcome)
           log.debug({ deliveryId: delivery.id, outcome: outcome.kind, errorClass: outcome.errorClass }, 'sent');
@@ -229,6 +250,7 @@ export class RunWorker {
     delivery: ClaimedDelivery,
     compose: ComposeSettings,
     mayStart: () => boolean,
+    mayFinish: () => Promise<boolean>,
   ): Promise<Outcome | null> {
     try {
       const mail = composeEmail(
@@ -243,10 +265,10 @@ export class RunWorker {
         compose,
         delivery.attempt,
       );
-      const info = await this.deps.transport.send(mail, mayStart);
+      const info = await this.deps.transport.send(mail, mayStart, mayFinish);
       return { ...outcomeOfSuccess(info), messageId: info.messageId };
     } catch (error) {
-      if (error instanceof SendNotStarted) return null;
+      if (error instanceof SendNotStarted || error instanceof SendWithdrawn) return null;
       return outcomeOfFailure(error);
     }
   }

@@ -1,6 +1,7 @@
 // Where messages go: a pooled SMTP transport with explicit timeouts, or an outbox folder of .eml files.
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { Transform } from 'node:stream';
 import nodemailer from 'nodemailer';
 import { parseConnectionUrl } from 'nodemailer/lib/shared';
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
@@ -31,11 +32,25 @@ export class SendNotStarted extends Error {
   }
 }
 
+/**
+ * A send withdrawn before its final dot: `mayFinish` said no (the delivery's mark did not take, so it is no longer
+ * this worker's). The server got no end of data, so it delivers nothing; the delivery was not attempted.
+ */
+export class SendWithdrawn extends Error {
+  constructor() {
+    super('the send was withdrawn before the end of its data');
+  }
+}
+
 export interface MailTransport {
   /** A human description for logs and the CLI (never includes a password). */
   readonly description: string;
-  /** Sends one message; `mayStart` is asked once its turn comes (after any wait for the send rate). */
-  send(mail: OutgoingEmail, mayStart?: () => boolean): Promise<SentInfo>;
+  /**
+   * Sends one message; `mayStart` is asked once its turn comes (after any wait for the send rate), `mayFinish`
+   * is awaited once the whole message but its final dot is with the server: the message is only delivered
+   * after it says yes, so what it waits for (the delivery's mark) runs while the SMTP conversation does.
+   */
+  send(mail: OutgoingEmail, mayStart?: () => boolean, mayFinish?: () => Promise<boolean>): Promise<SentInfo>;
   close(): void;
 }
 
@@ -64,14 +79,37 @@ export function createMailTransport(
     : createOutboxTransport(config.outboxDir);
 }
 
-/** What the transport learns of one send while nodemailer runs it: whether the whole message went out. */
+/** What the transport learns of one send while nodemailer runs it, and what it asks before the final dot. */
 interface DataProbe {
+  /** The whole message, final dot included, was handed to the socket. */
   dataEnded: boolean;
+  mayFinish?: () => Promise<boolean>;
+  /** `mayFinish` said no (or failed): the stream was ended with an error instead of the final dot. */
+  withdrawn: boolean;
+}
+
+/**
+ * Passes the message through and ends it, which makes nodemailer write the final dot, only once `probe.mayFinish`
+ * says yes; otherwise it fails the stream, and nodemailer closes the connection without the end of data.
+ */
+function holdFinalDot(probe: DataProbe): Transform {
+  const mayFinish = probe.mayFinish ?? (() => Promise.resolve(true));
+  return new Transform({
+    transform: (chunk, _encoding, done) => done(null, chunk),
+    flush: (done) => {
+      const withdraw = (): void => {
+        probe.withdrawn = true;
+        done(new SendWithdrawn());
+      };
+      mayFinish().then((yes) => (yes ? done() : withdraw()), withdraw);
+    },
+  });
 }
 
 /**
  * Tells each send whether the message stream was read to its end, i.e. the final dot was handed to the socket,
- * through a 'stream' plugin that watches the stream nodemailer reads the message from. After that point a
+ * through a 'stream' plugin that wraps the stream nodemailer reads the message from; the same wrapper holds the
+ * final dot back until the send's `mayFinish` says yes (`holdFinalDot`). After the final dot a
  * dropped connection or a missing reply means the outcome is unknown. nodemailer 10 has one `socketTimeout`
  * for every wait on an open connection, so the reply to the end of data (RFC 5321 §4.5.3.2.6 suggests ten
  * minutes) cannot be given a longer wait of its own: it waits SMTP_SOCKET_TIMEOUT_MS, and what is later than
@@ -84,11 +122,13 @@ function probeDataEnd(transport: ReturnType<typeof nodemailer.createTransport>):
     if (probe) {
       const createReadStream = message.createReadStream.bind(message);
       message.createReadStream = (...args: Parameters<typeof createReadStream>) => {
+        const held = holdFinalDot(probe);
         const stream = createReadStream(...args);
-        stream.once('end', () => {
+        stream.once('error', (error: Error) => held.destroy(error));
+        held.once('end', () => {
           probe.dataEnded = true;
         });
-        return stream;
+        return stream.pipe(held);
       };
     }
     done();
@@ -162,14 +202,14 @@ export function createSmtpTransport(url: string, settings: Config['delivery'], r
   const offersSmtpUtf8 = smtpUtf8Probe(url, settings);
   return {
     description: `SMTP ${url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@')}`,
-    async send(mail, mayStart) {
+    async send(mail, mayStart, mayFinish) {
       const { raw: rendered, envelope, needsSmtpUtf8 } = renderEmail(mail);
       const raw = await signedBytes(rendered, mail.dkim);
       if (needsSmtpUtf8 && !(await offersSmtpUtf8())) throw new SmtpUtf8Unavailable(mail.to.address);
       // The slot may be far off at a low rate: a stop or a halt that came meanwhile wins over sending late.
       await rate.acquire();
       checkMayStart(mayStart);
-      const dataProbe: DataProbe = { dataEnded: false };
+      const dataProbe: DataProbe = { dataEnded: false, mayFinish, withdrawn: false };
       // The Message-ID is given only so that nodemailer does not make one up (raw is sent as it is).
       const options = { raw, envelope, messageId: mail.messageId, dataProbe };
       const startedAt = performance.now();
@@ -178,6 +218,7 @@ export function createSmtpTransport(url: string, settings: Config['delivery'], r
         observeSmtpReply(replyClassOf(info.response, null), (performance.now() - startedAt) / 1000);
         return { ...info, messageId: mail.messageId };
       } catch (error) {
+        if (dataProbe.withdrawn) throw new SendWithdrawn();
         const { reply, errorClass } = outcomeOfFailure(markAfterData(error, dataProbe));
         observeSmtpReply(replyClassOf(reply, errorClass), (performance.now() - startedAt) / 1000);
         throw error;
@@ -200,7 +241,7 @@ export function createOutboxTransport(outboxDir: string): MailTransport {
   let ready: Promise<unknown> | undefined;
   return {
     description: `outbox ${outboxDir}`,
-    async send(mail, mayStart) {
+    async send(mail, mayStart, mayFinish) {
       ready ??= mkdir(outboxDir, { recursive: true });
       await ready;
       checkMayStart(mayStart);
@@ -211,6 +252,8 @@ export function createOutboxTransport(outboxDir: string): MailTransport {
         .replace(/[-:]/g, '')
         .replace(/\.\d+Z$/, 'Z');
       const file = `${stamp}-${mail.messageId.replace(/[^A-Za-z0-9.@_-]/g, '')}.eml`;
+      // The file is the outbox's end of data.
+      if (mayFinish && !(await mayFinish().catch(() => false))) throw new SendWithdrawn();
       await writeFile(path.join(outboxDir, file), withReturnPath(raw, envelope.from));
       return {
         response: `250 2.0.0 Stored in outbox as ${file}`,

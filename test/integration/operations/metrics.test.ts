@@ -79,7 +79,19 @@ describe('GET /metrics', function () {
     const received = smtp.received.length;
     while (smtp.received.length < received + 2) await new Promise((resolve) => setTimeout(resolve, 50));
     const during = await scrape();
+    const receivedDuring = smtp.received.length - received;
     await sending;
+    // Every series is there mid-run, with the run's own values: it started once, and each reply counted so far
+    // is one the server had received by then.
+    expect(sample(during, 'mailer_run_start_lag_seconds_count')).to.equal(lagsBefore + 1);
+    const repliesDuring = (sample(during, 'mailer_smtp_replies_total', { class: '2xx' }) ?? 0) - repliesBefore;
+    expect(repliesDuring).to.be.within(1, receivedDuring);
+    expect(sample(during, 'mailer_smtp_reply_seconds_count', { class: '2xx' })).to.be.a('number');
+    expect(sample(during, 'mailer_outage_pauses_total')).to.be.a('number');
+    expect(
+      sample(during, 'mailer_http_request_duration_seconds_count', { route: '/mailings/:id', status: '200' }),
+    ).to.be.at.least(1);
+    expect(sample(during, 'nodejs_eventloop_lag_seconds')).to.be.at.least(0);
     const after = await scrape();
 
     expect(sample(during, 'mailer_run_queue_depth', { run_id: String(run.id) })).to.be.within(1, 6);

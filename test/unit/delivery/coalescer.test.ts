@@ -93,4 +93,34 @@ describe('coalescer', () => {
     expect(failed.map((r) => r.status)).to.deep.equal(['rejected', 'rejected']);
     expect(await coalescer.submit(3)).to.equal(3);
   });
+
+  it('when two flushes may run at once, then items that arrive while one is in flight go in a second at once, and no more', async () => {
+    const flushes: number[][] = [];
+    const releases: (() => void)[] = [];
+    const coalescer = new Coalescer<number, number>(
+      async (items) => {
+        flushes.push(items);
+        await new Promise<void>((resolve) => releases.push(resolve));
+        return items;
+      },
+      10,
+      0,
+      10,
+      2,
+    );
+    const results = [coalescer.submit(1)];
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    results.push(coalescer.submit(2));
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    // Both slots are taken: the third waits for one of them.
+    results.push(coalescer.submit(3));
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(flushes).to.deep.equal([[1], [2]]);
+    releases[1]?.();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(flushes).to.deep.equal([[1], [2], [3]]);
+    releases[0]?.();
+    releases[2]?.();
+    expect(await Promise.all(results)).to.deep.equal([1, 2, 3]);
+  });
 });

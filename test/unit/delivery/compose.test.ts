@@ -81,6 +81,32 @@ describe('composing an e-mail', () => {
     );
   });
 
+  it('when footers are composed again (translated once per sender), then each names its sender and carries its own link', () => {
+    const footer = (senderName: string, language: 'en' | 'ru', clientId: number): string =>
+      composeEmail(
+        { subject: 's', bodyText: '', bodyHtml: '<p>x</p>', language, senderName },
+        { ...recipient, clientId },
+        settings,
+        1,
+      ).html as string;
+    const link = (clientId: number, language: string): string =>
+      `https://mail.example/unsubscribe/${signUnsubscribeToken(clientId, 's3cret')}?lang=${language}`;
+    expect(footer('Ann', 'en', 1))
+      .to.contain('client of Ann.')
+      .and.contain(`href="${link(1, 'en')}"`);
+    expect(footer('Bob', 'en', 2))
+      .to.contain('client of Bob.')
+      .and.contain(`href="${link(2, 'en')}"`);
+    expect(footer('Ann', 'ru', 3))
+      .to.contain('клиент: Ann.')
+      .and.contain(`href="${link(3, 'ru')}"`);
+    const again = footer('Ann', 'en', 4);
+    expect(again)
+      .to.contain('client of Ann.')
+      .and.contain(`href="${link(4, 'en')}"`);
+    expect(again).not.to.contain(link(1, 'en'));
+  });
+
   it('when there is no client (a test send), then there is no footer and no unsubscribe header', () => {
     const mail = composeEmail(
       { subject: 's', bodyText: 'Text', bodyHtml: '<p>x</p>', ...english },
