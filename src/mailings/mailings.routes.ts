@@ -9,7 +9,7 @@ import { NotFoundError } from '../errors.js';
 import { can, currentUser } from '../web/middleware/current-user.js';
 import { flash } from '../web/middleware/flash.js';
 import { formAction, type FormSpec, type FormView } from '../web/forms.js';
-import { pageOf } from '../web/pagination.js';
+import { pageWithRows } from '../web/pagination.js';
 import { idOf, idParam, lineParam, REASON_MAX, routeParam, searchParam } from '../web/params.js';
 import { listHref, sortParams } from '../web/list-links.js';
 import { readListSort } from '../forms/list-sort.js';
@@ -75,11 +75,15 @@ async function listPage(req: Request, res: Response): Promise<void> {
   const overseer = seesEveryMailing(viewer.role);
   const filters = listFiltersOf(req.query);
   const sort = readListSort(mailingSortForm, req.query);
-  const page = pageOf(req.query.page, await countMailings(viewer, filters));
+  const { page, rows } = await pageWithRows(
+    req.query.page,
+    () => countMailings(viewer, filters),
+    (asked) => listMailings(viewer, asked, filters, sort),
+  );
   const shown = { q: filters.search, owner: filters.ownerId, status: filters.status, ...sortParams(sort) };
   res.render('mailings/index', {
     title: req.t('mailings.title'),
-    rows: await listMailings(viewer, page, filters, sort),
+    rows,
     page,
     overseer,
     filters,

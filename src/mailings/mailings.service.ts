@@ -75,16 +75,22 @@ export async function listMailings(
     offset: page.offset,
     limit: page.limit,
   });
-  const runs = await MailingRun.findAll({
-    where: { mailingId: mailings.map((mailing) => mailing.id) },
-    order: [
-      ['scheduledAt', 'DESC'],
-      ['id', 'DESC'],
-    ],
-  });
-  const latest = new Map<number, MailingRun>();
-  for (const run of runs) if (!latest.has(run.mailingId)) latest.set(run.mailingId, run);
+  const latest = await latestRuns(mailings.map((mailing) => mailing.id));
   return mailings.map((mailing) => ({ mailing, lastRun: latest.get(mailing.id) ?? null }));
+}
+
+// Only each mailing's newest run (a periodic mailing has hundreds): ranked in the database, one row per mailing.
+async function latestRuns(mailingIds: number[]): Promise<Map<number, MailingRun>> {
+  const latest = new Map<number, MailingRun>();
+  if (mailingIds.length === 0) return latest;
+  const ids = mailingIds.map((id) => Math.trunc(Number(id))).join(', ');
+  const newest = literal(
+    `(SELECT ranked.id FROM (SELECT id, ROW_NUMBER() OVER (PARTITION BY mailing_id ORDER BY scheduled_at DESC, id DESC) AS n` +
+      ` FROM mailing_runs WHERE mailing_id IN (${ids})) ranked WHERE ranked.n = 1)`,
+  );
+  const runs = await MailingRun.findAll({ where: { id: { [Op.in]: newest } } });
+  for (const run of runs) latest.set(run.mailingId, run);
+  return latest;
 }
 
 /** How many mailings the viewer may see with these filters (for the pager). */

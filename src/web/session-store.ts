@@ -3,7 +3,8 @@
 import session, { type SessionOptions } from 'express-session';
 import type { Config } from '../config.js';
 import { Op } from 'sequelize';
-import { Session } from '../db/models/index.js';
+import { Session, User } from '../db/models/index.js';
+import { handOverSessionUser } from './session-user.js';
 
 type Callback<T = void> = (err?: unknown, value?: T) => void;
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -20,10 +21,16 @@ export class DatabaseSessionStore extends session.Store {
     this.touchedAt.set(sid, Date.now());
   }
 
-  /** Reads a live session; expired rows count as absent. */
+  /** Reads a live session and, in the same query, its user (handed to loadCurrentUser); expired rows are absent. */
   override get(sid: string, callback: Callback<session.SessionData | null>): void {
-    Session.findOne({ where: { sid, expires: { [Op.gt]: new Date() } } })
-      .then((row) => callback(undefined, row ? (JSON.parse(row.data) as session.SessionData) : null))
+    Session.findOne({
+      where: { sid, expires: { [Op.gt]: new Date() } },
+      include: [{ model: User, as: 'user', required: false }],
+    })
+      .then((row) => {
+        if (row?.userId) handOverSessionUser(sid, row.user ?? null);
+        callback(undefined, row ? (JSON.parse(row.data) as session.SessionData) : null);
+      })
       .catch((err: unknown) => callback(err));
   }
 

@@ -6,8 +6,10 @@ import {
   type ForeignKey,
   type InferAttributes,
   type InferCreationAttributes,
+  type NonAttribute,
   type Sequelize,
 } from 'sequelize';
+import type { User } from './user.js';
 
 export class Session extends Model<InferAttributes<Session>, InferCreationAttributes<Session>> {
   declare sid: string;
@@ -16,6 +18,8 @@ export class Session extends Model<InferAttributes<Session>, InferCreationAttrib
   declare data: string;
   declare createdAt: CreationOptional<Date>;
   declare updatedAt: CreationOptional<Date>;
+
+  declare user?: NonAttribute<User | null>;
 
   /** Binds the model to a connection (called once per process by initModels). */
   static initModel(sequelize: Sequelize): void {

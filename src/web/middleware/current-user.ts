@@ -4,6 +4,7 @@ import { blockNoticeOf, type BlockNotice } from '../../accounts/accounts.service
 import { User } from '../../db/models/index.js';
 import { AppError } from '../../errors.js';
 import { roleCan, type Permission } from '../../permissions.js';
+import { takeSessionUser } from '../session-user.js';
 
 declare module 'express-session' {
   interface SessionData {
@@ -31,7 +32,8 @@ export function loadCurrentUser(serviceAddress: string): RequestHandler {
   return async (req, _res, next) => {
     const userId = req.session?.userId;
     if (!userId) return next();
-    const user = await User.findByPk(userId);
+    const handed = takeSessionUser(req.sessionID, userId);
+    const user = handed === undefined ? await User.findByPk(userId) : handed;
     if (!user || user.isBlocked) {
       await new Promise<void>((resolve) => req.session.destroy(() => resolve()));
       if (user) req.blockNotice = await blockNoticeOf(user, serviceAddress);
