@@ -4,7 +4,7 @@ import { CsvError, parse, type Options } from 'csv-parse/sync';
 import { csvDateTime, unguardFormula, type CsvCell } from '../csv-export.js';
 import { normaliseEmail } from '../db/models/email.js';
 import { parseForm, type FieldErrors } from '../forms/parse-form.js';
-import { clientForm, type ClientInput } from './client.form.js';
+import { clientForm, plainClientInput, type ClientInput } from './client.form.js';
 
 export const MAX_IMPORT_ROWS = 5000;
 /** What the confirm form can carry back (multer's and the body parser's 1 MB field limit, with room to spare). */
@@ -140,10 +140,15 @@ export function rowOf(record: string[], line: number, fields: ColumnFields): Csv
  * repeat of an e-mail earlier in the file (`seen`, updated here), then one already in the book (`existing`).
  */
 export function checkRow(row: CsvRow, seen: Set<string>, existing: ReadonlySet<string>): CheckedRow {
-  const form = parseForm(clientForm, { email: row.email, fullName: row.fullName, comment: row.comment });
-  if (!form.ok) return { ...row, status: 'invalid', errors: form.errors };
-  const email = normaliseEmail(form.data.email);
-  const input = { ...form.data, email };
+  // The form's rules without zod first (the same checks); zod runs for the rows they refuse, for the message.
+  let clean = plainClientInput(row.email, row.fullName, row.comment);
+  if (clean === null) {
+    const form = parseForm(clientForm, { email: row.email, fullName: row.fullName, comment: row.comment });
+    if (!form.ok) return { ...row, status: 'invalid', errors: form.errors };
+    clean = form.data;
+  }
+  const email = normaliseEmail(clean.email);
+  const input = { ...clean, email };
   if (seen.has(email)) return { ...row, status: 'duplicate', errors: {}, input };
   seen.add(email);
   return { ...row, status: existing.has(email) ? 'exists' : 'new', errors: {}, input };

@@ -13,9 +13,30 @@ interface TextOptions {
   multiline?: boolean;
 }
 
+// The characters a text field refuses.
+function refusedIn(multiline: boolean): RegExp {
+  return multiline ? CONTROL_BUT_LINES : CONTROL;
+}
+
+/**
+ * The rule of `textField` as a plain function, for checking a million imported rows without zod's cost: the
+ * cleaned text when the field accepts `value`, else null (run the schema then, for its message). Same constants.
+ */
+export function plainTextCheck(
+  max: number,
+  { required = false, multiline = false }: TextOptions = {},
+): (value: string) => string | null {
+  const refused = refusedIn(multiline);
+  const min = required ? 1 : 0;
+  return (value) => {
+    const text = value.trim();
+    return text.length < min || text.length > max || refused.test(text) ? null : text;
+  };
+}
+
 /** A form's text field; a missing or null value is the empty string. */
 export function textField(max: number, { required = false, multiline = false }: TextOptions = {}) {
-  const refused = multiline ? CONTROL_BUT_LINES : CONTROL;
+  const refused = refusedIn(multiline);
   return z
     .union([z.string(), z.null()], { error: 'forms.invalid' })
     .optional()
