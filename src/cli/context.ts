@@ -5,7 +5,7 @@ import { openDatabase } from '../db/connection.js';
 import { migrateUp, type MigrationOptions } from '../db/migrator.js';
 import type { EventBridge } from '../db/event-bridge.js';
 import { createLogger, type Logger } from '../logger.js';
-import { bridgeProcessEvents, publishCommandEvents } from './process-events.js';
+import { bridgeProcessEvents } from './process-events.js';
 
 export interface CommandContext {
   config: Config;
@@ -21,7 +21,7 @@ export async function withDatabase<T>(work: (ctx: CommandContext) => Promise<T>)
   const config = readConfig();
   const logger = createLogger(config.logLevel);
   const sequelize = await openDatabase(config.database);
-  const events = await publishCommandEvents({ config, logger, sequelize });
+  const events = await bridgeProcessEvents({ config, logger, sequelize, listen: false });
   try {
     return await work({ config, logger, sequelize });
   } finally {
