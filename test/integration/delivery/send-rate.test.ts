@@ -10,6 +10,9 @@ import { busiestWindow, overallRate } from '../../support/rates.js';
 import { testConfig, testDatabase } from '../../support/hooks.js';
 import { SmtpTestServer } from '../../support/smtp-test-process.js';
 
+/** The share of slots a limiter must use even when the machine is loaded (CI saw 0.87 with two suites at once). */
+const MAY_LOSE_UNDER_LOAD = 0.7;
+
 /** A key of its own for each test, so no test inherits another's reserved slots. */
 function freshKey(): string {
   return `rate-test-${randomUUID()}:25`;
@@ -60,7 +63,9 @@ describe('one send rate shared through the database', function () {
     try {
       const [fromA, fromB] = await Promise.all([takeSlots(a, 3, 2000), takeSlots(b, 3, 2000)]);
       const all = [...fromA, ...fromB];
-      expect(overallRate(all)).to.be.within(45, 55);
+      // The promise is the upper bound. The lower one only shows the limiter is no brake: on a loaded machine a
+      // timer that fires a slot late loses it (by design, slots are never used late), so it is kept loose.
+      expect(overallRate(all)).to.be.within(50 * MAY_LOSE_UNDER_LOAD, 55);
       expect(busiestWindow(all, 1000)).to.be.at.most(55);
       // Neither hoards: each gets a fair part.
       expect(fromA.length).to.be.at.least(all.length / 3);
@@ -76,8 +81,8 @@ describe('one send rate shared through the database', function () {
     const b = createSendRate(second, 30, freshKey());
     try {
       const [fromA, fromB] = await Promise.all([takeSlots(a, 2, 1500), takeSlots(b, 2, 1500)]);
-      expect(overallRate(fromA)).to.be.within(27, 33);
-      expect(overallRate(fromB)).to.be.within(27, 33);
+      expect(overallRate(fromA)).to.be.within(30 * MAY_LOSE_UNDER_LOAD, 33);
+      expect(overallRate(fromB)).to.be.within(30 * MAY_LOSE_UNDER_LOAD, 33);
     } finally {
       a.close();
       b.close();
