@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { startScheduler } from '../../delivery/start-scheduler.js';
 import { startMetricsServer } from '../../web/metrics-server.js';
+import { mailFolders } from '../../writable-folders.js';
 import { openForService, say, stopOnSignal } from '../context.js';
 
 /** Registers the daemon command. */
@@ -10,7 +11,7 @@ export function registerDaemon(program: Command): void {
     .command('daemon')
     .description('run only the scheduler and sender (no web); SIGTERM finishes in-flight messages and exits 0')
     .action(async () => {
-      const context = await openForService();
+      const context = await openForService(mailFolders);
       const stopScheduler = await startScheduler(context);
       const stopMetrics = await startMetricsServer(context.config.operations, context.sequelize, context.logger);
       stopOnSignal(context, async () => {

@@ -10,8 +10,23 @@ import { runningService } from '../../health/readiness.js';
 import { startSessionPruning } from '../../accounts/housekeeping.js';
 import { startScheduler } from '../../delivery/start-scheduler.js';
 import { startBounceListener } from '../../bounces/bounce-listener.js';
+import { ADMIN_BUNDLE_DIR } from '../../../admin/bundle-dir.js';
+import type { Config } from '../../config.js';
+import { mailFolders, type WrittenFolder } from '../../writable-folders.js';
 import { openForService, say, stopOnSignal } from '../context.js';
 import { printDemoLogins } from './seed.js';
+
+/**
+ * What the site writes: uploads (an import's file), the outbox (system mail, and the scheduler's unless it is off)
+ * and, in production, AdminJS's bundle of the back office's components (ADMIN_JS_TMP_DIR).
+ */
+function servedFolders(config: Config): WrittenFolder[] {
+  return [
+    { variable: 'UPLOAD_DIR', dir: config.uploadDir },
+    ...mailFolders(config),
+    ...(config.isProduction ? [{ variable: 'ADMIN_JS_TMP_DIR', dir: ADMIN_BUNDLE_DIR }] : []),
+  ];
+}
 
 /** Registers the serve command. */
 export function registerServe(program: Command): void {
@@ -19,7 +34,7 @@ export function registerServe(program: Command): void {
     .command('serve')
     .description('run the web site (and the scheduler unless SCHEDULER=off); applies migrations first')
     .action(async () => {
-      const context = await openForService();
+      const context = await openForService(servedFolders);
       const { config, logger, sequelize } = context;
       if (!config.isProduction && (await User.count()) === 0) {
         const { logins } = await seedDemoData(sequelize, { timeZone: config.timeZone });
