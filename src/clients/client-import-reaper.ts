@@ -2,8 +2,10 @@
 // heartbeat is older than CLIENT_IMPORT_STALE_SECONDS, any web process marks them failed, interrupted. Nothing of
 // such an import was kept: its transaction died with its connection. The web does it for the import a page asks
 // for (so whichever process answers says so), and `serve` sweeps every few seconds for the ones nobody watches,
-// removing their files when they are on this machine's (or a shared) UPLOAD_DIR.
-import { rm } from 'node:fs/promises';
+// removing their files when they are on this machine's (or a shared) UPLOAD_DIR, and at its start the files no
+// import is waiting for (a dead import's, failed by another machine).
+import { readdir, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
 import { Op, TimeoutError } from 'sequelize';
 import { ClientImport } from '../db/models/index.js';
 import type { Logger } from '../logger.js';
@@ -45,9 +47,40 @@ export async function reapStaleImports(staleMs: number, id?: number): Promise<nu
   return reaped;
 }
 
-/** Sweeps for dead imports at once and then every `staleSeconds` (at least 5 s); returns its stop function. */
-export function startImportReaper(staleSeconds: number, logger: Logger): () => void {
+/**
+ * Removes the uploads in the folder that no queued or running import names and that nothing wrote to for
+ * `staleMs` (an upload still arriving has no row yet, but its file grows); returns how many.
+ */
+export async function removeOrphanUploads(folder: string, staleMs: number): Promise<number> {
+  const names = await readdir(folder).catch(() => [] as string[]);
+  const files = names.map((name) => path.join(folder, name));
+  if (files.length === 0) return 0;
+  const waiting = await ClientImport.findAll({
+    where: { status: { [Op.in]: ['queued', 'running'] }, filePath: { [Op.in]: files } },
+    attributes: ['filePath'],
+  });
+  const kept = new Set(waiting.map((job) => job.filePath));
+  let removed = 0;
+  for (const file of files) {
+    if (kept.has(file)) continue;
+    const info = await stat(file).catch(() => null);
+    if (!info?.isFile() || Date.now() - info.mtimeMs < staleMs) continue;
+    await rm(file, { force: true });
+    removed += 1;
+  }
+  return removed;
+}
+
+/**
+ * Sweeps for dead imports at once and then every `staleSeconds` (at least 5 s), and removes the folder's
+ * forgotten uploads once at the start; returns its stop function.
+ */
+export function startImportReaper(staleSeconds: number, folder: string, logger: Logger): () => void {
   const staleMs = staleSeconds * 1000;
+  removeOrphanUploads(folder, staleMs).then(
+    (count) => count > 0 && logger.warn({ count }, 'files of interrupted client imports removed'),
+    (err: unknown) => logger.warn({ err }, 'could not remove the files of interrupted client imports'),
+  );
   const sweep = (): void => {
     reapStaleImports(staleMs).then(
       (count) => count > 0 && logger.warn({ count }, 'client imports of a stopped process marked failed'),

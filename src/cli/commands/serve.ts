@@ -41,7 +41,8 @@ export function registerServe(program: Command): void {
       const app = createApp({ config, sequelize, logger, systemMailer, service });
       const { startImportReaper } = await import('../../clients/client-import-reaper.js');
       const { interruptClientImports } = await import('../../clients/client-import-job.js');
-      const stopReaper = startImportReaper(config.clientImportStaleSeconds, logger);
+      const { importFolder } = await import('../../clients/client-imports.routes.js');
+      const stopReaper = startImportReaper(config.clientImportStaleSeconds, importFolder(config.uploadDir), logger);
       const stopMetrics = await startMetricsServer(config.operations, sequelize, logger);
       const server: Server = await new Promise((resolve, reject) => {
         const listening = app.listen(config.port, () => resolve(listening));
