@@ -54,8 +54,10 @@ export function registerServe(program: Command): void {
       const { createApp } = await import('../../app.js');
       const service = runningService();
       const app = createApp({ config, sequelize, logger, systemMailer, service });
-      const { resumeClientImports } = await import('../../clients/client-imports.service.js');
-      void resumeClientImports(sequelize, logger);
+      const { startImportReaper } = await import('../../clients/client-import-reaper.js');
+      const { interruptClientImports } = await import('../../clients/client-import-job.js');
+      const { importFolder } = await import('../../clients/client-imports.routes.js');
+      const stopReaper = startImportReaper(config.clientImportStaleSeconds, importFolder(config.uploadDir), logger);
       const stopMetrics = await startMetricsServer(config.operations, sequelize, logger);
       const server: Server = await new Promise((resolve, reject) => {
         const listening = app.listen(config.port, () => resolve(listening));
@@ -65,6 +67,9 @@ export function registerServe(program: Command): void {
         service.shuttingDown = true;
         await Promise.all([closeGracefully(server), stopMetrics()]);
         stopPruning();
+        stopReaper();
+        // An import under way ends as interrupted (nothing kept) rather than waiting for its heartbeat to go stale.
+        await interruptClientImports();
         await bounces?.close();
         await Promise.all([stopScheduler(), systemMailer.close()]);
       });
