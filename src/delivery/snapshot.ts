@@ -10,6 +10,7 @@
 // with an attempt, which a snapshot's rows never have; test/integration/delivery/snapshot.test.ts fails when
 // another one appears, so that whoever adds it decides about the snapshot.
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import { useBulkWriteCache } from '../db/bulk-write-cache.js';
 import { recipientsClause, type RecipientsOf } from './recipients.js';
 import { SUPPRESSED_CLIENT } from './suppressions.js';
 import { execute, isPostgres, selectRows } from './sql.js';
@@ -64,6 +65,7 @@ export async function snapshotRecipients(
   const recipients = recipientsClause(mailing);
   const postgres = isPostgres(sequelize);
   const noTriggers = postgres && (await mayFireNoTriggers(sequelize, transaction));
+  await useBulkWriteCache(sequelize, transaction);
   if (postgres) await execute(sequelize, `SET LOCAL work_mem = '${SNAPSHOT_SORT_MEMORY}'`, {}, transaction);
   if (noTriggers) await execute(sequelize, 'SET LOCAL session_replication_role = replica', {}, transaction);
   const written = await sequelize.query(
