@@ -9,6 +9,7 @@ import type pg from 'pg';
 import { Op, type Sequelize, type Transaction } from 'sequelize';
 import type sqlite3 from 'sqlite3';
 import { siteEvents } from '../cache/site-events.js';
+import { useBulkWriteCache } from '../db/bulk-write-cache.js';
 import { ClientImport } from '../db/models/index.js';
 import { searchTextOf } from '../db/search-text.js';
 import { isPostgres, sqlTimestamp } from '../delivery/sql.js';
@@ -107,7 +108,7 @@ async function importRows(
     if (report.length < MAX_REPORTED_ROWS) report.push(JSON.stringify([row.row, field, key, row.email]));
   };
   const none: ReadonlySet<string> = new Set();
-  if (!isPostgres(sequelize)) await sqliteImportCache(transaction);
+  await useBulkWriteCache(sequelize, transaction);
   // The database inserts one batch while the next is read and checked (SQLite works in libuv's threads).
   let inserting: Promise<void> = Promise.resolve();
   for await (const batch of rowBatches(file, IMPORT_INSERT_ROWS)) {
@@ -150,17 +151,6 @@ async function importRows(
 }
 
 type Connection = sqlite3.Database | pg.Client;
-
-/** Page cache for the import's SQLite connection (its own, closed with the transaction): 64 MB, not 2 MB. */
-const SQLITE_IMPORT_CACHE_KIB = 65_536;
-
-// A million rows into four indexes in one transaction thrash SQLite's default 2 MB page cache.
-function sqliteImportCache(transaction: Transaction): Promise<void> {
-  const connection = (transaction as unknown as { connection: sqlite3.Database }).connection;
-  return new Promise((resolve, reject) =>
-    connection.exec(`PRAGMA cache_size = -${SQLITE_IMPORT_CACHE_KIB}`, (error) => (error ? reject(error) : resolve())),
-  );
-}
 
 // One multi-row INSERT of the batch; the rows already in the owner's book are left alone (the unique index on
 // owner and e-mail), and the e-mails inserted come back.
