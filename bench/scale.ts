@@ -1,7 +1,8 @@
 // `npm run bench:scale`: issue 17's data set built by SQL in a scratch database of the configured dialect, then the
 // production server (`mailer serve`) measured on it: every screen for the big and the small customer, the
 // neighbour effect, a million-recipient run's snapshot, the exports (first byte, server RSS), a million-row CSV
-// import. `--only screens,neighbour,snapshot,export,import` picks phases (the data set is built once either way);
+// import. `--only screens,neighbour,explain,snapshot,export,import` picks phases (explain: PostgreSQL's plans of the big
+// customer's screens) (the data set is built once either way);
 // `--scale=0.01` shrinks every count for a quick try. The scratch database is dropped at the end, also on failure.
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -12,6 +13,7 @@ import { openDatabase } from '../src/db/connection.js';
 import { migrateUp } from '../src/db/migrator.js';
 import { createScratchDatabase } from '../test/support/database.js';
 import { BENCH_PASSWORD, buildScaleData, createCustomer, FULL_SIZES, scaled, type ScaleSizes } from './scale-data.js';
+import { explainPhase } from './scale-explain.js';
 import { exportPhase } from './scale-export.js';
 import { importPhase } from './scale-import.js';
 import { figureLine, loadAverage, phaseHeading, printMarkdown } from './scale-report.js';
@@ -19,7 +21,7 @@ import { neighbourPhase, screensPhase, type Session } from './scale-screens.js';
 import { snapshotPhase } from './scale-snapshot.js';
 import { signIn, startServer, stopServer } from './server.js';
 
-const PHASES = ['screens', 'neighbour', 'snapshot', 'export', 'import'] as const;
+const PHASES = ['screens', 'neighbour', 'explain', 'snapshot', 'export', 'import'] as const;
 type Phase = (typeof PHASES)[number];
 const MILLION = 1_000_000;
 const BUILD_GOAL_SECONDS = 60;
@@ -109,6 +111,7 @@ try {
     const loaders = [big.cookie, await login(data.big.email)];
     await neighbourPhase(server.base, small, loaders, { seconds, least: 10, most: 60 });
   }
+  if (wanted('explain')) await explainPhase(sequelize, data.big.id, data.bigRunId);
   if (wanted('snapshot') || wanted('export')) {
     const million = await snapshotPhase(sequelize, millionRows);
     if (wanted('export')) {

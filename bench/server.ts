@@ -9,6 +9,8 @@ import { PROJECT_ROOT } from '../src/config.js';
 export interface Server {
   base: string;
   child: ChildProcess;
+  /** Set by stopServer: the exit that follows is expected. */
+  stopping: boolean;
 }
 
 /** Production cookies are Secure: the server trusts one proxy, so requests say the (imaginary) proxy spoke HTTPS. */
@@ -39,12 +41,18 @@ export async function startServer(databaseUrl: string, env: Record<string, strin
       if (match?.[1]) resolve(match[1]);
     });
   });
-  return { base: `http://127.0.0.1:${port}`, child };
+  const server = { base: `http://127.0.0.1:${port}`, child, stopping: false };
+  // A server that dies under the benchmark shows up as refused connections: say why it went.
+  child.once('exit', (code, signal) => {
+    if (!server.stopping) process.stderr.write(`mailer serve exited unexpectedly (code ${code}, signal ${signal})\n`);
+  });
+  return server;
 }
 
 /** Stops the server and waits for its exit (at once when it has already exited). */
 export async function stopServer(server: Server): Promise<void> {
   if (server.child.exitCode !== null || server.child.signalCode !== null) return;
+  server.stopping = true;
   const exited = new Promise((resolve) => server.child.once('exit', resolve));
   server.child.kill('SIGTERM');
   await exited;
