@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { parse } from 'csv-parse/sync';
-import { clientChunks, IMPORT_BATCH } from '../../../src/clients/clients.service.js';
+import { clientChunkSql, clientChunks, IMPORT_BATCH } from '../../../src/clients/clients.service.js';
+import { isPostgres } from '../../../src/delivery/sql.js';
 import { Client, type User } from '../../../src/db/models/index.js';
 import { makeClient, makeUser, unique } from '../../support/factories.js';
 import { testDatabase } from '../../support/hooks.js';
@@ -218,6 +219,29 @@ describe('clients CSV import and export', () => {
       ['c@example.test', 'd@example.test'],
       ['e@example.test'],
     ]);
+  });
+
+  it("when a later chunk is read, then the database starts at the last row sent (an index range), not at the owner's first client", async () => {
+    const sequelize = testDatabase();
+    const replacements = { ownerId: 1, email: 'm@example.test', id: 1, size: 1000 };
+    const plan = await sequelize.transaction(async (transaction) => {
+      if (!isPostgres(sequelize)) {
+        const [rows] = await sequelize.query(`EXPLAIN QUERY PLAN ${clientChunkSql(true)}`, {
+          replacements,
+          transaction,
+        });
+        return (rows as { detail: string }[]).map((row) => row.detail).join('\n');
+      }
+      // The test's table is small enough to scan whole; the question is what an index could bound.
+      await sequelize.query('SET LOCAL enable_seqscan = off', { transaction });
+      const [rows] = await sequelize.query(`EXPLAIN ${clientChunkSql(true)}`, { replacements, transaction });
+      return (rows as { 'QUERY PLAN': string }[]).map((row) => row['QUERY PLAN']).join('\n');
+    });
+    // The range starts at the last row sent: its e-mail (and id) bound the index scan, beside the owner.
+    const bound = isPostgres(sequelize)
+      ? /Index Cond: \(\(owner_id = 1\) AND \(ROW\(\(email\)::text, id\) > ROW/
+      : /USING INDEX \S+ \(owner_id=\? AND (email>\?|\(email,id\)>\(\?,\?\))\)/;
+    expect(plan, plan).to.match(bound);
   });
 
   it('when an export is imported back, then every row is recognised as an existing client', async () => {
