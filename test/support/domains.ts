@@ -22,10 +22,10 @@ export function publishedZone(domains: SendingDomain[], extra: Record<string, st
   return zoneResolver({ ...txt, ...extra });
 }
 
-/** A customer's domain whose records are published in the test zone and checked, so it is verified. */
-export async function verifiedDomain(owner: User): Promise<SendingDomain> {
+/** A customer's domain (with an Ed25519 key beside the RSA one if asked) published in the test zone and checked. */
+export async function verifiedDomain(owner: User, { ed25519 = false } = {}): Promise<SendingDomain> {
   const settings = testConfig().senders;
-  const domain = await addDomain(owner, { name: `${unique('d')}.example.test`, ed25519: false }, settings);
+  const domain = await addDomain(owner, { name: `${unique('d')}.example.test`, ed25519 }, settings);
   useDnsResolver(publishedZone([domain]));
   await checkDomain(owner, domain.id, settings);
   return domain;
