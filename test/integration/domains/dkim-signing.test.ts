@@ -4,7 +4,7 @@ import { expect } from 'chai';
 import { dkimVerify, type DKIMResult } from 'mailauth';
 import { dispatchDueRun, startRunNow } from '../../../src/delivery/mailing-lifecycle.js';
 import { MailingRun } from '../../../src/db/models/index.js';
-import { addDomain } from '../../../src/domains/domains.service.js';
+import { addDomain, checkDomain } from '../../../src/domains/domains.service.js';
 import { dnsResolver, useDnsResolver } from '../../../src/domains/dns-resolver.js';
 import { AppError } from '../../../src/errors.js';
 import { deliveryConfig, mailingWithClients, sendNow } from '../../support/delivery.js';
@@ -70,6 +70,12 @@ describe('DKIM-signed mailings from a sender identity', function () {
     const { owner, mailing } = await mailingWithClients(3);
     const domain = await verifiedDomain(owner, { ed25519: true });
     expect(domain.ed25519Selector).to.be.a('string').and.not.equal(domain.dkimSelector);
+    // The check looks at both DKIM records (the Ed25519 one is shown, only the RSA one is required).
+    const check = await checkDomain(owner, domain.id, testConfig().senders);
+    expect(check.records.slice(0, 2).map((r) => [r.kind, r.name, r.state])).to.deep.equal([
+      ['dkim', `${domain.dkimSelector}._domainkey.${domain.name}`, 'ok'],
+      ['dkim-ed25519', `${domain.ed25519Selector}._domainkey.${domain.name}`, 'ok'],
+    ]);
     await mailing.update({ senderIdentityId: (await identityOn(owner, domain, 'replies@example.test')).id });
     const config = deliveryConfig(null);
     expect((await sendNow(config, mailing.id)).run.sentCount).to.equal(3);
