@@ -1,4 +1,5 @@
 // Sending domains for tests: a local DNS zone that publishes their records (no test reaches the network).
+import type { DKIMResult } from 'mailauth';
 import type { SendingDomain, User } from '../../src/db/models/index.js';
 import { addDomain, checkDomain, domainRecords } from '../../src/domains/domains.service.js';
 import { createIdentity } from '../../src/domains/identities.service.js';
@@ -40,3 +41,6 @@ export function identityOn(owner: User, domain: SendingDomain, replyTo: string |
     replyTo,
   });
 }
+
+/** A result's a= as mailauth gives it at run time (`algo`; its typings call it `algorithm`, which it never sets). */
+export const algorithmOf = (result: DKIMResult): string | undefined => (result as DKIMResult & { algo?: string }).algo;

@@ -1,14 +1,14 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { expect } from 'chai';
-import { dkimVerify, type DKIMResult } from 'mailauth';
+import { dkimVerify } from 'mailauth';
 import { dispatchDueRun, startRunNow } from '../../../src/delivery/mailing-lifecycle.js';
 import { MailingRun } from '../../../src/db/models/index.js';
 import { addDomain, checkDomain } from '../../../src/domains/domains.service.js';
 import { dnsResolver, useDnsResolver } from '../../../src/domains/dns-resolver.js';
 import { AppError } from '../../../src/errors.js';
 import { deliveryConfig, mailingWithClients, sendNow } from '../../support/delivery.js';
-import { identityOn, verifiedDomain } from '../../support/domains.js';
+import { algorithmOf, identityOn, verifiedDomain } from '../../support/domains.js';
 import { unique } from '../../support/factories.js';
 import { testConfig, testDatabase } from '../../support/hooks.js';
 
@@ -17,9 +17,6 @@ async function outboxMessages(dir: string): Promise<Buffer[]> {
   const files = (await readdir(dir)).filter((f) => f.endsWith('.eml')).sort();
   return Promise.all(files.map((f) => readFile(path.join(dir, f))));
 }
-
-/** A result's a= as mailauth gives it at run time (`algo`; its typings call it `algorithm`, which it never sets). */
-const algorithmOf = (result: DKIMResult): string | undefined => (result as DKIMResult & { algo?: string }).algo;
 
 /** The h= list of each DKIM-Signature field of a message, in order, in lower case (folding undone). */
 function signedFieldLists(text: string): string[][] {

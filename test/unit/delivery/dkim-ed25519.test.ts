@@ -6,7 +6,7 @@ import { ed25519SignatureField, relaxedBody, relaxedHeader } from '../../../src/
 import { SIGNED_HEADER_FIELDS, signMessage } from '../../../src/delivery/dkim-sign.js';
 import { dkimRecordValue } from '../../../src/domains/dns-records.js';
 import { zoneResolver } from '../../../src/domains/dns-resolver.js';
-import { asStrings } from '../../support/domains.js';
+import { algorithmOf, asStrings } from '../../support/domains.js';
 
 const rsa = generateDkimKey('rsa');
 const ed25519 = generateDkimKey('ed25519');
@@ -42,9 +42,6 @@ function message(extraHeader = '', body = 'Hello  there \t\r\n\r\n\tbye\r\n\r\n\
 
 /** The message with the field in front, as a signer's output is. */
 const withField = (field: string, raw: Buffer) => Buffer.concat([Buffer.from(`${field}\r\n`, 'latin1'), raw]);
-
-/** A result's a= as mailauth gives it at run time (`algo`; its typings call it `algorithm`, which it never sets). */
-const algorithmOf = (result: DKIMResult): string | undefined => (result as DKIMResult & { algo?: string }).algo;
 
 /** A tag's value in a DKIM-Signature field, folding and whitespace removed. */
 const tagOf = (field: string, tag: string) => new RegExp(`\\b${tag}=([^;]*)`).exec(field)?.[1]?.replace(/\s+/g, '');
