@@ -1,7 +1,13 @@
 // Benchmark phase 1 (own process): N messages through plain pooled nodemailer, as many in flight as the pool
 // has. The messages are the ones the pipeline sends (same headers, text and unsubscribe link), built inline.
 import nodemailer from 'nodemailer';
+import type { Options as DkimOptions } from 'nodemailer/lib/dkim';
+import { loadConfig } from '../src/config.js';
+import { openDatabase } from '../src/db/connection.js';
+import { SendingDomain } from '../src/db/models/index.js';
 import { footerOf, senderNameOf, unsubscribeUrlOf } from '../src/delivery/compose.js';
+import { decryptPrivateKey } from '../src/delivery/dkim-keys.js';
+import { SIGNED_HEADER_FIELDS } from '../src/delivery/dkim-sign.js';
 import { startCpuClock } from './cpu-clock.js';
 
 const [url, countArg, poolArg, firstClientArg, roundArg, settingsJson] = process.argv.slice(2);
@@ -9,9 +15,38 @@ const count = Number(countArg);
 const pool = Number(poolArg);
 const firstClientId = Number(firstClientArg);
 const round = Number(roundArg); // the pipeline's run of this round has this id, its deliveries follow the last round's
-const { from, appUrl, secret } = JSON.parse(settingsJson as string) as { from: string; appUrl: string; secret: string };
-const domain = /@([^>\s]+)>?\s*$/.exec(from)?.[1] ?? 'localhost';
-const transport = nodemailer.createTransport({ url, pool: true, maxConnections: pool, maxMessages: Infinity });
+const { from, appUrl, secret, sender } = JSON.parse(settingsJson as string) as {
+  from: string;
+  appUrl: string;
+  secret: string;
+  /** With `--dkim`: the identity's address and the domain whose RSA key signs (nodemailer's DKIM option). */
+  sender: { from: string; databaseUrl: string; domainId: number } | null;
+};
+const fromHeader = sender?.from ?? from;
+const domain = /@([^>\s]+)>?\s*$/.exec(fromHeader)?.[1] ?? 'localhost';
+
+/** nodemailer's DKIM option for the signing domain, its key opened as the pipeline opens it (not measured). */
+async function dkimOption(): Promise<DkimOptions | undefined> {
+  if (!sender) return undefined;
+  const config = loadConfig({ ...process.env, DATABASE_URL: sender.databaseUrl, LOG_LEVEL: 'silent' });
+  const sequelize = await openDatabase(config.database);
+  const signing = await SendingDomain.scope('withKeys').findByPk(sender.domainId, { rejectOnEmpty: true });
+  await sequelize.close();
+  return {
+    domainName: signing.name,
+    keySelector: signing.dkimSelector,
+    privateKey: decryptPrivateKey(signing.dkimPrivateKeyEncrypted, config.senders.dkimKeySecret),
+    headerFieldNames: SIGNED_HEADER_FIELDS.join(':'),
+  };
+}
+const dkim = await dkimOption();
+const transport = nodemailer.createTransport({
+  url,
+  pool: true,
+  maxConnections: pool,
+  maxMessages: Infinity,
+  ...(dkim ? { dkim } : {}),
+});
 // The message bench/send.ts stores (English, its owner has no name): its footer and link come from compose.ts,
 // so both phases send the same bytes whatever the footer says.
 const content = {
@@ -30,7 +65,7 @@ await Promise.all(
       const i = next++;
       const unsubscribe = unsubscribeUrlOf(firstClientId + i, content.language, { from, appUrl, secret });
       await transport.sendMail({
-        from,
+        from: fromHeader,
         to: { name: `Client ${i}`, address: `client${i}@example.org` },
         subject: 'Your weekly digest',
         text: `Hello Client ${i},\n\nHere is what happened this week.\n${footerOf(content, unsubscribe).text}`,

@@ -1,6 +1,9 @@
 // `npm run bench:send -- --recipients N`: plain pooled nodemailer (baseline) vs the whole pipeline, same
 // sink, same run, on the configured database (a scratch database of its dialect). Prints rates and the ratio.
+// `--dkim` sends as an identity on a signing domain (RSA; the baseline signs with nodemailer's DKIM option and the
+// same key); `--ed25519` gives the domain an Ed25519 key too, which only the pipeline signs with (a second field).
 import { spawn } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -9,12 +12,25 @@ import { loadConfig, PROJECT_ROOT } from '../src/config.js';
 import { openDatabase } from '../src/db/connection.js';
 import { migrateUp } from '../src/db/migrator.js';
 import { Client, Mailing, Message, User } from '../src/db/models/index.js';
+import { ed25519SignatureField } from '../src/delivery/dkim-ed25519.js';
+import { SIGNED_HEADER_FIELDS } from '../src/delivery/dkim-sign.js';
+import { addDomain } from '../src/domains/domains.service.js';
+import { createIdentity } from '../src/domains/identities.service.js';
 import { createScratchDatabase } from '../test/support/database.js';
 import { postgresCpuSeconds } from './postgres-cpu.js';
 
 const { values } = parseArgs({
-  options: { recipients: { type: 'string', default: '10000' }, rounds: { type: 'string', default: '3' } },
+  options: {
+    recipients: { type: 'string', default: '10000' },
+    rounds: { type: 'string', default: '3' },
+    dkim: { type: 'boolean', default: false },
+    ed25519: { type: 'boolean', default: false },
+  },
 });
+/** The signing domain's keys: none, RSA, or RSA and Ed25519 (`--ed25519` implies `--dkim`). */
+const signing = values.ed25519 ? 'rsa+ed25519' : values.dkim ? 'rsa' : 'none';
+const SIGNING_DOMAIN = 'bench.example.com';
+const SIGNING_FROM = `news@${SIGNING_DOMAIN}`;
 const recipients = Number(values.recipients);
 const rounds = Number(values.rounds);
 for (const [name, value] of [
@@ -91,11 +107,58 @@ async function startSink(): Promise<Sink> {
   };
 }
 
+/** A verified sending domain with the keys asked for and an identity on it (no display name: From is the address). */
+async function signingIdentity(owner: User): Promise<{ identityId: number; domainId: number; ed25519Bytes: number }> {
+  const domain = await addDomain(owner, { name: SIGNING_DOMAIN, ed25519: signing === 'rsa+ed25519' }, config.senders);
+  await domain.update({ verifiedAt: new Date() });
+  const identity = await createIdentity(owner, {
+    domainId: domain.id,
+    displayName: '',
+    fromAddress: SIGNING_FROM,
+    replyTo: null,
+  });
+  return {
+    identityId: identity.id,
+    domainId: domain.id,
+    ed25519Bytes: domain.ed25519Selector ? ed25519FieldBytes(domain.ed25519Selector) : 0,
+  };
+}
+
+/**
+ * The bytes the Ed25519 field adds to each message, which the baseline does not send (nodemailer cannot sign with
+ * that key): its length depends only on the domain, the selector and the fields present, not on the key or text.
+ */
+function ed25519FieldBytes(selector: string): number {
+  const fields = [
+    'From',
+    'To',
+    'Subject',
+    'Date',
+    'Message-ID',
+    'List-Unsubscribe',
+    'List-Unsubscribe-Post',
+    'MIME-Version',
+    'Content-Type',
+  ];
+  const sample = Buffer.from(`${fields.map((f) => `${f}: x`).join('\r\n')}\r\n\r\nx\r\n`);
+  const { privateKey } = generateKeyPairSync('ed25519');
+  const field = ed25519SignatureField(sample, {
+    domainName: SIGNING_DOMAIN,
+    keySelector: selector,
+    privateKey,
+    fieldNames: SIGNED_HEADER_FIELDS,
+  });
+  return Buffer.byteLength(field) + 2;
+}
+
 /** Creates a user with N clients and one mailing to all of them per round (not measured). */
-async function prepare(url: string): Promise<{ mailingIds: number[]; firstClientId: number }> {
+async function prepare(
+  url: string,
+): Promise<{ mailingIds: number[]; firstClientId: number; domainId: number | null; ed25519Bytes: number }> {
   const sequelize = await openDatabase(loadConfig({ ...process.env, DATABASE_URL: url }).database);
   await migrateUp(sequelize);
   const owner = await User.create({ email: 'bench@example.com', passwordHash: 'x', timeZone: 'UTC' });
+  const sender = signing === 'none' ? null : await signingIdentity(owner);
   const message = await Message.create({
     ownerId: owner.id,
     subject: 'Your weekly digest',
@@ -110,6 +173,7 @@ async function prepare(url: string): Promise<{ mailingIds: number[]; firstClient
       endAt: new Date(Date.now() + 86_400_000),
       periodicity: 'once' as const,
       timeZone: 'UTC',
+      senderIdentityId: sender?.identityId ?? null,
     })),
     { returning: true },
   );
@@ -129,7 +193,12 @@ async function prepare(url: string): Promise<{ mailingIds: number[]; firstClient
       );
   }
   await sequelize.close();
-  return { mailingIds: mailings.map((m) => m.id), firstClientId };
+  return {
+    mailingIds: mailings.map((m) => m.id),
+    firstClientId,
+    domainId: sender?.domainId ?? null,
+    ed25519Bytes: sender?.ed25519Bytes ?? 0,
+  };
 }
 
 /** CPU seconds of the sending process and of the sink during a phase (on 2 cores they compete). */
@@ -145,10 +214,12 @@ const sink = await startSink();
 try {
   const dialect = scratch.url.startsWith('sqlite') ? 'SQLite' : 'PostgreSQL';
   process.stdout.write(
-    `bench:send: ${recipients} recipients, ${dialect}, SMTP pool ${pool}, sink in its own process, ${rounds} rounds, pipeline run with \`${MAILER_V8_FLAGS.join(' ') || 'no V8 flags'}\` as bin/mailer\n`,
+    `bench:send: ${recipients} recipients, ${dialect}, SMTP pool ${pool}, sink in its own process, ${rounds} rounds, pipeline run with \`${MAILER_V8_FLAGS.join(' ') || 'no V8 flags'}\` as bin/mailer, DKIM ${signing}\n`,
   );
-  const { mailingIds, firstClientId } = await prepare(scratch.url);
-  const settings = { from: config.mailFrom, appUrl: config.appUrl, secret: config.sessionSecret };
+  const { mailingIds, firstClientId, domainId, ed25519Bytes } = await prepare(scratch.url);
+  // With a signing domain the baseline sends as its address and signs with its RSA key, read from the database.
+  const sender = domainId === null ? null : { from: SIGNING_FROM, databaseUrl: scratch.url, domainId };
+  const settings = { from: config.mailFrom, appUrl: config.appUrl, secret: config.sessionSecret, sender };
   const ratios: number[] = [];
   let peakRss = 0;
   for (const [index, mailingId] of mailingIds.entries()) {
@@ -179,7 +250,10 @@ try {
         : ` + ${(databaseCpuAfter - databaseCpuBefore).toFixed(1)} s PostgreSQL`;
     const baseBytes = (afterBaseline.bytes - beforeBaseline.bytes) / recipients;
     const pipeBytes = (afterPipeline.bytes - afterBaseline.bytes) / recipients;
-    if (afterPipeline.messages - beforeBaseline.messages !== 2 * recipients || Math.abs(pipeBytes - baseBytes) > 8)
+    if (
+      afterPipeline.messages - beforeBaseline.messages !== 2 * recipients ||
+      Math.abs(pipeBytes - baseBytes - ed25519Bytes) > 8
+    )
       throw new Error(`the phases sent different mail: ${baseBytes.toFixed(0)} vs ${pipeBytes.toFixed(0)} bytes each`);
     const baseRate = recipients / baseline.seconds;
     const pipeRate = recipients / pipeline.seconds;
@@ -187,7 +261,7 @@ try {
     peakRss = Math.max(peakRss, pipeline.rssMb);
     process.stdout.write(
       [
-        `round ${round}: messages of ${pipeBytes.toFixed(0)} bytes in both phases`,
+        `round ${round}: messages of ${pipeBytes.toFixed(0)} bytes in both phases${ed25519Bytes ? ` (the pipeline's with the ${ed25519Bytes}-byte Ed25519 field the baseline cannot sign)` : ''}`,
         `  baseline (pooled nodemailer): ${baseRate.toFixed(0)} msg/s (${baseline.seconds.toFixed(1)} s, peak RSS ${baseline.rssMb.toFixed(0)} MB, CPU ${cpu(baseline.cpuSeconds, afterBaseline.cpuSeconds - beforeBaseline.cpuSeconds)})`,
         `  pipeline (run + claim + render + log): ${pipeRate.toFixed(0)} msg/s (${pipeline.seconds.toFixed(1)} s of which ${pipeline.createdSeconds.toFixed(1)} s creating the run, peak RSS ${pipeline.rssMb.toFixed(0)} MB, CPU ${cpu(pipeline.cpuSeconds, afterPipeline.cpuSeconds - afterBaseline.cpuSeconds)}${databaseCpu})`,
         `  ratio pipeline/baseline: ${(pipeRate / baseRate).toFixed(2)}`,

@@ -4,6 +4,7 @@ import { SenderIdentity, SendingDomain } from '../db/models/index.js';
 import type { SenderSettings } from '../sender-settings.js';
 import type { SenderProfile } from './compose.js';
 import { decryptPrivateKey } from './dkim-keys.js';
+import type { DkimSigning } from './dkim-sign.js';
 
 /** `"Display Name" <address>`: quoted, so that any name survives the address parser. */
 export function fromHeaderOf(displayName: string, address: string): string {
@@ -61,6 +62,16 @@ export async function senderProfileOf(
       domainName: domain.name,
       keySelector: domain.dkimSelector,
       privateKey: decryptPrivateKey(domain.dkimPrivateKeyEncrypted, settings.dkimKeySecret),
+      ed25519: ed25519KeyOf(domain, settings),
     },
+  };
+}
+
+/** The domain's optional Ed25519 key, opened as the RSA key is (same DKIM_KEY_SECRET); null when it has none. */
+function ed25519KeyOf(domain: SendingDomain, settings: SenderSettings): DkimSigning['ed25519'] {
+  if (!domain.ed25519Selector || !domain.ed25519PrivateKeyEncrypted) return null;
+  return {
+    keySelector: domain.ed25519Selector,
+    privateKey: decryptPrivateKey(domain.ed25519PrivateKeyEncrypted, settings.dkimKeySecret),
   };
 }

@@ -1,7 +1,8 @@
 // Checks what a sending domain has published, record by record, with mailauth's SPF, DKIM and DMARC lookups.
 import type { KeyObject } from 'node:crypto';
 import { dkimVerify, dmarc, spf } from 'mailauth';
-import { signMessage } from '../delivery/dkim-sign.js';
+import { ed25519SignatureField } from '../delivery/dkim-ed25519.js';
+import { SIGNED_HEADER_FIELDS, signMessage } from '../delivery/dkim-sign.js';
 import { dkimRecordValue, spfRecordValue, type RecordSource } from './dns-records.js';
 import { dnsResolver } from './dns-resolver.js';
 
@@ -9,7 +10,7 @@ export type RecordState = 'ok' | 'missing' | 'wrong';
 
 /** One record's state: what should be there, and what was found (null when nothing was). */
 export interface RecordCheck {
-  kind: 'dkim' | 'spf' | 'dmarc';
+  kind: 'dkim' | 'dkim-ed25519' | 'spf' | 'dmarc';
   name: string;
   state: RecordState;
   expected: string;
@@ -49,22 +50,39 @@ function probeMessage(domain: string): Buffer {
   return Buffer.from(lines.join('\r\n'));
 }
 
-/** DKIM: ok when a probe signed with our key verifies against the published key. */
-export async function checkDkim(domain: RecordSource, privateKey: KeyObject): Promise<RecordCheck> {
-  const name = `${domain.dkimSelector}._domainkey.${domain.name}`;
-  const expected = dkimRecordValue(domain.dkimPublicKey);
-  const signed = await signMessage(probeMessage(domain.name), {
+/** The probe signed with one key alone: the RSA key through the sending signer, the Ed25519 key through its own. */
+async function signedProbe(domain: RecordSource, privateKey: KeyObject, selector: string): Promise<Buffer> {
+  const probe = probeMessage(domain.name);
+  if (privateKey.asymmetricKeyType !== 'ed25519')
+    return signMessage(probe, { domainName: domain.name, keySelector: selector, privateKey });
+  const field = ed25519SignatureField(probe, {
     domainName: domain.name,
-    keySelector: domain.dkimSelector,
+    keySelector: selector,
     privateKey,
+    fieldNames: SIGNED_HEADER_FIELDS,
   });
-  const result = await dkimVerify(signed, { resolver: dnsResolver() });
+  return Buffer.concat([Buffer.from(`${field}\r\n`, 'latin1'), probe]);
+}
+
+/**
+ * DKIM: ok when a probe signed with our key verifies against the published key. The RSA key is checked under
+ * the domain's selector; an Ed25519 key (its own selector, kind `dkim-ed25519`) the same way.
+ */
+export async function checkDkim(domain: RecordSource, privateKey: KeyObject): Promise<RecordCheck> {
+  const ed25519 = privateKey.asymmetricKeyType === 'ed25519';
+  const kind = ed25519 ? 'dkim-ed25519' : 'dkim';
+  const selector = ed25519 ? (domain.ed25519Selector ?? '') : domain.dkimSelector;
+  const name = `${selector}._domainkey.${domain.name}`;
+  const expected = ed25519
+    ? dkimRecordValue(domain.ed25519PublicKey ?? '', 'ed25519')
+    : dkimRecordValue(domain.dkimPublicKey);
+  const result = await dkimVerify(await signedProbe(domain, privateKey, selector), { resolver: dnsResolver() });
   const status = result.results[0]?.status;
   const found = (await txtAt(name))[0] ?? null;
-  if (status?.result === 'pass') return { kind: 'dkim', name, state: 'ok', expected, found, detail: null };
-  if (found === null) return { kind: 'dkim', name, state: 'missing', expected, found, detail: null };
+  if (status?.result === 'pass') return { kind, name, state: 'ok', expected, found, detail: null };
+  if (found === null) return { kind, name, state: 'missing', expected, found, detail: null };
   const detail = status?.comment ? String(status.comment) : 'the published key does not verify our signature';
-  return { kind: 'dkim', name, state: 'wrong', expected, found, detail };
+  return { kind, name, state: 'wrong', expected, found, detail };
 }
 
 /** The term itself, without a qualifier and in lower case, so that `+include:x` and `include:X` compare equal. */

@@ -1,4 +1,5 @@
 // Sending domains for tests: a local DNS zone that publishes their records (no test reaches the network).
+import type { DKIMResult } from 'mailauth';
 import type { SendingDomain, User } from '../../src/db/models/index.js';
 import { addDomain, checkDomain, domainRecords } from '../../src/domains/domains.service.js';
 import { createIdentity } from '../../src/domains/identities.service.js';
@@ -22,10 +23,10 @@ export function publishedZone(domains: SendingDomain[], extra: Record<string, st
   return zoneResolver({ ...txt, ...extra });
 }
 
-/** A customer's domain whose records are published in the test zone and checked, so it is verified. */
-export async function verifiedDomain(owner: User): Promise<SendingDomain> {
+/** A customer's domain (with an Ed25519 key beside the RSA one if asked) published in the test zone and checked. */
+export async function verifiedDomain(owner: User, { ed25519 = false } = {}): Promise<SendingDomain> {
   const settings = testConfig().senders;
-  const domain = await addDomain(owner, { name: `${unique('d')}.example.test`, ed25519: false }, settings);
+  const domain = await addDomain(owner, { name: `${unique('d')}.example.test`, ed25519 }, settings);
   useDnsResolver(publishedZone([domain]));
   await checkDomain(owner, domain.id, settings);
   return domain;
@@ -40,3 +41,6 @@ export function identityOn(owner: User, domain: SendingDomain, replyTo: string |
     replyTo,
   });
 }
+
+/** A result's a= as mailauth gives it at run time (`algo`; its typings call it `algorithm`, which it never sets). */
+export const algorithmOf = (result: DKIMResult): string | undefined => (result as DKIMResult & { algo?: string }).algo;

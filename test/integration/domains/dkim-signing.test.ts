@@ -4,11 +4,11 @@ import { expect } from 'chai';
 import { dkimVerify } from 'mailauth';
 import { dispatchDueRun, startRunNow } from '../../../src/delivery/mailing-lifecycle.js';
 import { MailingRun } from '../../../src/db/models/index.js';
-import { addDomain } from '../../../src/domains/domains.service.js';
+import { addDomain, checkDomain } from '../../../src/domains/domains.service.js';
 import { dnsResolver, useDnsResolver } from '../../../src/domains/dns-resolver.js';
 import { AppError } from '../../../src/errors.js';
 import { deliveryConfig, mailingWithClients, sendNow } from '../../support/delivery.js';
-import { identityOn, verifiedDomain } from '../../support/domains.js';
+import { algorithmOf, identityOn, verifiedDomain } from '../../support/domains.js';
 import { unique } from '../../support/factories.js';
 import { testConfig, testDatabase } from '../../support/hooks.js';
 
@@ -16,6 +16,15 @@ import { testConfig, testDatabase } from '../../support/hooks.js';
 async function outboxMessages(dir: string): Promise<Buffer[]> {
   const files = (await readdir(dir)).filter((f) => f.endsWith('.eml')).sort();
   return Promise.all(files.map((f) => readFile(path.join(dir, f))));
+}
+
+/** The h= list of each DKIM-Signature field of a message, in order, in lower case (folding undone). */
+function signedFieldLists(text: string): string[][] {
+  const header = text.slice(0, text.indexOf('\r\n\r\n')).replace(/\r\n[ \t]+/g, ' ');
+  return header
+    .split('\r\n')
+    .filter((line) => /^DKIM-Signature:/i.test(line))
+    .map((field) => (/\bh=([^;]+);/.exec(field)?.[1] ?? '').replace(/\s+/g, '').toLowerCase().split(':'));
 }
 
 describe('DKIM-signed mailings from a sender identity', function () {
@@ -40,8 +49,9 @@ describe('DKIM-signed mailings from a sender identity', function () {
       expect(text).to.contain('Reply-To: replies@example.test');
       expect(text).to.match(new RegExp(`Message-ID: <run\\d+\\.d\\d+\\.a1@${domain.name.replace(/\./g, '\\.')}>`));
       const verdict = await dkimVerify(raw, { resolver: dnsResolver() });
-      expect(verdict.results).to.have.length(1);
-      expect(verdict.results[0]?.status.result).to.equal('pass');
+      // A domain without an Ed25519 key: one signature, RSA.
+      expect(verdict.results.map((r) => [algorithmOf(r), r.status.result])).to.deep.equal([['rsa-sha256', 'pass']]);
+      expect(text.match(/^DKIM-Signature:/gim)).to.have.length(1);
       expect(verdict.results[0]?.signingDomain).to.equal(domain.name);
       const signed =
         /\bh=([^;]+);/
@@ -50,6 +60,60 @@ describe('DKIM-signed mailings from a sender identity', function () {
           .split(':') ?? [];
       for (const field of ['from', 'to', 'subject', 'date', 'message-id', 'list-unsubscribe', 'list-unsubscribe-post'])
         expect(signed).to.include(field);
+    }
+  });
+
+  it('when the domain also has an Ed25519 key, then every message carries an rsa-sha256 and an ed25519-sha256 signature over the same fields, and both verify', async () => {
+    const { owner, mailing } = await mailingWithClients(3);
+    const domain = await verifiedDomain(owner, { ed25519: true });
+    expect(domain.ed25519Selector).to.be.a('string').and.not.equal(domain.dkimSelector);
+    // The check looks at both DKIM records (the Ed25519 one is shown, only the RSA one is required).
+    const check = await checkDomain(owner, domain.id, testConfig().senders);
+    expect(check.records.slice(0, 2).map((r) => [r.kind, r.name, r.state])).to.deep.equal([
+      ['dkim', `${domain.dkimSelector}._domainkey.${domain.name}`, 'ok'],
+      ['dkim-ed25519', `${domain.ed25519Selector}._domainkey.${domain.name}`, 'ok'],
+    ]);
+    await mailing.update({ senderIdentityId: (await identityOn(owner, domain, 'replies@example.test')).id });
+    const config = deliveryConfig(null);
+    expect((await sendNow(config, mailing.id)).run.sentCount).to.equal(3);
+    const messages = await outboxMessages(config.outboxDir);
+    expect(messages).to.have.length(3);
+    for (const raw of messages) {
+      const verdict = await dkimVerify(raw, { resolver: dnsResolver() });
+      expect(
+        verdict.results.map((r) => [algorithmOf(r), r.selector, r.signingDomain, r.status.result, r.status.comment]),
+      ).to.deep.equal([
+        ['rsa-sha256', domain.dkimSelector, domain.name, 'pass', undefined],
+        ['ed25519-sha256', domain.ed25519Selector, domain.name, 'pass', undefined],
+      ]);
+      const [rsaFields, ed25519Fields] = signedFieldLists(raw.toString());
+      expect(ed25519Fields).to.deep.equal(rsaFields);
+      for (const field of ['from', 'to', 'subject', 'date', 'message-id', 'list-unsubscribe', 'list-unsubscribe-post'])
+        expect(ed25519Fields).to.include(field);
+    }
+  });
+
+  it('when a header both signatures cover is altered, then both fail', async () => {
+    const { owner, mailing } = await mailingWithClients(1);
+    const domain = await verifiedDomain(owner, { ed25519: true });
+    await mailing.update({ senderIdentityId: (await identityOn(owner, domain)).id });
+    const config = deliveryConfig(null);
+    await sendNow(config, mailing.id);
+    const [raw] = await outboxMessages(config.outboxDir);
+    const text = (raw as Buffer).toString();
+    const untouched = await dkimVerify(raw as Buffer, { resolver: dnsResolver() });
+    expect(untouched.results.map((r) => r.status.result)).to.deep.equal(['pass', 'pass']);
+    for (const altered of [
+      text.replace(/\r\nSubject: /, '\r\nSubject: Re: '),
+      text.replace(/\r\nFrom: [^\r]*/, `\r\nFrom: Mallory <news@${domain.name}>`),
+      text.replace(/List-Unsubscribe-Post: [^\r]*/, 'List-Unsubscribe-Post: nothing'),
+    ]) {
+      expect(altered).not.to.equal(text);
+      const verdict = await dkimVerify(Buffer.from(altered), { resolver: dnsResolver() });
+      expect(verdict.results.map((r) => [algorithmOf(r), r.status.result])).to.deep.equal([
+        ['rsa-sha256', 'fail'],
+        ['ed25519-sha256', 'fail'],
+      ]);
     }
   });
 

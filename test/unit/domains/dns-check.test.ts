@@ -63,6 +63,28 @@ describe('checks of published records, against a local zone', () => {
     expect(await checkDmarc('example.com', '')).to.deep.include({ state: 'wrong', found: 'hello' });
   });
 
+  it('when the domain has an Ed25519 key, then its record under its own selector is checked: ok, missing or wrong', async () => {
+    const ed = generateDkimKey('ed25519');
+    const withEd = { ...domain, ed25519Selector: 'edsel', ed25519PublicKey: ed.publicKey };
+    const edKey = createPrivateKey(ed.privateKeyPem);
+    const name = 'edsel._domainkey.example.com';
+    const expected = dkimRecordValue(ed.publicKey, 'ed25519');
+    useDnsResolver(zoneResolver({ [name]: [[expected]] }));
+    expect(await checkDkim(withEd, edKey)).to.deep.equal({
+      kind: 'dkim-ed25519',
+      name,
+      state: 'ok',
+      expected,
+      found: expected,
+      detail: null,
+    });
+    useDnsResolver(zoneResolver({ 'sel._domainkey.example.com': [asStrings(dkimRecordValue(pair.publicKey))] }));
+    expect(await checkDkim(withEd, edKey)).to.deep.include({ kind: 'dkim-ed25519', state: 'missing', found: null });
+    const other = dkimRecordValue(generateDkimKey('ed25519').publicKey, 'ed25519');
+    useDnsResolver(zoneResolver({ [name]: [[other]] }));
+    expect(await checkDkim(withEd, edKey)).to.deep.include({ kind: 'dkim-ed25519', state: 'wrong', found: other });
+  });
+
   it('when the domain has two SPF records, then SPF is wrong, saying so', async () => {
     useDnsResolver(zoneResolver({ 'example.com': [['v=spf1 mx ~all'], ['v=spf1 include:_spf.relay.example ~all']] }));
     expect((await checkSpf('example.com', RELAY)).detail).to.match(/more than one SPF record/);
