@@ -16,7 +16,11 @@ import {
 import { deliveryEvents } from './events.js';
 import { currentRunState, refreshRunCounters, type RunSendState } from './runs.js';
 import type { Outcome } from './smtp-outcome.js';
+import { attemptResult } from './attempt-result.js';
 import type { DestinationPacer } from './destination-pacer.js';
+import { PacedQueue, type Paced } from './paced-queue.js';
+
+export { attemptResult, backoffDelayMs } from './attempt-result.js';
 
 export const LANES_PER_CONNECTION = 1;
 const COUNTER_REFRESH_MS = 1_000;
@@ -70,9 +74,6 @@ export interface PassResult {
   givenBack: number;
 }
 
-/** A claimed delivery with its destination group. */
-type Paced = ClaimedDelivery & { group: string };
-
 interface Reserved {
   delivery: Paced;
   /** The lane write that carries this delivery's mark. */
@@ -81,54 +82,16 @@ interface Reserved {
   settled: boolean;
 }
 
-/** Exponential backoff: base, 2×base, 4×base… after the 1st, 2nd, 3rd attempt. */
-export function backoffDelayMs(baseMs: number, attempt: number): number {
-  return baseMs * 2 ** Math.max(0, attempt - 1);
-}
-
-/**
- * What the log says after an attempt: sent, failed, unknown, or pending again after a backoff. An attempt
- * that does not count (a failure during an outage, a deferral) never ends a delivery and waits for no backoff of
- * its own; `notBefore` (its group's wait after a deferral) holds a retry back further.
- */
-export function attemptResult(
-  delivery: Pick<ClaimedDelivery, 'id' | 'attempt'>,
-  outcome: Outcome,
-  attemptedAt: Date,
-  counted: boolean,
-  settings: Pick<Config['delivery'], 'maxAttempts' | 'backoffBaseMs'>,
-  notBefore: Date | null = null,
-): AttemptResult {
-  const final = outcome.kind !== 'temporary' || (counted && delivery.attempt >= settings.maxAttempts);
-  const status = { accepted: 'sent', permanent: 'failed', unknown: 'unknown', temporary: 'failed' } as const;
-  const ownWait = counted ? Date.now() + backoffDelayMs(settings.backoffBaseMs, delivery.attempt) : 0;
-  const retryAt = Math.max(ownWait, notBefore?.getTime() ?? 0);
-  return {
-    deliveryId: delivery.id,
-    attemptedAt,
-    status: final ? status[outcome.kind] : 'pending',
-    reply: outcome.reply,
-    errorClass: outcome.errorClass,
-    messageId: outcome.kind === 'accepted' ? (outcome.messageId ?? null) : null,
-    nextAttemptAt: final || retryAt === 0 ? null : new Date(retryAt),
-    counted,
-  };
-}
-
 /** Works on one run until it is done for now, halted (pause, cancel, block, stop), or the SMTP server is out. */
 export class RunPass {
-  private readonly queue: Paced[] = [];
+  private readonly queue: PacedQueue;
   private readonly setAside: ClaimedDelivery[] = [];
   /** Claims of groups that began to wait after a deferral: given back at the next refill, or at the end. */
   private readonly waiting: ClaimedDelivery[] = [];
-  /** Queued deliveries by group, to see which limited groups have enough claimed. */
-  private readonly queuedByGroup = new Map<string, number>();
   /** The group of each delivery a lane holds (taken from the pacer, given back to it when the lane is done). */
   private readonly laneHeld = new Map<number, string>();
   /** The limited groups the last short claim left out: once one has room again, claiming may bring more. */
   private skippedAtClaim = new Set<string>();
-  /** When nothing queued may go yet: how soon the first group may. */
-  private readyInMs = 0;
   private readonly writes = new Set<Promise<void>>();
   private state: RunSendState = 'running';
   private haltRequested = false;
@@ -151,6 +114,7 @@ export class RunPass {
     this.lanes = host.settings.poolSize * LANES_PER_CONNECTION;
     // The queue is refilled when it runs this low, so lanes never wait for a claim.
     this.lowWater = Math.max(this.lanes, Math.ceil(host.settings.batchSize / 2));
+    this.queue = new PacedQueue(host.pacer, host.settings.batchSize);
   }
 
   /** Runs the lanes to the end of the pass; unsent claims are given back, an outage's attempts refunded. */
@@ -307,8 +271,7 @@ export class RunPass {
     const failed = (err: unknown): void => {
       this.failure ??= err;
     };
-    if (outcome.kind === 'permanent')
-      suppressNoSuchUser(this.host.sequelize, delivery.id, outcome.reply).catch(failed);
+    if (outcome.kind === 'permanent') suppressNoSuchUser(this.host.sequelize, delivery.id, outcome.reply).catch(failed);
     if (outcome.kind === 'accepted') this.host.pacer.delivered(delivery.group)?.catch(failed);
     if (outcome.deferral && !duringOutage) return this.deferredResult(delivery, outcome, attemptedAt);
     return attemptResult(delivery, outcome, attemptedAt, !duringOutage, this.host.settings);
@@ -337,74 +300,20 @@ export class RunPass {
       const next = this.takeNow();
       if (next) return next;
       if (this.refilling) await this.refilling;
-      else if (this.queue.length === 0) return null; // exhausted: takeNow starts a refill whenever one may bring more
-      else await new Promise((resolve) => setTimeout(resolve, Math.min(this.readyInMs, MAX_TURN_WAIT_MS)));
+      else if (this.queue.length === 0)
+        return null; // exhausted: takeNow starts a refill whenever one may bring more
+      else await new Promise((resolve) => setTimeout(resolve, Math.min(this.queue.readyInMs, MAX_TURN_WAIT_MS)));
     }
     return null;
   }
 
   /** Takes a queued delivery whose group may go now, if there is one, starting a refill when few may. */
   private takeNow(): Paced | null {
-    if (this.exhausted && [...this.skippedAtClaim].some((group) => !this.isFull(group))) this.exhausted = false;
-    if (!this.exhausted && this.queue.length - this.queuedInFullGroups() < this.lowWater) void this.startRefill();
-    return this.pick();
-  }
-
-  /**
-   * The first queued delivery whose group may go now (the pacer gives it a place: concurrency and rate). One of a
-   * waiting group is moved aside to be given back; other groups' deliveries go past a group that must wait.
-   */
-  private pick(): Paced | null {
-    const { pacer } = this.host;
-    const now = Date.now();
-    const notYet = new Set<string>();
-    let readyIn = Infinity;
-    for (let i = 0; i < this.queue.length; ) {
-      const delivery = this.queue[i] as Paced;
-      const { group } = delivery;
-      if (pacer.isWaiting(group, now)) {
-        this.unqueue(i);
-        this.waiting.push(delivery);
-        continue;
-      }
-      if (!notYet.has(group)) {
-        const wait = pacer.tryTake(group);
-        if (wait === 0) {
-          this.unqueue(i);
-          this.laneHeld.set(delivery.id, group);
-          return delivery;
-        }
-        notYet.add(group);
-        readyIn = Math.min(readyIn, wait);
-      }
-      i += 1;
-    }
-    this.readyInMs = readyIn;
-    return null;
-  }
-
-  private unqueue(index: number): void {
-    const [delivery] = this.queue.splice(index, 1);
-    if (!delivery) return;
-    const left = (this.queuedByGroup.get(delivery.group) ?? 1) - 1;
-    if (left > 0) this.queuedByGroup.set(delivery.group, left);
-    else this.queuedByGroup.delete(delivery.group);
-  }
-
-  /** A limited group with enough deliveries claimed: claims leave it out, and it does not count as ready. */
-  private isFull(group: string): boolean {
-    const { pacer, settings } = this.host;
-    return pacer.isLimited(group) && (this.queuedByGroup.get(group) ?? 0) >= pacer.queueCap(group, settings.batchSize);
-  }
-
-  private fullGroups(): string[] {
-    return [...this.queuedByGroup.keys()].filter((group) => this.isFull(group));
-  }
-
-  private queuedInFullGroups(): number {
-    let count = 0;
-    for (const group of this.fullGroups()) count += this.queuedByGroup.get(group) ?? 0;
-    return count;
+    if (this.exhausted && [...this.skippedAtClaim].some((group) => !this.queue.isFull(group))) this.exhausted = false;
+    if (!this.exhausted && this.queue.readyCount() < this.lowWater) void this.startRefill();
+    const delivery = this.queue.take((waiting) => this.waiting.push(waiting));
+    if (delivery) this.laneHeld.set(delivery.id, delivery.group);
+    return delivery;
   }
 
   private startRefill(): Promise<void> {
@@ -423,7 +332,7 @@ export class RunPass {
     const { sequelize, settings, workerId, pacer } = this.host;
     await this.giveBackWaiting();
     await pacer.refresh();
-    const full = this.fullGroups();
+    const full = this.queue.fullGroups();
     const claimed = await claimBatch(
       sequelize,
       this.runId,
@@ -434,11 +343,7 @@ export class RunPass {
       pacer.excludedDomains(full),
     );
     this.host.hold(claimed);
-    for (const delivery of claimed) {
-      const group = pacer.groupOf(delivery.email);
-      this.queue.push({ ...delivery, group });
-      this.queuedByGroup.set(group, (this.queuedByGroup.get(group) ?? 0) + 1);
-    }
+    this.queue.push(claimed);
     // Fewer than asked: the run is done for now (but for the full groups left out), or was halted (then the
     // lanes stop at once).
     if (claimed.length < settings.batchSize) {
@@ -464,8 +369,7 @@ export class RunPass {
 
   /** Claimed but never sent: given back. On a database error the leases simply run out instead. */
   private async giveBackUnsent(): Promise<number> {
-    this.queuedByGroup.clear();
-    const ids = [...this.queue.splice(0), ...this.setAside.splice(0), ...this.waiting.splice(0)].map((d) => d.id);
+    const ids = [...this.queue.drain(), ...this.setAside.splice(0), ...this.waiting.splice(0)].map((d) => d.id);
     await this.host.giveBack(ids).catch(() => undefined);
     for (const id of ids) this.host.forget(id);
     return ids.length;
