@@ -89,6 +89,8 @@ class SharedSendRate implements SendRate {
   private readonly sleeping = new Set<Waiter>();
   private reserving = false;
   private closed = false;
+  /** When `tryAcquire` last took a slot (`performance.now()`). */
+  private takenAt = -Infinity;
 
   constructor(
     private readonly sequelize: Sequelize,
@@ -114,9 +116,11 @@ class SharedSendRate implements SendRate {
     const { block } = this;
     // Waiters of acquire() come first.
     if (this.waiting.length === 0 && block.next < block.count) {
-      const at = block.first + block.next * this.intervalMs;
+      // A slot taken late (its taker was busy) must not bunch with the next one: a whole interval lies between two.
+      const at = Math.max(block.first + block.next * this.intervalMs, this.takenAt + this.intervalMs);
       if (at > now) return Math.max(1, Math.ceil(at - now));
       block.next += 1;
+      this.takenAt = now;
       return 0;
     }
     if (!this.reserving) void this.reserve();
