@@ -72,10 +72,15 @@ export class PacedQueue {
     return [...this.byGroup.keys()].filter((group) => this.isFull(group));
   }
 
-  /** Queued deliveries that are not in a full group: what the lanes can count on soon. */
+  /** A full group that has sent half its queue: a claim may bring more of it again. */
+  hasRoom(group: string): boolean {
+    return (this.byGroup.get(group) ?? 0) * 2 < this.pacer.queueCap(group, this.batchSize);
+  }
+
+  /** Queued deliveries of groups that are not limited: what the lanes can count on at once. */
   readyCount(): number {
     let count = this.items.length;
-    for (const group of this.fullGroups()) count -= this.byGroup.get(group) ?? 0;
+    for (const [group, queued] of this.byGroup) if (this.pacer.isLimited(group)) count -= queued;
     return count;
   }
 

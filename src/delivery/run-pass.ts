@@ -90,7 +90,7 @@ export class RunPass {
   private readonly waiting: ClaimedDelivery[] = [];
   /** The group of each delivery a lane holds (taken from the pacer, given back to it when the lane is done). */
   private readonly laneHeld = new Map<number, string>();
-  /** The limited groups the last short claim left out: once one has room again, claiming may bring more. */
+  /** The full groups the last short claim left out: once one has room again, claiming may bring more. */
   private skippedAtClaim = new Set<string>();
   private readonly writes = new Set<Promise<void>>();
   private state: RunSendState = 'running';
@@ -309,7 +309,7 @@ export class RunPass {
 
   /** Takes a queued delivery whose group may go now, if there is one, starting a refill when few may. */
   private takeNow(): Paced | null {
-    if (this.exhausted && [...this.skippedAtClaim].some((group) => !this.queue.isFull(group))) this.exhausted = false;
+    if (this.exhausted && [...this.skippedAtClaim].some((group) => this.queue.hasRoom(group))) this.exhausted = false;
     if (!this.exhausted && this.queue.readyCount() < this.lowWater) void this.startRefill();
     const delivery = this.queue.take((waiting) => this.waiting.push(waiting));
     if (delivery) this.laneHeld.set(delivery.id, delivery.group);

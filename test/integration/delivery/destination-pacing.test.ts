@@ -4,6 +4,7 @@ import type { Sequelize } from 'sequelize';
 import type { Config } from '../../../src/config.js';
 import { connect } from '../../../src/db/connection.js';
 import { MailingRun, type Client } from '../../../src/db/models/index.js';
+import { claimBatch } from '../../../src/delivery/claims.js';
 import { DestinationPacer } from '../../../src/delivery/destination-pacer.js';
 import { startRunNow } from '../../../src/delivery/mailing-lifecycle.js';
 import { readBackoffs } from '../../../src/delivery/pacing-backoffs.js';
@@ -206,6 +207,22 @@ describe('pacing per destination group (a real SMTP server process)', function (
       for (const pacer of pacers) pacer.close();
       await second.close();
     }
+  });
+
+  it("when a claim leaves out the domains of waiting groups, then it takes only the other groups' deliveries", async () => {
+    const waiting = freshDomain('waiting');
+    const flowing = freshDomain('flowing');
+    const { mailingId } = await mailingTo({ [waiting]: 3, [flowing]: 3 });
+    const run = await startRunNow(testDatabase(), mailingId);
+    const owner = `claim-test-${randomUUID()}`;
+    // Upper case in the address: the domain is compared as the pacer reads it, lower-cased.
+    await testDatabase().query('UPDATE deliveries SET email = upper(email) WHERE run_id = :runId AND email LIKE :w', {
+      replacements: { runId: run.id, w: `c0@${waiting}` },
+    });
+    const claimed = await claimBatch(testDatabase(), run.id, owner, 10, 60_000, new Date(), [waiting, 'other.test']);
+    expect(claimed.map((d) => d.email.toLowerCase().split('@')[1])).to.deep.equal([flowing, flowing, flowing]);
+    const rest = await claimBatch(testDatabase(), run.id, owner, 10, 60_000);
+    expect(rest).to.have.length(3);
   });
 
   it('when a group allows one at a time, then this process never has two of its messages under way', () => {
