@@ -29,6 +29,7 @@ export class DestinationPacer {
   /** Every group with a backoff row as last seen or written, with when its wait ends. */
   private backoffs = new Map<string, number>();
   private readAt = -Infinity;
+  private closed = false;
 
   constructor(
     private readonly sequelize: Sequelize,
@@ -81,7 +82,7 @@ export class DestinationPacer {
   tryTake(group: string): number {
     const limits = limitsOf(group, this.settings);
     const held = this.held.get(group) ?? 0;
-    if (held >= limits.concurrency) return CONCURRENCY_RETRY_MS;
+    if (this.closed || held >= limits.concurrency) return CONCURRENCY_RETRY_MS;
     const wait = this.rateOf(group, limits).tryAcquire();
     if (wait > 0) return wait;
     this.held.set(group, held + 1);
@@ -113,8 +114,9 @@ export class DestinationPacer {
     return clearBackoff(this.sequelize, group, nowMs);
   }
 
-  /** Stops the groups' rate limiters. */
+  /** Stops the groups' rate limiters; nothing more is handed out (the worker is stopping). */
   close(): void {
+    this.closed = true;
     for (const rate of this.rates.values()) rate.close();
     this.rates.clear();
   }
