@@ -79,12 +79,13 @@ describe('pacing per destination group (a real SMTP server process)', function (
     }, 25);
     try {
       const fastOnes = clients.filter((c) => c.email.endsWith(`@${fast}`)).map((c) => c.email);
-      await until(() => fastOnes.every((email) => smtp.recipientsSince(before).includes(email)), 5_000);
+      await until(() => fastOnes.every((email) => smtp.recipientsSince(before).includes(email)), 15_000);
       const fastDoneMs = Date.now() - startedAt;
       // The slow domain is still deferring: none of its messages has gone, and several tries were deferred.
       expect(smtp.recipientsSince(before).filter((to) => to.endsWith(`@${slow}`))).to.deep.equal([]);
       await until(() => (smtp.recipientTries.get(`c0@${slow}`) ?? 0) >= 2, 5_000);
-      expect(fastDoneMs, 'the fast domain waits for nothing').to.be.below(3_000);
+      // Twelve messages to a local server: well under a second on an idle machine; the bound leaves room for load.
+      expect(fastDoneMs, 'the fast domain waits for nothing').to.be.below(5_000);
       const waits = await readBackoffs(testDatabase());
       expect(waits.get(slow)).to.be.above(Date.now() - 1_000);
       expect(waits.has(fast)).to.equal(false);
