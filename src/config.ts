@@ -7,6 +7,7 @@ import { z } from 'zod';
 import cronParser from 'cron-parser';
 import { loadBounceSettings, type BounceSettings } from './bounce-config.js';
 import { type SenderSettings, senderSettingsOf } from './sender-settings.js';
+import { type PacingSettings, pacingSettingsOf } from './pacing-settings.js';
 import { OperationsSettingError, readOperationsSettings, type OperationsSettings } from './operations-settings.js';
 
 /**
@@ -65,6 +66,8 @@ export interface DeliverySettings {
   leaseMs: number;
   batchSize: number;
   reconcileCron: string;
+  /** Pacing per destination group (pacing-settings.ts). */
+  pacing: PacingSettings;
 }
 
 /** How often the account forms may send e-mail (src/accounts/mail-throttle.ts). */
@@ -266,6 +269,8 @@ export function loadConfig(env: RawEnv = process.env, root = PROJECT_ROOT): Conf
   }
   const senders = senderSettingsOf(env, isProduction, v.SESSION_SECRET || DEV_SESSION_SECRET);
   if ('variable' in senders) throw new ConfigError(senders.variable, senders.message);
+  const pacing = pacingSettingsOf(env);
+  if ('variable' in pacing) throw new ConfigError(pacing.variable, pacing.message);
   return {
     operations: operationsOf(env, v.PORT),
     nodeEnv: v.NODE_ENV,
@@ -296,6 +301,7 @@ export function loadConfig(env: RawEnv = process.env, root = PROJECT_ROOT): Conf
       leaseMs: v.DELIVERY_LEASE_MS,
       batchSize: v.DELIVERY_BATCH_SIZE,
       reconcileCron: v.SCHEDULER_RECONCILE_CRON,
+      pacing: pacing.settings,
     },
     mailForms: {
       addressCooldownSeconds: v.MAIL_FORM_COOLDOWN_SECONDS,

@@ -22,13 +22,28 @@ interface ClaimRow {
   attempt_count: number;
 }
 
+/** The recipient domain of a delivery's address in SQL, as `destinationGroupOf` reads it: after the first `@`. */
+function recipientDomain(sequelize: Sequelize): string {
+  return isPostgres(sequelize) ? "lower(split_part(email, '@', 2))" : "lower(substr(email, instr(email, '@') + 1))";
+}
+
+/** The condition that leaves out the deliveries to these recipient domains; empty when there are none. */
+function outsideDomains(sequelize: Sequelize, p: Param, domains: readonly string[]): string {
+  if (domains.length === 0) return '';
+  const domain = recipientDomain(sequelize);
+  return isPostgres(sequelize)
+    ? `AND NOT (${domain} = ANY(${p(domains, 'text[]')}))`
+    : `AND ${domain} NOT IN (SELECT value FROM json_each(${p(JSON.stringify(domains))}))`;
+}
+
 /**
  * Takes up to `limit` due, unleased pending deliveries of a running run whose owner is not blocked, for
  * `owner`: they become "sending" under a lease, reserved but not yet on the wire (the attempt is counted when
  * a lane marks it, see `writeLaneResults`). A paused or cancelled run, or a blocked owner's, gives nothing,
- * whichever process paused or blocked it. On PostgreSQL the inner SELECT skips rows another worker has
- * locked; SQLite has a single writer, so the statement is atomic. Claims not attempted are given back with
- * `releaseUnattempted`.
+ * whichever process paused or blocked it. Deliveries to `skipDomains` (destination groups waiting after a
+ * deferral, or with enough claimed already) stay for later, so other groups keep flowing. On PostgreSQL the
+ * inner SELECT skips rows another worker has locked; SQLite has a single writer, so the statement is atomic.
+ * Claims not attempted are given back with `releaseUnattempted`.
  */
 export async function claimBatch(
   sequelize: Sequelize,
@@ -37,6 +52,7 @@ export async function claimBatch(
   limit: number,
   leaseMs: number,
   now = new Date(),
+  skipDomains: readonly string[] = [],
 ): Promise<ClaimedDelivery[]> {
   const leaseExpiresAt = now.getTime() + leaseMs;
   const rows = await runDirect<ClaimRow>(
@@ -50,6 +66,7 @@ export async function claimBatch(
          AND (next_attempt_at IS NULL OR next_attempt_at <= ${p(now, 'timestamptz')})
          AND (lease_expires_at IS NULL OR lease_expires_at < ${p(now, 'timestamptz')})
          AND EXISTS (${RUN_MAY_SEND.replace(':runId', p(runId, 'bigint'))})
+         ${outsideDomains(sequelize, p, skipDomains)}
        ORDER BY id
        LIMIT ${p(limit, 'int')}
        ${isPostgres(sequelize) ? 'FOR UPDATE SKIP LOCKED' : ''}
@@ -254,17 +271,24 @@ export async function reapExpiredLeases(sequelize: Sequelize, now = new Date()):
 }
 
 /**
- * When there may be work on the run again: the earliest backed-off retry, or the earliest lease another
- * worker holds (it may have died: its claims are reaped then). Null when neither exists.
+ * When there may be work on the run again: the earliest backed-off retry, the earliest lease another worker
+ * holds (it may have died: its claims are reaped then), or the end of a destination group's wait after a
+ * deferral (its deliveries are claimed again then). Null when none exists.
  */
-export async function nextWorkAt(sequelize: Sequelize, runId: number): Promise<Date | null> {
-  const rows = await selectRows<{ retry: unknown; lease: unknown }>(
+export async function nextWorkAt(sequelize: Sequelize, runId: number, nowMs = Date.now()): Promise<Date | null> {
+  const rows = await selectRows<{ retry: unknown; lease: unknown; backoff: number | string | null }>(
     sequelize,
     `SELECT (SELECT MIN(next_attempt_at) FROM deliveries WHERE run_id = :runId AND status = 'pending' AND next_attempt_at IS NOT NULL) AS retry,
-       (SELECT MIN(lease_expires_at) FROM deliveries WHERE run_id = :runId AND status = 'sending') AS lease`,
-    { runId },
+       (SELECT MIN(lease_expires_at) FROM deliveries WHERE run_id = :runId AND status = 'sending') AS lease,
+       (SELECT MIN(until_ms) FROM destination_backoffs WHERE until_ms > :nowMs) AS backoff`,
+    { runId, nowMs },
   );
-  const times = [toDate(rows[0]?.retry), toDate(rows[0]?.lease)].filter((t): t is Date => t !== null);
+  const backoff = rows[0]?.backoff;
+  const times = [
+    toDate(rows[0]?.retry),
+    toDate(rows[0]?.lease),
+    backoff === null || backoff === undefined ? null : new Date(Number(backoff)),
+  ].filter((t): t is Date => t !== null);
   return times.length ? new Date(Math.min(...times.map((t) => t.getTime()))) : null;
 }
 

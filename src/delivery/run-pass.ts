@@ -16,9 +16,16 @@ import {
 import { deliveryEvents } from './events.js';
 import { currentRunState, refreshRunCounters, type RunSendState } from './runs.js';
 import type { Outcome } from './smtp-outcome.js';
+import { attemptResult } from './attempt-result.js';
+import type { DestinationPacer } from './destination-pacer.js';
+import { PacedQueue, type Paced } from './paced-queue.js';
+
+export { attemptResult, backoffDelayMs } from './attempt-result.js';
 
 export const LANES_PER_CONNECTION = 1;
 const COUNTER_REFRESH_MS = 1_000;
+/** The longest a lane sleeps before it looks again for a delivery whose group may go. */
+const MAX_TURN_WAIT_MS = 50;
 /** How often a pass rereads its run's state, to see a pause, cancel or block made by another process. */
 const RUN_STATE_POLL_MS = 1_000;
 
@@ -53,6 +60,8 @@ export interface PassHost {
   send(delivery: ClaimedDelivery, mayStart: () => boolean, mayFinish: () => Promise<boolean>): Promise<Outcome | null>;
   /** Gives back claims that were not sent. */
   giveBack(ids: number[]): Promise<void>;
+  /** Pacing per destination group, shared by every pass of the worker. */
+  readonly pacer: DestinationPacer;
   onBatch?: (runId: number) => void | Promise<void>;
 }
 
@@ -66,48 +75,23 @@ export interface PassResult {
 }
 
 interface Reserved {
-  delivery: ClaimedDelivery;
+  delivery: Paced;
   /** The lane write that carries this delivery's mark. */
   write: LaneWrite;
   marked: Promise<boolean>;
   settled: boolean;
 }
 
-/** Exponential backoff: base, 2×base, 4×base… after the 1st, 2nd, 3rd attempt. */
-export function backoffDelayMs(baseMs: number, attempt: number): number {
-  return baseMs * 2 ** Math.max(0, attempt - 1);
-}
-
-/**
- * What the log says after an attempt: sent, failed, unknown, or pending again after a backoff. An attempt
- * that does not count (a failure during an outage) never ends a delivery and waits for no backoff.
- */
-export function attemptResult(
-  delivery: Pick<ClaimedDelivery, 'id' | 'attempt'>,
-  outcome: Outcome,
-  attemptedAt: Date,
-  counted: boolean,
-  settings: Pick<Config['delivery'], 'maxAttempts' | 'backoffBaseMs'>,
-): AttemptResult {
-  const final = outcome.kind !== 'temporary' || (counted && delivery.attempt >= settings.maxAttempts);
-  const status = { accepted: 'sent', permanent: 'failed', unknown: 'unknown', temporary: 'failed' } as const;
-  return {
-    deliveryId: delivery.id,
-    attemptedAt,
-    status: final ? status[outcome.kind] : 'pending',
-    reply: outcome.reply,
-    errorClass: outcome.errorClass,
-    messageId: outcome.kind === 'accepted' ? (outcome.messageId ?? null) : null,
-    nextAttemptAt:
-      final || !counted ? null : new Date(Date.now() + backoffDelayMs(settings.backoffBaseMs, delivery.attempt)),
-    counted,
-  };
-}
-
 /** Works on one run until it is done for now, halted (pause, cancel, block, stop), or the SMTP server is out. */
 export class RunPass {
-  private readonly queue: ClaimedDelivery[] = [];
+  private readonly queue: PacedQueue;
   private readonly setAside: ClaimedDelivery[] = [];
+  /** Claims of groups that began to wait after a deferral: given back at the next refill, or at the end. */
+  private readonly waiting: ClaimedDelivery[] = [];
+  /** The group of each delivery a lane holds (taken from the pacer, given back to it when the lane is done). */
+  private readonly laneHeld = new Map<number, string>();
+  /** The full groups the last short claim left out: once one has room again, claiming may bring more. */
+  private skippedAtClaim = new Set<string>();
   private readonly writes = new Set<Promise<void>>();
   private state: RunSendState = 'running';
   private haltRequested = false;
@@ -130,6 +114,7 @@ export class RunPass {
     this.lanes = host.settings.poolSize * LANES_PER_CONNECTION;
     // The queue is refilled when it runs this low, so lanes never wait for a claim.
     this.lowWater = Math.max(this.lanes, Math.ceil(host.settings.batchSize / 2));
+    this.queue = new PacedQueue(host.pacer, host.settings.batchSize);
   }
 
   /** Runs the lanes to the end of the pass; unsent claims are given back, an outage's attempts refunded. */
@@ -182,19 +167,29 @@ export class RunPass {
       const ahead = mine.length === 1 ? this.takeNow() : null;
       if (ahead) mine.push(this.reserve(ahead, null) as Reserved);
       const current = mine.shift() as Reserved;
+      const { id, group } = current.delivery;
       // A mark known to have failed: the delivery is not this worker's any more.
-      if (current.settled && !(await this.confirmed(current))) continue;
-      if (this.halted() || !this.host.mayAttempt(current.delivery.id)) {
-        this.setAside.push(current.delivery);
+      if (current.settled && !(await this.confirmed(current))) {
+        this.leaveLane(id);
+        continue;
+      }
+      if (this.halted() || !this.host.mayAttempt(id)) {
+        this.putAside(current.delivery);
+        continue;
+      }
+      // Its group began to wait after a deferral since it was picked: given back (mark and all), never sent now.
+      if (this.host.pacer.isWaiting(group)) {
+        this.leaveLane(id);
+        if (await this.confirmed(current)) this.waiting.push(current.delivery);
         continue;
       }
       const attemptedAt = new Date();
-      const { id } = current.delivery;
       const outcome = await this.host.send(
         current.delivery,
         () => !this.halted() && this.host.mayAttempt(id),
         () => this.confirmed(current),
       );
+      this.leaveLane(id);
       if (!outcome) {
         if (await this.confirmed(current)) this.setAside.push(current.delivery);
         continue;
@@ -202,15 +197,29 @@ export class RunPass {
       // A send that failed before its final dot may end before its mark is written: the outcome waits for the
       // mark, so that two lane writes in flight never touch the same row.
       if (!current.settled) await current.marked;
-      const result = this.judge(current.delivery, outcome, attemptedAt);
+      const result = await this.judge(current.delivery, outcome, attemptedAt);
       const next = this.reserve(this.halted() ? null : this.takeNow(), result);
       if (next) mine.push(next);
     }
-    for (const reserved of mine) this.setAside.push(reserved.delivery);
+    for (const reserved of mine) this.putAside(reserved.delivery);
+  }
+
+  /** The lane is done with a delivery: its group's place goes back to the pacer. */
+  private leaveLane(deliveryId: number): void {
+    const group = this.laneHeld.get(deliveryId);
+    if (group === undefined) return;
+    this.laneHeld.delete(deliveryId);
+    this.host.pacer.release(group);
+  }
+
+  /** A held delivery not sent in this pass: given back at its end. */
+  private putAside(delivery: Paced): void {
+    this.leaveLane(delivery.id);
+    this.setAside.push(delivery);
   }
 
   /** Queues a lane's write (an outcome, a mark, or both); returns the marked delivery's reservation. */
-  private reserve(delivery: ClaimedDelivery | null, outcome: AttemptResult | null): Reserved | null {
+  private reserve(delivery: Paced | null, outcome: AttemptResult | null): Reserved | null {
     const write: LaneWrite = { outcome, markId: delivery?.id ?? null };
     const written = this.host.write(write);
     const tracked: Promise<void> = written
@@ -243,8 +252,11 @@ export class RunPass {
     return took;
   }
 
-  /** Tallies an outcome into the outage streak and turns it into the log's result. */
-  private judge(delivery: ClaimedDelivery, outcome: Outcome, attemptedAt: Date): AttemptResult {
+  /**
+   * Tallies an outcome into the outage streak and turns it into the log's result. A deferral (421, 4.7.x) is the
+   * server answering: it ends a streak, and its group waits (`deferredResult`).
+   */
+  private async judge(delivery: Paced, outcome: Outcome, attemptedAt: Date): Promise<AttemptResult> {
     const duringOutage = this.outage !== null && outcome.connectionLevel;
     const began = attemptedAt.getTime();
     if (!outcome.connectionLevel) {
@@ -256,28 +268,52 @@ export class RunPass {
       this.streak.push(delivery.id);
       if (this.streak.length >= this.host.settings.outageThreshold) this.outage = outcome;
     }
-    if (outcome.kind === 'permanent')
-      suppressNoSuchUser(this.host.sequelize, delivery.id, outcome.reply).catch((err: unknown) => {
-        this.failure ??= err;
-      });
+    const failed = (err: unknown): void => {
+      this.failure ??= err;
+    };
+    if (outcome.kind === 'permanent') suppressNoSuchUser(this.host.sequelize, delivery.id, outcome.reply).catch(failed);
+    if (outcome.kind === 'accepted') this.host.pacer.delivered(delivery.group)?.catch(failed);
+    if (outcome.deferral && !duringOutage) return this.deferredResult(delivery, outcome, attemptedAt);
     return attemptResult(delivery, outcome, attemptedAt, !duringOutage, this.host.settings);
   }
 
-  /** The next queued delivery, waiting for a claim in flight; null when the run has nothing more now. */
-  private async nextFromQueue(): Promise<ClaimedDelivery | null> {
+  /**
+   * A deferral: the group waits (for every process), and the delivery is tried again once the wait ends. It costs
+   * no attempt, unless the group has waited more than `maxDeferrals` times in a row (so that a run still ends).
+   */
+  private async deferredResult(delivery: Paced, outcome: Outcome, attemptedAt: Date): Promise<AttemptResult> {
+    const { pacer, settings } = this.host;
+    const backoff = await pacer.deferred(delivery.group).catch((err: unknown) => {
+      this.failure ??= err;
+      return { untilMs: Date.now() + pacer.settings.backoffBaseMs, deferrals: 1 };
+    });
+    const counted = backoff.deferrals > pacer.settings.maxDeferrals;
+    return attemptResult(delivery, outcome, attemptedAt, counted, settings, new Date(backoff.untilMs));
+  }
+
+  /**
+   * The next queued delivery that may go, waiting for a claim in flight or for a group's turn (its rate, or a lane
+   * of it finishing); null when the run has nothing more now.
+   */
+  private async nextFromQueue(): Promise<Paced | null> {
     while (!this.halted()) {
       const next = this.takeNow();
       if (next) return next;
       if (this.refilling) await this.refilling;
-      else return null; // exhausted: takeNow starts a refill whenever one may bring more
+      else if (this.queue.length === 0)
+        return null; // exhausted: takeNow starts a refill whenever one may bring more
+      else await new Promise((resolve) => setTimeout(resolve, Math.min(this.queue.readyInMs, MAX_TURN_WAIT_MS)));
     }
     return null;
   }
 
-  /** Takes a queued delivery if there is one, starting a refill when the queue runs low. */
-  private takeNow(): ClaimedDelivery | null {
-    if (this.queue.length < this.lowWater && !this.exhausted) void this.startRefill();
-    return this.queue.shift() ?? null;
+  /** Takes a queued delivery whose group may go now, if there is one, starting a refill when few may. */
+  private takeNow(): Paced | null {
+    if (this.exhausted && [...this.skippedAtClaim].some((group) => this.queue.hasRoom(group))) this.exhausted = false;
+    if (!this.exhausted && this.queue.readyCount() < this.lowWater) void this.startRefill();
+    const delivery = this.queue.take((waiting) => this.waiting.push(waiting));
+    if (delivery) this.laneHeld.set(delivery.id, delivery.group);
+    return delivery;
   }
 
   private startRefill(): Promise<void> {
@@ -293,13 +329,26 @@ export class RunPass {
 
   private async refill(): Promise<void> {
     if (this.halted()) return; // the claim itself gives nothing once the run is paused, cancelled or held
-    const { sequelize, settings, workerId } = this.host;
-    const batch = await claimBatch(sequelize, this.runId, workerId, settings.batchSize, settings.leaseMs);
-    this.host.hold(batch);
-    this.queue.push(...batch);
-    // Fewer than asked: the run is done for now, or was halted (then the lanes stop at once).
-    if (batch.length < settings.batchSize) {
+    const { sequelize, settings, workerId, pacer } = this.host;
+    await this.giveBackWaiting();
+    await pacer.refresh();
+    const full = this.queue.fullGroups();
+    const claimed = await claimBatch(
+      sequelize,
+      this.runId,
+      workerId,
+      settings.batchSize,
+      settings.leaseMs,
+      new Date(),
+      pacer.excludedDomains(full),
+    );
+    this.host.hold(claimed);
+    this.queue.push(claimed);
+    // Fewer than asked: the run is done for now (but for the full groups left out), or was halted (then the
+    // lanes stop at once).
+    if (claimed.length < settings.batchSize) {
       this.exhausted = true;
+      this.skippedAtClaim = new Set(full);
       await this.readState();
     }
     // After the claim, so lanes that ran dry never wait for a recount.
@@ -310,9 +359,17 @@ export class RunPass {
     }
   }
 
+  /** Claims of groups that began to wait: given back now, so that the claims of other workers skip them too. */
+  private async giveBackWaiting(): Promise<void> {
+    const ids = this.waiting.splice(0).map((d) => d.id);
+    if (ids.length === 0) return;
+    await this.host.giveBack(ids);
+    for (const id of ids) this.host.forget(id);
+  }
+
   /** Claimed but never sent: given back. On a database error the leases simply run out instead. */
   private async giveBackUnsent(): Promise<number> {
-    const ids = [...this.queue.splice(0), ...this.setAside.splice(0)].map((d) => d.id);
+    const ids = [...this.queue.drain(), ...this.setAside.splice(0), ...this.waiting.splice(0)].map((d) => d.id);
     await this.host.giveBack(ids).catch(() => undefined);
     for (const id of ids) this.host.forget(id);
     return ids.length;

@@ -15,6 +15,7 @@ import {
   type LaneWrite,
 } from './claims.js';
 import { Coalescer } from './coalescer.js';
+import { DestinationPacer } from './destination-pacer.js';
 import { composeEmail, contentOf, type ComposeSettings, type MessageContent } from './compose.js';
 import { senderProfileOf } from './sender-profile.js';
 import { reapInterruptedDeliveries, settleMailingStatus } from './mailing-lifecycle.js';
@@ -67,6 +68,8 @@ export class RunWorker {
   /** Lane writes running or waiting for the exclusive write before them. */
   private readonly laneWrites = new Set<Promise<unknown>>();
   private reaping: Promise<unknown> | null = null;
+  /** Pacing per destination group for every run this worker sends. */
+  private readonly pacer: DestinationPacer;
 
   /** Runs a write of many held rows once every write before it is done, and before any that comes after it. */
   private writeHeldRows<T>(write: () => Promise<T>): Promise<T> {
@@ -87,6 +90,8 @@ export class RunWorker {
 
   constructor(private readonly deps: WorkerDependencies) {
     const lanes = deps.config.delivery.poolSize * LANES_PER_CONNECTION;
+    // Each lane holds the delivery it sends and the next one.
+    this.pacer = new DestinationPacer(deps.sequelize, deps.config.delivery.pacing, 2 * lanes);
     this.recorder = new Coalescer<LaneWrite, boolean>(
       async (writes) => {
         const marked = await this.writeLaneRows(() => writeLaneResults(deps.sequelize, this.id, writes));
@@ -122,6 +127,7 @@ export class RunWorker {
   stop(): void {
     this.stopping = true;
     clearInterval(this.leaseTimer);
+    this.pacer.close();
   }
 
   get isStopping(): boolean {
@@ -183,6 +189,7 @@ export class RunWorker {
         return outcome;
       },
       giveBack: (ids) => this.writeHeldRows(() => releaseUnattempted(sequelize, this.id, ids)),
+      pacer: this.pacer,
       onBatch: this.deps.onBatch,
     };
   }

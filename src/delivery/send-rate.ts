@@ -9,12 +9,20 @@ const BLOCK_MS = 50;
 export interface SendRate {
   /** Resolves when this process may start one more message; rejects if the database could not be asked. */
   acquire(): Promise<void>;
+  /**
+   * Takes a slot only if one is due now, without waiting (so a caller may send something else meanwhile): 0 when
+   * taken, else the milliseconds after which to ask again.
+   */
+  tryAcquire(): number;
   /** Hands out nothing more: waiting and later acquires reject. */
   close(): void;
 }
 
 /** Rate 0: no limit, and not a statement to the database. */
-const UNLIMITED: SendRate = { acquire: () => Promise.resolve(), close: () => undefined };
+const UNLIMITED: SendRate = { acquire: () => Promise.resolve(), tryAcquire: () => 0, close: () => undefined };
+
+/** How soon to ask again while a block of slots is being reserved. */
+const RESERVING_RETRY_MS = 5;
 
 /** The limiter for one SMTP server shared through the database, or no limit when the rate is 0. */
 export function createSendRate(sequelize: Sequelize, ratePerSecond: number, key: string): SendRate {
@@ -81,6 +89,8 @@ class SharedSendRate implements SendRate {
   private readonly sleeping = new Set<Waiter>();
   private reserving = false;
   private closed = false;
+  /** When `tryAcquire` last took a slot (`performance.now()`). */
+  private takenAt = -Infinity;
 
   constructor(
     private readonly sequelize: Sequelize,
@@ -99,6 +109,24 @@ class SharedSendRate implements SendRate {
     });
   }
 
+  tryAcquire(): number {
+    if (this.closed) return 1000;
+    const now = performance.now();
+    this.dropPassedSlots(now);
+    const { block } = this;
+    // Waiters of acquire() come first.
+    if (this.waiting.length === 0 && block.next < block.count) {
+      // A slot taken late (its taker was busy) must not bunch with the next one: a whole interval lies between two.
+      const at = Math.max(block.first + block.next * this.intervalMs, this.takenAt + this.intervalMs);
+      if (at > now) return Math.max(1, Math.ceil(at - now));
+      block.next += 1;
+      this.takenAt = now;
+      return 0;
+    }
+    if (!this.reserving) void this.reserve();
+    return Math.max(1, Math.min(RESERVING_RETRY_MS, Math.ceil(this.intervalMs)));
+  }
+
   close(): void {
     this.closed = true;
     const error = new Error('the send rate is closed');
@@ -109,12 +137,16 @@ class SharedSendRate implements SendRate {
     this.sleeping.clear();
   }
 
-  private handOut(): void {
-    const now = performance.now();
+  /** A slot that passed unused is gone: using it late would bunch messages together. */
+  private dropPassedSlots(now: number): void {
     const { block } = this;
-    // A slot that passed unused is gone: using it late would bunch messages together.
     const firstLive = Math.ceil((now - this.intervalMs - block.first) / this.intervalMs);
     block.next = Math.min(block.count, Math.max(block.next, firstLive));
+  }
+
+  private handOut(): void {
+    this.dropPassedSlots(performance.now());
+    const { block } = this;
     while (this.waiting.length > 0 && block.next < block.count) {
       const waiter = this.waiting.shift() as Waiter;
       this.sleepUntil(waiter, block.first + block.next * this.intervalMs);

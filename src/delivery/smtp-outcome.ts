@@ -14,6 +14,8 @@ export interface Outcome {
   connectionLevel: boolean;
   /** The Message-ID of the e-mail the server accepted. */
   messageId?: string;
+  /** A 421 or a 4.7.x: the destination asks us to slow down; only its group waits (pacing per destination). */
+  deferral?: boolean;
 }
 
 interface SmtpishError {
@@ -58,12 +60,26 @@ function oneLine(text: string): string {
   return text.replace(/\s+/g, ' ').trim().slice(0, 1000);
 }
 
-/** Classifies a reply code: 2xx accepted, 4xx temporary, 5xx permanent. */
+/**
+ * True for a reply that asks the sender to slow down rather than saying anything of the recipient: a 421 (the
+ * server closes the channel: too many connections or messages from us), or any 4xx whose enhanced status code
+ * (RFC 3463, right after the reply code) is 4.7.x, the security and policy class (e.g. Gmail's "421 4.7.28" or
+ * "450 4.7.1 try again later"). A plain 450 4.2.x (mailbox busy) is the recipient's and is not one.
+ */
+export function isDeferral(code: number, reply: string): boolean {
+  if (code === 421) return true;
+  if (code < 400 || code >= 500) return false;
+  return /^(?:\d{3}[ -])?4\.7\.\d{1,3}(?!\d)/.test(reply.trim());
+}
+
+/** Classifies a reply code: 2xx accepted, 4xx temporary (a deferral among them), 5xx permanent. */
 function fromResponseCode(code: number, reply: string): Outcome {
   if (code >= 500) return { kind: 'permanent', reply, errorClass: 'smtp_5xx', connectionLevel: false };
   if (code >= 400) {
-    // 421 means the server is closing the channel: a server-level problem, not this recipient's.
-    return { kind: 'temporary', reply, errorClass: 'smtp_4xx', connectionLevel: code === 421 };
+    // A deferral (421, 4.7.x) slows its destination group only: it never counts towards the run's outage pause.
+    if (isDeferral(code, reply))
+      return { kind: 'temporary', reply, errorClass: 'smtp_4xx', connectionLevel: false, deferral: true };
+    return { kind: 'temporary', reply, errorClass: 'smtp_4xx', connectionLevel: false };
   }
   return { kind: 'temporary', reply, errorClass: 'protocol', connectionLevel: true };
 }

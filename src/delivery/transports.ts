@@ -12,6 +12,7 @@ import type { Config } from '../config.js';
 import { observeSmtpReply, replyClassOf } from '../metrics/metrics.js';
 import { outcomeOfFailure } from './smtp-outcome.js';
 import { createSendRate, sendRateKey, type SendRate } from './send-rate.js';
+import { closeReasons } from './smtp-close-reasons.js';
 
 /** What a transport reports for one message; mirrors nodemailer's SMTP info. */
 export interface SentInfo {
@@ -182,7 +183,10 @@ function smtpUtf8Probe(url: string, settings: Config['delivery']): () => Promise
  * message waits for its slot of `rate`, shared by every process on the database (not nodemailer's per-process limit).
  */
 export function createSmtpTransport(url: string, settings: Config['delivery'], rate: SendRate): MailTransport {
+  const reasons = closeReasons();
   const transport = nodemailer.createTransport({
+    // Only to hear the reply that closed a reused connection before a message went (smtp-close-reasons.ts).
+    logger: reasons.logger,
     url,
     pool: true,
     maxConnections: settings.poolSize,
@@ -217,8 +221,9 @@ export function createSmtpTransport(url: string, settings: Config['delivery'], r
         const info: SentInfo = await transport.sendMail(options);
         observeSmtpReply(replyClassOf(info.response, null), (performance.now() - startedAt) / 1000);
         return { ...info, messageId: mail.messageId };
-      } catch (error) {
+      } catch (thrown) {
         if (dataProbe.withdrawn) throw new SendWithdrawn();
+        const error = reasons.explain(thrown, mail.messageId);
         const { reply, errorClass } = outcomeOfFailure(markAfterData(error, dataProbe));
         observeSmtpReply(replyClassOf(reply, errorClass), (performance.now() - startedAt) / 1000);
         throw error;

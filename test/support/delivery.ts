@@ -30,6 +30,9 @@ export function deliveryConfig(smtpUrl: string | null, overrides: Partial<Delive
       outagePauseMs: 200,
       leaseMs: 3000,
       batchSize: 10,
+      // A destination that defers (421, 4.7.x) waits 40 ms, then 80…, and from its third wait in a row a deferral
+      // costs an attempt, so a test of a deferring server ends as fast as one of any other 4xx.
+      pacing: { ...base.delivery.pacing, backoffBaseMs: 40, backoffMaxMs: 200, maxDeferrals: 2 },
       ...overrides,
     },
   };
@@ -47,6 +50,9 @@ export function senderEnv(smtpUrl: string, overrides: Record<string, string> = {
     DELIVERY_BATCH_SIZE: '5',
     DELIVERY_LEASE_MS: '1500',
     DELIVERY_BACKOFF_BASE_MS: '50',
+    DESTINATION_BACKOFF_BASE_MS: '50',
+    DESTINATION_BACKOFF_MAX_MS: '200',
+    DESTINATION_MAX_DEFERRALS: '2',
     SMTP_GREETING_TIMEOUT_MS: '1000',
     SMTP_SOCKET_TIMEOUT_MS: '2000',
     SCHEDULER: 'off',

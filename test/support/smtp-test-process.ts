@@ -87,6 +87,18 @@ export class SmtpTestServer {
     return switched;
   }
 
+  /**
+   * Makes every RCPT to the domain answer `code` (with an enhanced `status` such as "4.7.1" if given), whatever the
+   * mode; null ends it. Resolves when the server has switched.
+   */
+  deferDomain(domain: string, code: number | null, status?: string): Promise<void> {
+    const switched = new Promise<void>((resolve) =>
+      this.waiters.push({ line: new RegExp(`^defer-domain ${domain.toLowerCase().replace(/\./g, '\\.')}$`), resolve }),
+    );
+    this.child.stdin.write(`defer-domain ${domain} ${code ?? 'off'}${status ? ` ${status}` : ''}\n`);
+    return switched;
+  }
+
   /** The recipients of the messages received since the count was `before`, sorted (a duplicate shows twice). */
   recipientsSince(before: number): string[] {
     return this.received

@@ -3,6 +3,9 @@
 // the faults after which a client cannot know the outcome: take the whole message, then drop the connection
 // or reply late (to every message, or to one in N), or drop the connection right after RCPT (always, or on a
 // connection that already carried a message).
+// Beside the mode, a recipient domain can be made to defer every RCPT (`defer-domain <domain> <code> [status]`,
+// e.g. `defer-domain slow.test 421` or `defer-domain slow.test 450 4.7.1`; `defer-domain <domain> off` ends it),
+// as a provider slowing one sender down would, while the other domains keep to the mode.
 // stdin takes `mode <name> [arg]`; stdout reports `listening <port>`, `rcpt <address>` for every RCPT and
 // `received <to> <message-id>` for every message it has whole.
 import net from 'node:net';
@@ -25,6 +28,8 @@ type Mode =
   | { name: 'drop-reused-rcpt' };
 
 let mode: Mode = { name: 'accept' };
+/** Recipient domains (lower case) answering every RCPT with this reply code and optional enhanced status. */
+const deferredDomains = new Map<string, { code: number; status?: string }>();
 let queued = 0;
 let messagesTaken = 0;
 /** The client side of each proxied connection, by the port its upstream leg to the backend uses. */
@@ -97,6 +102,8 @@ const backend = new SMTPServer({
   logger: false,
   onRcptTo(address, session, callback) {
     process.stdout.write(`rcpt ${address.address}\n`);
+    const deferral = deferredDomains.get(address.address.slice(address.address.indexOf('@') + 1).toLowerCase());
+    if (deferral) return callback(smtpError(deferral.code, deferral.status));
     if (mode.name === 'rcpt-error') return callback(smtpError(mode.code, mode.status));
     if (mode.name === 'drop-after-rcpt') return dropClient(session);
     // A connection that already carried a message drops at the next one's RCPT.
@@ -178,6 +185,12 @@ createInterface({ input: process.stdin }).on('line', (line) => {
   if (words[0] === 'mode') {
     mode = parseMode(words.slice(1));
     process.stdout.write(`mode ${mode.name}\n`);
+  }
+  if (words[0] === 'defer-domain') {
+    const [, domain = '', code = 'off', status] = words;
+    if (code === 'off') deferredDomains.delete(domain.toLowerCase());
+    else deferredDomains.set(domain.toLowerCase(), { code: Number(code), ...(status ? { status } : {}) });
+    process.stdout.write(`defer-domain ${domain.toLowerCase()}\n`);
   }
 });
 process.stdin.on('end', () => process.exit(0));

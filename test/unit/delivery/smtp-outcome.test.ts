@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { outcomeOfFailure, outcomeOfSuccess } from '../../../src/delivery/smtp-outcome.js';
+import { isDeferral, outcomeOfFailure, outcomeOfSuccess } from '../../../src/delivery/smtp-outcome.js';
 
 describe('SMTP outcome classes', () => {
   it('when the server accepts, then the outcome is accepted with its reply', () => {
@@ -40,7 +40,14 @@ describe('SMTP outcome classes', () => {
       false,
     ],
     ['452 at DATA', { code: 'EMESSAGE', responseCode: 452, response: '452 full' }, 'temporary', 'smtp_4xx', false],
-    ['421 closing', { code: 'ECONNECTION', responseCode: 421, response: '421 closing' }, 'temporary', 'smtp_4xx', true],
+    // A deferral: the destination slows us down, the server itself answered (pacing per destination).
+    [
+      '421 closing',
+      { code: 'ECONNECTION', responseCode: 421, response: '421 closing' },
+      'temporary',
+      'smtp_4xx',
+      false,
+    ],
     [
       '550 at RCPT',
       { code: 'EENVELOPE', responseCode: 550, response: '550 unknown user' },
@@ -93,5 +100,44 @@ describe('SMTP outcome classes', () => {
     expect(outcomeOfFailure({ responseCode: 550, response: '550-first\r\n550 second' }).reply).to.equal(
       '550-first 550 second',
     );
+  });
+
+  const deferrals: [string, number, string, boolean][] = [
+    ['421 without an enhanced code', 421, '421 Service not available, closing channel', true],
+    ["Gmail's 421 4.7.28", 421, '421 4.7.28 Our system has detected an unusual rate of unsolicited mail', true],
+    ['450 4.7.1', 450, '450 4.7.1 Try again later', true],
+    ['451 4.7.500 (Outlook)', 451, '451 4.7.500 Server busy. Please try again later', true],
+    ['a multi-line 452-4.7.0', 452, '452-4.7.0 Too many messages', true],
+    ['450 4.2.1 (mailbox busy)', 450, '450 4.2.1 Mailbox busy', false],
+    ['451 4.3.0 (local error)', 451, '451 4.3.0 Local error', false],
+    ['452 with 4.7 only in the text', 452, '452 4.2.2 over quota, see 4.7.1 in the docs', false],
+    ['550 5.7.1 (a refusal)', 550, '550 5.7.1 Rejected by policy', false],
+    ['450 4.7 without its detail', 450, '450 4.7 later', false],
+  ];
+  for (const [what, code, reply, expected] of deferrals) {
+    it(`when the reply is ${what}, then it ${expected ? 'is' : 'is not'} a deferral`, () => {
+      expect(isDeferral(code, reply)).to.equal(expected);
+      const outcome = outcomeOfFailure({ code: 'EENVELOPE', responseCode: code, response: reply });
+      expect(Boolean(outcome.deferral)).to.equal(expected);
+      // A deferral never counts towards the run's outage pause.
+      if (expected)
+        expect(outcome).to.deep.include({ kind: 'temporary', errorClass: 'smtp_4xx', connectionLevel: false });
+    });
+  }
+
+  it('when a deferral comes as a rejected recipient of a resolved send, then it is a deferral too', () => {
+    const outcome = outcomeOfSuccess({
+      response: '250 Ok',
+      accepted: [],
+      rejected: ['a@x.test'],
+      rejectedErrors: [{ code: 'EENVELOPE', responseCode: 450, response: '450 4.7.1 Slow down' }],
+    });
+    expect(outcome).to.deep.include({ kind: 'temporary', deferral: true, connectionLevel: false });
+  });
+
+  it('when a deferral reply never came after the final dot, then it stays unknown, never a deferral', () => {
+    const outcome = outcomeOfFailure({ code: 'ETIMEDOUT', message: 'Timeout', afterData: true });
+    expect(outcome.kind).to.equal('unknown');
+    expect(outcome.deferral).to.equal(undefined);
   });
 });
