@@ -45,7 +45,7 @@ import { varyOnHtmx } from './web/middleware/htmx.js';
 import { chooseLanguage } from './web/middleware/language.js';
 import { securityHeaders } from './web/middleware/security-headers.js';
 import { viewHelpers } from './web/middleware/view-helpers.js';
-import { sessionOptions, SITE_COOKIE } from './web/session-store.js';
+import { rollSession, sessionOptions, SITE_COOKIE } from './web/session-store.js';
 
 export interface AppDependencies {
   config: Config;
@@ -92,6 +92,7 @@ export function createApp(deps: AppDependencies): Express {
   app.use(ADMIN_ROOT, buildAdminRouter({ ...deps, loginLimiter }));
 
   app.use(session(sessionOptions(config, { name: SITE_COOKIE, maxAgeMs: SESSION_DAYS * 24 * 60 * 60 * 1000 })));
+  app.use(rollSession());
   app.use(loadCurrentUser(config.mailFrom));
   app.use(chooseLanguage());
   app.use(varyOnHtmx());
