@@ -3,8 +3,9 @@
 import session, { type SessionOptions } from 'express-session';
 import type { RequestHandler } from 'express';
 import type { Config } from '../config.js';
-import { Op } from 'sequelize';
-import { Session, User } from '../db/models/index.js';
+import { QueryTypes } from 'sequelize';
+import { boundDatabase, Session, User } from '../db/models/index.js';
+import { columnOf, columnsOf, instanceFrom } from '../db/raw-rows.js';
 import { handOverSessionUser } from './session-user.js';
 
 type Callback<T = void> = (err?: unknown, value?: T) => void;
@@ -20,6 +21,18 @@ declare module 'express-session' {
   }
 }
 
+type Row = Record<string, unknown>;
+let sessionWithUserSql: string | undefined;
+
+// Written once (the models are bound by then): the session's data and owner, and the owner's row, in one statement.
+function sessionWithUser(): string {
+  const column = (attribute: string): string => `s."${columnOf(Session, attribute)}"`;
+  return (sessionWithUserSql ??=
+    `SELECT ${column('data')} AS "data", ${column('userId')} AS "userId", ${columnsOf(User, 'u', 'user.')}` +
+    ` FROM "${Session.getTableName() as string}" s LEFT JOIN "${User.getTableName() as string}" u ON u."id" = ${column('userId')}` +
+    ` WHERE ${column('sid')} = ? AND ${column('expires')} > ?`);
+}
+
 /**
  * Stores sessions as JSON rows keyed by the session id. It has no `touch`: an unchanged session is not written at
  * all (a plain GET writes nothing, which on SQLite would queue every page behind the one writer); `rollSession`
@@ -28,13 +41,11 @@ declare module 'express-session' {
 export class DatabaseSessionStore extends session.Store {
   /** Reads a live session and, in the same query, its user (handed to loadCurrentUser); expired rows are absent. */
   override get(sid: string, callback: Callback<session.SessionData | null>): void {
-    Session.findOne({
-      where: { sid, expires: { [Op.gt]: new Date() } },
-      include: [{ model: User, as: 'user', required: false }],
-    })
-      .then((row) => {
-        if (row?.userId) handOverSessionUser(sid, row.user ?? null);
-        callback(undefined, row ? (JSON.parse(row.data) as session.SessionData) : null);
+    boundDatabase()
+      .query<Row>(sessionWithUser(), { type: QueryTypes.SELECT, replacements: [sid, new Date()] })
+      .then(([row]) => {
+        if (row?.userId) handOverSessionUser(sid, instanceFrom(User, row, 'user.'));
+        callback(undefined, row ? (JSON.parse(String(row.data)) as session.SessionData) : null);
       })
       .catch((err: unknown) => callback(err));
   }
