@@ -102,9 +102,15 @@ export function createApp(deps: AppDependencies): Express {
   app.use(tellBlockedOwner());
   // Bodies are parsed once the page helpers exist (so a refused upload still gets a proper error page), and
   // before the CSRF check (which reads the token from the body, multipart included).
-  app.use(express.urlencoded({ extended: false, limit: '4mb', parameterLimit: MAX_FORM_FIELDS + 100 }));
-  app.use(uploads(config));
-  app.use(requireCsrfToken());
+  // A GET, HEAD or OPTIONS has no body to read and changes nothing, so it skips all three (csrf-sync lets those
+  // methods through anyway); every other method is parsed and must carry the session's token.
+  app.use(
+    onlyUnsafeMethods([
+      express.urlencoded({ extended: false, limit: '4mb', parameterLimit: MAX_FORM_FIELDS + 100 }),
+      uploads(config),
+      requireCsrfToken(),
+    ]),
+  );
 
   app.use(homeRoutes({ sequelize: deps.sequelize, siteCache }));
   app.use(blogRoutes({ config, siteCache }));
@@ -123,6 +129,16 @@ export function createApp(deps: AppDependencies): Express {
   app.use(notFoundHandler());
   app.use(errorHandler(logger, config.isProduction));
   return app;
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+// The handlers run for requests that may change state; safe methods go straight on.
+function onlyUnsafeMethods(handlers: RequestHandler[]): express.Router {
+  const router = express.Router();
+  router.use((req, _res, next) => next(SAFE_METHODS.has(req.method) ? 'router' : undefined));
+  router.use(...handlers);
+  return router;
 }
 
 // Uploads are held in memory (2 MB), except a background import's file, written to disk as it arrives.
