@@ -25,6 +25,7 @@ import {
 } from './auth.js';
 import { adminContentSecurityPolicy } from './csp.js';
 import { requireSameOrigin } from './origin-check.js';
+import { rollSession } from '../src/web/session-store.js';
 import { answerInBackOffice } from './answers.js';
 import { keepRequestAtHand } from './request-language.js';
 import { adminLocale } from './locale/locale.js';
@@ -136,7 +137,13 @@ async function adminRouter(deps: AdminDependencies): Promise<Router> {
   const sessionOptions = adminSessionOptions(config);
   // Runs ahead of AdminJS's router: AdminJS's own session middleware then finds the session already there.
   const guarded = express.Router();
-  guarded.use(session(sessionOptions), refreshAdmin(), resourceGate(accessCheck(admin)), dropUploadedFiles());
+  guarded.use(
+    session(sessionOptions),
+    rollSession(),
+    refreshAdmin(),
+    resourceGate(accessCheck(admin)),
+    dropUploadedFiles(),
+  );
   // Signing out changes state, so it is a POST (origin-checked like every other); AdminJS's GET does nothing.
   guarded.post('/logout', (req, res) => {
     req.session.destroy(() => res.clearCookie(ADMIN_COOKIE, { path: ADMIN_ROOT }).redirect(302, `${ADMIN_ROOT}/login`));

@@ -45,7 +45,7 @@ import { varyOnHtmx } from './web/middleware/htmx.js';
 import { chooseLanguage } from './web/middleware/language.js';
 import { securityHeaders } from './web/middleware/security-headers.js';
 import { viewHelpers } from './web/middleware/view-helpers.js';
-import { sessionOptions, SITE_COOKIE } from './web/session-store.js';
+import { rollSession, sessionOptions, SITE_COOKIE } from './web/session-store.js';
 
 export interface AppDependencies {
   config: Config;
@@ -92,6 +92,7 @@ export function createApp(deps: AppDependencies): Express {
   app.use(ADMIN_ROOT, buildAdminRouter({ ...deps, loginLimiter }));
 
   app.use(session(sessionOptions(config, { name: SITE_COOKIE, maxAgeMs: SESSION_DAYS * 24 * 60 * 60 * 1000 })));
+  app.use(rollSession());
   app.use(loadCurrentUser(config.mailFrom));
   app.use(chooseLanguage());
   app.use(varyOnHtmx());
@@ -101,9 +102,15 @@ export function createApp(deps: AppDependencies): Express {
   app.use(tellBlockedOwner());
   // Bodies are parsed once the page helpers exist (so a refused upload still gets a proper error page), and
   // before the CSRF check (which reads the token from the body, multipart included).
-  app.use(express.urlencoded({ extended: false, limit: '4mb', parameterLimit: MAX_FORM_FIELDS + 100 }));
-  app.use(uploads(config));
-  app.use(requireCsrfToken());
+  // A GET, HEAD or OPTIONS has no body to read and changes nothing, so it skips all three (csrf-sync lets those
+  // methods through anyway); every other method is parsed and must carry the session's token.
+  app.use(
+    onlyUnsafeMethods([
+      express.urlencoded({ extended: false, limit: '4mb', parameterLimit: MAX_FORM_FIELDS + 100 }),
+      uploads(config),
+      requireCsrfToken(),
+    ]),
+  );
 
   app.use(homeRoutes({ sequelize: deps.sequelize, siteCache }));
   app.use(blogRoutes({ config, siteCache }));
@@ -122,6 +129,16 @@ export function createApp(deps: AppDependencies): Express {
   app.use(notFoundHandler());
   app.use(errorHandler(logger, config.isProduction));
   return app;
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+// The handlers run for requests that may change state; safe methods go straight on.
+function onlyUnsafeMethods(handlers: RequestHandler[]): express.Router {
+  const router = express.Router();
+  router.use((req, _res, next) => next(SAFE_METHODS.has(req.method) ? 'router' : undefined));
+  router.use(...handlers);
+  return router;
 }
 
 // Uploads are held in memory (2 MB), except a background import's file, written to disk as it arrives.

@@ -35,9 +35,37 @@ void instance.init({
   returnNull: false,
 });
 
-/** A translate function fixed to one language (per request, or per e-mail recipient). */
+// A page asks for dozens of fixed labels (the navbar, the list's headers) on every render, and i18next resolves each
+// one through its key path, fallbacks and post-processors again: the same key always gives the same text (the
+// resources are loaded once, above), so a key asked for without options is resolved once per language.
+const MAX_REMEMBERED_KEYS = 5_000;
+const translators = new Map<Language, Translate>();
+
+function rememberingPlainKeys(t: Translate): Translate {
+  const plain = new Map<string, string>();
+  const remembering = (...args: unknown[]): unknown => {
+    const [key] = args;
+    if (args.length !== 1 || typeof key !== 'string') return (t as unknown as (...all: unknown[]) => unknown)(...args);
+    let text = plain.get(key);
+    if (text === undefined) {
+      text = t(key);
+      if (plain.size >= MAX_REMEMBERED_KEYS) plain.clear();
+      plain.set(key, text);
+    }
+    return text;
+  };
+  // The same function as i18next's, with the same properties (its language, namespace); only the lookup is cached.
+  return Object.assign(remembering, t);
+}
+
+/** A translate function fixed to one language (per request, or per e-mail recipient), made once per language. */
 export function translator(language: Language): Translate {
-  return instance.getFixedT(language);
+  let t = translators.get(language);
+  if (!t) {
+    t = rememberingPlainKeys(instance.getFixedT(language));
+    translators.set(language, t);
+  }
+  return t;
 }
 
 /** True when a string names a language the site speaks. */

@@ -1,7 +1,8 @@
 // Mailing rules for the customer site: every query is scoped to the owner; the schedule is kept true through
 // the delivery engine (refreshMailing), and run actions act only on the owner's runs.
-import { Op, literal, type Sequelize, type WhereOptions } from 'sequelize';
+import { Op, QueryTypes, literal, type Sequelize, type WhereOptions } from 'sequelize';
 import { boundDatabase, Client, Mailing, MailingRun, Message, User, type MailingStatus } from '../db/models/index.js';
+import { columnOf, columnsOf, instanceFrom } from '../db/raw-rows.js';
 import { searchTextContains } from '../db/search-text.js';
 import { orderOf, type SortColumn } from '../forms/list-sort.js';
 import { seesEveryMailing } from '../permissions.js';
@@ -61,7 +62,10 @@ const OWNER_SUMMARY = {
   attributes: ['id', 'email', 'fullName', 'isBlocked', 'blockedReason'],
 };
 
-/** The mailings the viewer may see (newest first by default), each with its owner and its latest run's counters. */
+/**
+ * The mailings the viewer may see (newest first by default), each with its latest run's counters, and its owner for
+ * a manager (a customer's list is theirs alone and shows no owner).
+ */
 export async function listMailings(
   viewer: User,
   page: { offset: number; limit: number },
@@ -70,7 +74,7 @@ export async function listMailings(
 ): Promise<MailingRow[]> {
   const mailings = await Mailing.findAll({
     where: visibleWhere(viewer, filters),
-    include: [OWNER_SUMMARY],
+    include: seesEveryMailing(viewer.role) ? [OWNER_SUMMARY] : [],
     order: orderOf(sort, MAILING_ORDER),
     offset: page.offset,
     limit: page.limit,
@@ -79,17 +83,27 @@ export async function listMailings(
   return mailings.map((mailing) => ({ mailing, lastRun: latest.get(mailing.id) ?? null }));
 }
 
-// Only each mailing's newest run (a periodic mailing has hundreds): ranked in the database, one row per mailing.
+let latestRunsSql: string | undefined;
+
+// Only each mailing's newest run (a periodic mailing has hundreds): ranked in the database, one row per mailing, by
+// a statement written once (a finder would rebuild it and map each value on every list).
 async function latestRuns(mailingIds: number[]): Promise<Map<number, MailingRun>> {
   const latest = new Map<number, MailingRun>();
   if (mailingIds.length === 0) return latest;
-  const ids = mailingIds.map((id) => Math.trunc(Number(id))).join(', ');
-  const newest = literal(
-    `(SELECT ranked.id FROM (SELECT id, ROW_NUMBER() OVER (PARTITION BY mailing_id ORDER BY scheduled_at DESC, id DESC) AS n` +
-      ` FROM mailing_runs WHERE mailing_id IN (${ids})) ranked WHERE ranked.n = 1)`,
-  );
-  const runs = await MailingRun.findAll({ where: { id: { [Op.in]: newest } } });
-  for (const run of runs) latest.set(run.mailingId, run);
+  const table = MailingRun.getTableName() as string;
+  const column = (attribute: string): string => `"${columnOf(MailingRun, attribute)}"`;
+  latestRunsSql ??=
+    `SELECT ${columnsOf(MailingRun, 'r')} FROM "${table}" r WHERE r."id" IN (SELECT ranked."id" FROM (SELECT "id",` +
+    ` ROW_NUMBER() OVER (PARTITION BY ${column('mailingId')} ORDER BY ${column('scheduledAt')} DESC, "id" DESC) AS n` +
+    ` FROM "${table}" WHERE ${column('mailingId')} IN (:ids)) ranked WHERE ranked.n = 1)`;
+  const rows = await boundDatabase().query<Record<string, unknown>>(latestRunsSql, {
+    type: QueryTypes.SELECT,
+    replacements: { ids: mailingIds.map((id) => Math.trunc(Number(id))) },
+  });
+  for (const row of rows) {
+    const run = instanceFrom(MailingRun, row);
+    if (run) latest.set(run.mailingId, run);
+  }
   return latest;
 }
 
