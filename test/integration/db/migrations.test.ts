@@ -12,6 +12,7 @@ const TABLES = [
   'client_imports',
   'clients',
   'deliveries',
+  'destination_backoffs',
   'image_redirects',
   'images',
   'mail_form_limits',
