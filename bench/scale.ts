@@ -2,7 +2,7 @@
 // only the build phase runs (its time and size); the screen, neighbour, export, import and snapshot phases are to come.
 import { loadConfig } from '../src/config.js';
 import { openDatabase } from '../src/db/connection.js';
-import { migrateUp } from '../src/db/migrator.js';
+import { migrateUp } from '../src/db/migrations.js';
 import { createScratchDatabase } from '../test/support/database.js';
 import { buildScaleData, FULL_SIZES, scaled } from './scale-data.js';
 

@@ -7,7 +7,7 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { loadConfig, PROJECT_ROOT } from '../src/config.js';
 import { openDatabase } from '../src/db/connection.js';
-import { migrateUp } from '../src/db/migrator.js';
+import { migrateUp } from '../src/db/migrations.js';
 import { Client, Mailing, Message, User } from '../src/db/models/index.js';
 import { createScratchDatabase } from '../test/support/database.js';
 import { postgresCpuSeconds } from './postgres-cpu.js';
