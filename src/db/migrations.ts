@@ -4,7 +4,7 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../logger.js';
-import type { Sequelize } from 'sequelize';
+import { QueryTypes, type Sequelize } from 'sequelize';
 import { PROJECT_ROOT } from '../config.js';
 
 /** What a migration may need besides the connection: the few that move files (0021) read UPLOAD_DIR. */
@@ -40,26 +40,20 @@ async function migrationNames(): Promise<string[]> {
     .sort();
 }
 
-/**
- * The migrations the database does not have yet, by name, in order; null when it cannot tell (no migrations
- * table yet, or the query failed).
- */
-export async function pendingMigrations(sequelize: Sequelize): Promise<string[] | null> {
-  const [files, applied] = await Promise.all([
-    migrationNames(),
-    sequelize
-      .query(`SELECT name FROM ${MIGRATIONS_TABLE}`, { raw: true, type: 'SELECT' })
-      .then((rows) => new Set((rows as { name: string }[]).map((row) => row.name)))
-      .catch(() => null),
-  ]);
-  return applied && files.filter((name) => !applied.has(name));
+/** The migrations the database does not have yet, by name, in order (all of them when it has no table yet). */
+export async function pendingMigrations(sequelize: Sequelize): Promise<string[]> {
+  const files = await migrationNames();
+  if (!(await sequelize.getQueryInterface().tableExists(MIGRATIONS_TABLE))) return files;
+  const rows = await sequelize.query<{ name: string }>(`SELECT name FROM ${MIGRATIONS_TABLE}`, {
+    type: QueryTypes.SELECT,
+  });
+  const applied = new Set(rows.map((row) => row.name));
+  return files.filter((name) => !applied.has(name));
 }
 
 /** Applies every pending migration and returns their names (none, without loading Umzug, when up to date). */
 export async function migrateUp(sequelize: Sequelize, options: MigrationOptions = {}): Promise<string[]> {
-  const pending = await pendingMigrations(sequelize);
-  if (pending?.length === 0) return [];
-  // Umzug creates the table when there is none, or reports why the database cannot say.
+  if ((await pendingMigrations(sequelize)).length === 0) return [];
   const { createMigrator } = await import('./migrator.js');
   const applied = await createMigrator(sequelize, options).up();
   return applied.map((m) => m.name);

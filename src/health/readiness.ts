@@ -25,7 +25,7 @@ export function readinessCheck(sequelize: Sequelize, cache: CacheStore, state: S
     if (state.shuttingDown) return { ready: false, reason: 'shutting down' };
     if (!(await isDatabaseReachable(sequelize))) return { ready: false, reason: 'database unreachable' };
     if (!migrated) {
-      const pending = await pendingMigrations(sequelize);
+      const pending = await pendingMigrations(sequelize).catch(() => null);
       if (pending === null) return { ready: false, reason: 'migration status unreadable' };
       if (pending.length > 0) return { ready: false, reason: `${pending.length} migration(s) pending` };
       migrated = true;
