@@ -128,6 +128,11 @@ function adminErrors(logger: Logger): ErrorRequestHandler {
 async function adminRouter(deps: AdminDependencies): Promise<Router> {
   const { config, logger } = deps;
   const admin = await buildAdmin(deps);
+  // In production this bundles the custom components into ADMIN_JS_TMP_DIR; a failure rejects here, where it is
+  // logged. The Express plugin calls initialize() again without handling its rejection (that ended the process),
+  // so its call is made a no-op.
+  await admin.initialize();
+  admin.initialize = () => Promise.resolve();
   const sessionOptions = adminSessionOptions(config);
   // Runs ahead of AdminJS's router: AdminJS's own session middleware then finds the session already there.
   const guarded = express.Router();

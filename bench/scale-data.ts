@@ -59,6 +59,8 @@ export interface ScaleData {
   small: Customer;
   /** The big customer's newest run, the 100,000-row one. */
   bigRunId: number;
+  /** One of the big customer's older runs (about 4,500 rows), written just before the small customer's run. */
+  bigOlderRunId: number;
   smallRunId: number;
   deliveries: number;
 }
@@ -106,7 +108,7 @@ export async function insertClients(sequelize: Sequelize, ownerId: number, count
 }
 
 /** Creates the owner's message and `count` mailings of it (through the models: their search text). */
-async function createMailings(ownerId: number, count: number, allClients: boolean): Promise<number[]> {
+export async function createMailings(ownerId: number, count: number, allClients: boolean): Promise<number[]> {
   const message = await Message.create({ ownerId, subject: 'Weekly news', bodyText: 'Hello {{full_name}}!' });
   const ids: number[] = [];
   for (let k = 0; k < count; k += 1) {
@@ -191,6 +193,7 @@ export async function buildScaleData(sequelize: Sequelize, sizes: ScaleSizes): P
   await dropCountTriggers(sequelize);
   const newest = new Date(Math.floor(Date.now() / DAY_MS) * DAY_MS - DAY_MS + 9 * 3_600_000);
   let bigRunId = 0;
+  let bigOlderRunId = 0;
   let smallRunId = 0;
   for (let k = 0; k < sizes.bigRuns; k += 1) {
     const daysAgo = sizes.bigRuns - 1 - k;
@@ -202,6 +205,7 @@ export async function buildScaleData(sequelize: Sequelize, sizes: ScaleSizes): P
     const mailingId = bigMailings[mailing] as number;
     bigRunId = await insertRun(sequelize, sql, { mailingId, number, scheduledAt, ownerId: big.id, size, offset });
     if (k === Math.floor(sizes.bigRuns / 2)) {
+      bigOlderRunId = bigRunId;
       const run = { mailingId: smallMailings[0] as number, number: 1, scheduledAt, ownerId: small.id };
       smallRunId = await insertRun(sequelize, sql, { ...run, size: sizes.smallClients, offset: 0 });
     }
@@ -211,5 +215,5 @@ export async function buildScaleData(sequelize: Sequelize, sizes: ScaleSizes): P
   // PostgreSQL's autovacuum would analyse the fresh tables within a minute; SQLite's app never runs ANALYZE.
   if (sql.postgres) await sequelize.query('VACUUM ANALYZE');
   const deliveries = sizes.bigRunRows + sizes.otherRows + sizes.smallClients;
-  return { big, small, bigRunId, smallRunId, deliveries };
+  return { big, small, bigRunId, bigOlderRunId, smallRunId, deliveries };
 }

@@ -2,16 +2,14 @@
 // with caching on and then off, against the real server (`mailer serve`, production mode) on a seeded scratch
 // database of the configured dialect. The same load tool (autocannon) and settings measure both; ratios are printed.
 import autocannon from 'autocannon';
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { DEMO_PASSWORD, seedDemoData } from '../seeders/demo-data.js';
-import { loadConfig, PROJECT_ROOT } from '../src/config.js';
+import { loadConfig } from '../src/config.js';
 import { openDatabase } from '../src/db/connection.js';
 import { migrateUp } from '../src/db/migrations.js';
 import { Post, User } from '../src/db/models/index.js';
 import { createScratchDatabase } from '../test/support/database.js';
+import { BEHIND_TLS, signIn, startServer, stopServer } from './server.js';
 
 const { values } = parseArgs({
   options: {
@@ -51,63 +49,6 @@ async function prepare(url: string): Promise<void> {
   await sequelize.close();
 }
 
-interface Server {
-  base: string;
-  child: ChildProcess;
-}
-
-/** Starts `mailer serve` in production mode with caching on or off and waits until it listens. */
-async function startServer(databaseUrl: string, cache: 'on' | 'off'): Promise<Server> {
-  const child = spawn(path.join(PROJECT_ROOT, 'bin', 'mailer'), ['serve'], {
-    env: {
-      ...process.env,
-      NODE_ENV: 'production',
-      SESSION_SECRET: 'benchmark-session-secret-0123456789abcdef',
-      DKIM_KEY_SECRET: 'benchmark-dkim-key-secret-0123456789abcdef',
-      // The cookies are Secure: the requests say a proxy spoke HTTPS (BEHIND_TLS), so trust that one proxy.
-      TRUST_PROXY: '1',
-      DATABASE_URL: databaseUrl,
-      PORT: '0',
-      SCHEDULER: 'off',
-      CACHE: cache,
-      LOG_LEVEL: 'warn',
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const port = await new Promise<string>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`mailer serve exited with ${code}`)));
-    createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
-      const match = /open http:\/\/localhost:(\d+)/.exec(line);
-      if (match?.[1]) resolve(match[1]);
-    });
-  });
-  return { base: `http://127.0.0.1:${port}`, child };
-}
-
-function cookiesOf(res: Response): string {
-  return res.headers
-    .getSetCookie()
-    .map((cookie) => cookie.split(';')[0])
-    .join('; ');
-}
-
-// Production cookies are Secure: the server trusts one proxy, so say the (imaginary) proxy spoke HTTPS.
-const BEHIND_TLS = { 'x-forwarded-proto': 'https' };
-
-/** Logs the demo customer in through the real form and returns the session cookie. */
-async function signIn(base: string): Promise<string> {
-  const page = await fetch(`${base}/login`, { headers: BEHIND_TLS });
-  const token = /name="_csrf" value="([^"]+)"/.exec(await page.text())?.[1] ?? '';
-  const res = await fetch(`${base}/login`, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: { ...BEHIND_TLS, 'content-type': 'application/x-www-form-urlencoded', cookie: cookiesOf(page) },
-    body: new URLSearchParams({ _csrf: token, email: 'demo@example.com', password: DEMO_PASSWORD }).toString(),
-  });
-  if (res.status !== 303) throw new Error(`login failed with ${res.status}: ${(await res.text()).slice(0, 2000)}`);
-  return cookiesOf(res);
-}
-
 interface Measure {
   rps: number;
   p99: number;
@@ -131,9 +72,9 @@ try {
   await prepare(scratch.url);
   const results: Record<string, Record<'on' | 'off', Measure>> = {};
   for (const cache of ['on', 'off'] as const) {
-    const server = await startServer(scratch.url, cache);
+    const server = await startServer(scratch.url, { CACHE: cache });
     try {
-      const cookie = await signIn(server.base);
+      const cookie = await signIn(server.base, 'demo@example.com', DEMO_PASSWORD);
       for (const target of TARGETS) {
         const headers: Record<string, string> = {
           ...BEHIND_TLS,
@@ -146,8 +87,7 @@ try {
         );
       }
     } finally {
-      server.child.kill('SIGTERM');
-      await new Promise((resolve) => server.child.once('exit', resolve));
+      await stopServer(server);
     }
   }
 

@@ -47,6 +47,8 @@ export interface Config {
   senders: SenderSettings;
   /** /metrics access and the trusted proxies (operations-settings.ts). */
   operations: OperationsSettings;
+  /** How old a running import's heartbeat may grow before it is taken as dead (its process stopped) and failed. */
+  clientImportStaleSeconds: number;
 }
 
 /** The delivery engine's knobs (see the README table). */
@@ -194,6 +196,7 @@ const schema = z.object({
   LOGIN_FAILURES_PER_ACCOUNT: wholeNumber(1, 1_000),
   LOGIN_FAILURES_PER_IP: wholeNumber(1, 1_000_000),
   LOGIN_FAILURE_WINDOW_SECONDS: wholeNumber(1, 86_400),
+  CLIENT_IMPORT_STALE_SECONDS: wholeNumber(2, 86_400),
 });
 
 type RawEnv = Record<string, string | undefined>;
@@ -233,6 +236,7 @@ function defaultsFor(env: RawEnv): Record<keyof z.input<typeof schema>, string> 
     LOGIN_FAILURES_PER_ACCOUNT: '5',
     LOGIN_FAILURES_PER_IP: '30',
     LOGIN_FAILURE_WINDOW_SECONDS: '900',
+    CLIENT_IMPORT_STALE_SECONDS: '60',
   };
 }
 
@@ -307,6 +311,7 @@ export function loadConfig(env: RawEnv = process.env, root = PROJECT_ROOT): Conf
       throw new ConfigError(name, detail);
     }),
     senders: senders.settings,
+    clientImportStaleSeconds: v.CLIENT_IMPORT_STALE_SECONDS,
   };
 }
 

@@ -5,6 +5,7 @@ import { openDatabase } from '../db/connection.js';
 import { migrateUp, type MigrationOptions } from '../db/migrations.js';
 import type { EventBridge } from '../db/event-bridge.js';
 import { createLogger, type Logger } from '../logger.js';
+import { assertWritableFolders, type WrittenFolder } from '../writable-folders.js';
 import { bridgeProcessEvents } from './process-events.js';
 
 export interface CommandContext {
@@ -40,9 +41,13 @@ export interface ServiceContext extends CommandContext {
   events: EventBridge | null;
 }
 
-/** For long-running commands: config, logger, a database that is migrated and stays open, and the event bridge. */
-export async function openForService(): Promise<ServiceContext> {
+/**
+ * For long-running commands: config, logger, a database that is migrated and stays open, and the event bridge;
+ * `folders` names what the command writes, checked before anything starts.
+ */
+export async function openForService(folders: (config: Config) => WrittenFolder[] = () => []): Promise<ServiceContext> {
   const config = readConfig();
+  await assertWritableFolders(folders(config));
   const logger = createLogger(config.logLevel);
   const sequelize = await openDatabase(config.database);
   const applied = await migrateUp(sequelize, migrationOptions({ config, logger }));

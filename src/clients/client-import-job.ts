@@ -1,18 +1,22 @@
 // A background import of clients: the stored file is read as a stream, every row checked by the client rules
 // (checkRow, the preview's), and the new ones inserted with multi-row INSERTs, all inside one transaction, so a
-// failure half-way keeps nothing. Progress lives in this process (the web process runs the job and answers the
-// polls); the counts and the error report are written with the last batch, in the same transaction.
+// failure half-way keeps nothing, nor does a process killed half-way (its transaction dies with its connection).
+// While it runs, its progress and heartbeat are reported for every process (client-import-progress.ts); the counts
+// and the error report are written with the last batch, in the same transaction, only if no other process took the
+// import for dead meanwhile.
 import { rm } from 'node:fs/promises';
 import type pg from 'pg';
-import type { Sequelize, Transaction } from 'sequelize';
+import { Op, type Sequelize, type Transaction } from 'sequelize';
 import type sqlite3 from 'sqlite3';
 import { siteEvents } from '../cache/site-events.js';
+import { useBulkWriteCache } from '../db/bulk-write-cache.js';
 import { ClientImport } from '../db/models/index.js';
 import { searchTextOf } from '../db/search-text.js';
 import { isPostgres, sqlTimestamp } from '../delivery/sql.js';
 import type { Logger } from '../logger.js';
 import { checkRow, type CheckedRow } from './clients-csv.js';
 import { ImportProblem, rowBatches } from './client-import-file.js';
+import { IMPORT_INTERRUPTED, reportProgress, type ProgressReporter } from './client-import-progress.js';
 import type { ClientInput } from './client.form.js';
 
 /** Rows per INSERT: 7 parameters each (28,000), within SQLite's 32,766 and PostgreSQL's 65,535. */
@@ -22,64 +26,69 @@ export const MAX_REPORTED_ROWS = 100_000;
 /** The problem of an import that failed for a reason of ours, not of the file. */
 export const IMPORT_FAILED = 'clientImports.failed';
 
-/** How far an import under way has come. */
-export interface ImportProgress {
-  readBytes: number;
-  totalRows: number;
-  importedCount: number;
-  invalidCount: number;
-  duplicateCount: number;
-  existsCount: number;
-}
+const ACTIVE = { [Op.in]: ['queued', 'running'] };
 
-const live = new Map<number, ImportProgress>();
-
-/** The progress of an import running in this process (undefined: not running here; read the row). */
-export function liveProgress(id: number): ImportProgress | undefined {
-  return live.get(id);
-}
+/** The jobs running in this process, so that a stopping process can end them first. */
+const jobs = new Set<Promise<void>>();
+let stopping = false;
 
 /** Runs the import without making the caller wait; a failure is recorded on the import and logged. */
 export function startClientImport(sequelize: Sequelize, id: number, logger?: Logger): Promise<void> {
-  return runClientImport(sequelize, id).catch((error: unknown) => logger?.error({ err: error, id }, 'client import'));
+  const job = runClientImport(sequelize, id, logger)
+    .catch((error: unknown) => logger?.error({ err: error, id }, 'client import'))
+    .finally(() => jobs.delete(job));
+  jobs.add(job);
+  return job;
 }
 
-/** Runs one queued (or interrupted) import to its end: done with counts, or failed with nothing kept. */
-export async function runClientImport(sequelize: Sequelize, id: number): Promise<void> {
+/** For a stopping process: every import it runs ends at its next batch as interrupted (nothing kept). */
+export async function interruptClientImports(): Promise<void> {
+  stopping = true;
+  await Promise.all([...jobs]);
+}
+
+/** Runs one queued import to its end: done with counts, or failed with nothing kept. */
+export async function runClientImport(sequelize: Sequelize, id: number, logger?: Logger): Promise<void> {
   const job = await ClientImport.findByPk(id);
-  if (!job || job.status === 'done' || job.status === 'failed' || !job.filePath || live.has(id)) return;
-  const progress: ImportProgress = {
-    readBytes: 0,
-    totalRows: 0,
-    importedCount: 0,
-    invalidCount: 0,
-    duplicateCount: 0,
-    existsCount: 0,
-  };
-  live.set(id, progress);
+  if (!job?.filePath) return;
   const file = job.filePath;
+  // The claim: one process turns it from queued to running (a stale one may have been failed meanwhile).
+  const now = new Date();
+  const [claimed] = await ClientImport.update(
+    { status: 'running', startedAt: now, heartbeatAt: now },
+    { where: { id, status: 'queued' } },
+  );
+  const reporter = claimed === 1 ? reportProgress(sequelize, id, logger) : null;
+  if (!reporter) return;
   try {
-    await job.update({ status: 'running', startedAt: new Date() });
     await sequelize.transaction(async (transaction) => {
-      const report = await importRows(sequelize, job, file, progress, transaction);
-      await job.update(
-        { ...progress, status: 'done', errorReport: report, filePath: null, finishedAt: new Date() },
-        { transaction },
+      const report = await importRows(sequelize, job, file, reporter, transaction);
+      await reporter.stop();
+      // Conditional: an import another process marked failed (its heartbeat stale) stays failed, and this
+      // transaction is rolled back, so that what the page said (nothing kept) stays true.
+      const [finished] = await ClientImport.update(
+        { ...reporter.progress, status: 'done', errorReport: report, filePath: null, finishedAt: new Date() },
+        { where: { id, status: 'running' }, transaction },
       );
+      if (finished === 0) throw new ImportProblem(IMPORT_INTERRUPTED);
       transaction.afterCommit(() => void siteEvents.emit('stats-changed'));
     });
   } catch (error) {
+    await reporter.stop();
     const problem = error instanceof ImportProblem ? error : new ImportProblem(IMPORT_FAILED);
-    await job.update({
-      status: 'failed',
-      problemKey: problem.key,
-      problemLine: problem.line ?? null,
-      filePath: null,
-      finishedAt: new Date(),
-    });
+    await ClientImport.update(
+      {
+        status: 'failed',
+        problemKey: problem.key,
+        problemLine: problem.line ?? null,
+        filePath: null,
+        finishedAt: new Date(),
+      },
+      { where: { id, status: ACTIVE } },
+    );
     if (!(error instanceof ImportProblem)) throw error;
   } finally {
-    live.delete(id);
+    reporter.release();
     await rm(file, { force: true });
   }
 }
@@ -89,19 +98,25 @@ async function importRows(
   sequelize: Sequelize,
   job: ClientImport,
   file: string,
-  progress: ImportProgress,
+  reporter: ProgressReporter,
   transaction: Transaction,
 ): Promise<string> {
+  const { progress } = reporter;
   const seen = new Set<string>();
   const report: string[] = [];
   const skip = (row: CheckedRow, field: string, key: string): void => {
     if (report.length < MAX_REPORTED_ROWS) report.push(JSON.stringify([row.row, field, key, row.email]));
   };
   const none: ReadonlySet<string> = new Set();
-  if (!isPostgres(sequelize)) await sqliteImportCache(transaction);
+  await useBulkWriteCache(sequelize, transaction);
   // The database inserts one batch while the next is read and checked (SQLite works in libuv's threads).
   let inserting: Promise<void> = Promise.resolve();
   for await (const batch of rowBatches(file, IMPORT_INSERT_ROWS)) {
+    // Taken for dead by another process, or this one is stopping: end here (the transaction keeps nothing).
+    if (reporter.lost || stopping) {
+      await inserting;
+      throw new ImportProblem(IMPORT_INTERRUPTED);
+    }
     const fresh: CheckedRow[] = [];
     for (const row of batch.rows) {
       const checked = checkRow(row, seen, none);
@@ -136,17 +151,6 @@ async function importRows(
 }
 
 type Connection = sqlite3.Database | pg.Client;
-
-/** Page cache for the import's SQLite connection (its own, closed with the transaction): 64 MB, not 2 MB. */
-const SQLITE_IMPORT_CACHE_KIB = 65_536;
-
-// A million rows into four indexes in one transaction thrash SQLite's default 2 MB page cache.
-function sqliteImportCache(transaction: Transaction): Promise<void> {
-  const connection = (transaction as unknown as { connection: sqlite3.Database }).connection;
-  return new Promise((resolve, reject) =>
-    connection.exec(`PRAGMA cache_size = -${SQLITE_IMPORT_CACHE_KIB}`, (error) => (error ? reject(error) : resolve())),
-  );
-}
 
 // One multi-row INSERT of the batch; the rows already in the owner's book are left alone (the unique index on
 // owner and e-mail), and the e-mails inserted come back.

@@ -1,8 +1,10 @@
 // The background import's door: the upload (stored on disk by the app's import multer), the progress page that
-// htmx polls every second while the import runs, and the skipped rows as a CSV download.
+// htmx polls every second while the import runs (any web process answers it from the import's row), and the
+// skipped rows as a CSV download (stored in the row too).
 import path from 'node:path';
 import type { Request, RequestHandler, Response, Router } from 'express';
 import type { Sequelize } from 'sequelize';
+import type { Config } from '../config.js';
 import { writeCsv } from '../csv-export.js';
 import type { Logger } from '../logger.js';
 import { can, currentUser } from '../web/middleware/current-user.js';
@@ -29,13 +31,20 @@ export function importFolder(uploadDir: string): string {
   return path.join(uploadDir, 'imports');
 }
 
+interface ImportRouteDeps {
+  sequelize: Sequelize;
+  config: Pick<Config, 'clientImportStaleSeconds'>;
+  logger?: Logger;
+}
+
 /** Registers the background import's routes. */
-export function clientImportRoutes({ sequelize, logger }: { sequelize: Sequelize; logger?: Logger }): Router {
+export function clientImportRoutes({ sequelize, config, logger }: ImportRouteDeps): Router {
   const write = can('clients:write');
+  const staleMs = config.clientImportStaleSeconds * 1000;
   return routeTable([
     ['post', CLIENT_IMPORT_UPLOAD_PATH, write, startImport(sequelize, logger)],
-    ['get', '/clients/imports/:id', write, progressPage],
-    ['get', '/clients/imports/:id/errors.csv', write, errorsCsv],
+    ['get', '/clients/imports/:id', write, progressPage(staleMs)],
+    ['get', '/clients/imports/:id/errors.csv', write, errorsCsv(staleMs)],
   ]);
 }
 
@@ -55,21 +64,27 @@ function startImport(sequelize: Sequelize, logger?: Logger): RequestHandler {
   };
 }
 
-async function progressPage(req: Request, res: Response): Promise<void> {
-  const job = viewOfImport(await findClientImport(currentUser(req), idParam(req)));
-  res.set('Cache-Control', 'no-store');
-  renderPageOrFragment(
-    req,
-    res,
-    { page: 'clients/import-progress', fragment: 'clients/_import-progress' },
-    { title: req.t('clientImports.title'), job },
-  );
+function progressPage(staleMs: number): RequestHandler {
+  return async (req, res) => {
+    const job = viewOfImport(await findClientImport(currentUser(req), idParam(req), staleMs));
+    res.set('Cache-Control', 'no-store');
+    renderPageOrFragment(
+      req,
+      res,
+      { page: 'clients/import-progress', fragment: 'clients/_import-progress' },
+      { title: req.t('clientImports.title'), job },
+    );
+  };
 }
 
-async function errorsCsv(req: Request, res: Response): Promise<void> {
+function errorsCsv(staleMs: number): RequestHandler {
+  return (req, res) => writeErrorsCsv(req, res, staleMs);
+}
+
+async function writeErrorsCsv(req: Request, res: Response, staleMs: number): Promise<void> {
   const owner = currentUser(req);
   const id = idParam(req);
-  await findClientImport(owner, id);
+  await findClientImport(owner, id, staleMs);
   const reason = (row: ImportErrorRow): string => {
     if (row.key === 'duplicate' || row.key === 'exists') return req.t(`clientImports.reasons.${row.key}`);
     const field = ['email', 'fullName', 'comment'].includes(row.field) ? req.t(`clients.fields.${row.field}`) : '';

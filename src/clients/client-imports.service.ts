@@ -1,11 +1,14 @@
 // Background imports of clients, scoped to their owner: queued with the stored upload, run by the job
-// (client-import-job.ts) in this process, read back with their live progress, their errors as rows.
+// (client-import-job.ts) in this process, read back by any process from their row (progress written by the running
+// process; an import whose process died is marked failed as it is read), their errors as rows.
 import { rm } from 'node:fs/promises';
-import { Op, type Sequelize } from 'sequelize';
+import type { Sequelize } from 'sequelize';
 import { ClientImport, type User } from '../db/models/index.js';
 import { found } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { liveProgress, startClientImport, type ImportProgress } from './client-import-job.js';
+import { startClientImport } from './client-import-job.js';
+import { liveProgress, type ImportProgress } from './client-import-progress.js';
+import { reapStaleImports } from './client-import-reaper.js';
 
 /** The stored upload an import is made from (multer's file on disk). */
 export interface StoredUpload {
@@ -53,12 +56,19 @@ export async function queueClientImport(
   return job;
 }
 
-/** One of the owner's imports; someone else's id is a 404. */
-export function findClientImport(owner: User, id: number): Promise<ClientImport> {
-  return found(ClientImport.findOne({ where: { id, ownerId: owner.id }, attributes: { exclude: ['errorReport'] } }));
+/**
+ * One of the owner's imports (someone else's id is a 404), as it stands: one not over whose heartbeat is older
+ * than `staleMs` is first marked failed, interrupted (its process is gone).
+ */
+export async function findClientImport(owner: User, id: number, staleMs: number): Promise<ClientImport> {
+  const read = () =>
+    found(ClientImport.findOne({ where: { id, ownerId: owner.id }, attributes: { exclude: ['errorReport'] } }));
+  const job = await read();
+  if (job.status !== 'queued' && job.status !== 'running') return job;
+  return (await reapStaleImports(staleMs, id)) > 0 ? read() : job;
 }
 
-/** The import as the page shows it, the running counts taken from the job when it runs in this process. */
+/** The import as the page shows it: its row, or on SQLite the running counts of the job when it runs here. */
 export function viewOfImport(job: ClientImport): ImportView {
   const live = liveProgress(job.id);
   const counts: ImportProgress = live ?? job;
@@ -97,15 +107,6 @@ export async function* importErrorRows(owner: User, id: number, size = 5000): As
       return { row, field, key, email };
     });
   }
-}
-
-/** Imports a stopped process left queued or running (nothing of them was kept): run again from the start. */
-export async function resumeClientImports(sequelize: Sequelize, logger?: Logger): Promise<void> {
-  const left = await ClientImport.findAll({
-    where: { status: { [Op.in]: ['queued', 'running'] } },
-    attributes: ['id'],
-  });
-  for (const job of left) await startClientImport(sequelize, job.id, logger);
 }
 
 /** Removes an upload that will not be imported (a refused form). */

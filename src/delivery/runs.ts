@@ -5,8 +5,7 @@ import { conflict, NotFoundError } from '../errors.js';
 import { observeRunStart } from '../metrics/metrics.js';
 import { deliveryEvents } from './events.js';
 import { RETRYABLE_FAILURE_CLASSES, type DeliveryErrorClass, type RunHalt } from './outcome-classes.js';
-import { recipientsClause } from './recipients.js';
-import { SUPPRESSED_CLIENT } from './suppressions.js';
+import { snapshotRecipients } from './snapshot.js';
 import { execute, isPostgres, runDirect, selectRows, toDate } from './sql.js';
 
 export const ACTIVE_RUN_STATES: RunState[] = ['pending', 'running', 'paused'];
@@ -66,13 +65,10 @@ export async function recordSkippedRun(
   await insertRun(sequelize, mailingId, scheduledAt, now, transaction, halt);
 }
 
-/** Sort memory for one snapshot's statement on PostgreSQL (SET LOCAL: this transaction only). */
-const SNAPSHOT_SORT_MEMORY = '128MB';
-
 /**
- * Creates the run of a mailing at a scheduled time and snapshots its recipients (recipients.ts: the chosen or
- * all of the owner's clients, never unsubscribed ones) in one set-based statement. A second call for the same
- * time creates nothing and returns null.
+ * Creates the run of a mailing at a scheduled time and snapshots its recipients (snapshot.ts: the chosen or all
+ * of the owner's clients, never unsubscribed ones) in one set-based statement. A second call for the same time
+ * creates nothing and returns null.
  */
 export async function createRun(
   sequelize: Sequelize,
@@ -89,22 +85,8 @@ export async function createRun(
     transaction,
     rejectOnEmpty: true,
   });
-  const recipients = recipientsClause(mailing);
-  // PostgreSQL's default 4 MB of sort memory spills a million recipients' ORDER BY to disk (docs/PERFORMANCE.md).
-  if (isPostgres(sequelize))
-    await execute(sequelize, `SET LOCAL work_mem = '${SNAPSHOT_SORT_MEMORY}'`, {}, transaction);
-  await execute(
-    sequelize,
-    // A suppressed address is logged failed (class `suppressed`) at once and never mailed (suppressions.ts).
-    `INSERT INTO deliveries (run_id, client_id, email, full_name, status, error_class, attempt_count, created_at, updated_at)
-     SELECT :runId, c.id, c.email, c.full_name, CASE WHEN ${SUPPRESSED_CLIENT} THEN 'failed' ELSE 'pending' END,
-       CASE WHEN ${SUPPRESSED_CLIENT} THEN 'suppressed' END, 0, :now, :now
-     ${recipients.sql}
-     ORDER BY c.id`,
-    { runId, now, ...recipients.replacements },
-    transaction,
-  );
-  const total = await Delivery.count({ where: { runId }, transaction });
+  // The statement's own row count: counting the fresh rows again read each one back from the table.
+  const total = await snapshotRecipients(sequelize, runId, mailing, now, transaction);
   await MailingRun.update(total === 0 ? { totalCount: 0, state: 'finished', finishedAt: now } : { totalCount: total }, {
     where: { id: runId },
     transaction,

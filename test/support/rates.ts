@@ -1,5 +1,12 @@
 // Rates seen at the SMTP server, for the tests of the shared send rate: from arrival times in milliseconds.
 
+/**
+ * The share of its rate a limiter must reach even on a loaded machine (CI saw 0.87 with the suite's workers busy).
+ * The promise is the upper bound; the lower one only shows the limiter is no brake: a timer that fires a slot
+ * late loses it (by design, slots are never used late, which would bunch messages).
+ */
+export const MAY_LOSE_UNDER_LOAD = 0.7;
+
 /** Starts per second from the first to the last. */
 export function overallRate(times: number[]): number {
   const sorted = [...times].sort((a, b) => a - b);

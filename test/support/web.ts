@@ -77,15 +77,15 @@ function browserOf(agent: TestAgent, csrf: string): Browser {
   };
 }
 
-/** An anonymous visitor with a session and a CSRF token (taken from the login page). */
-export async function visitor(app: Express): Promise<Browser> {
+/** An anonymous visitor with a session and a CSRF token (taken from the login page); `app` may be a base URL. */
+export async function visitor(app: Express | string): Promise<Browser> {
   const agent = request.agent(app);
   const page = await agent.get('/login').expect(200);
   return browserOf(agent, csrfTokenIn(page.text));
 }
 
 /** A browser signed in as the user (whose password is the factories' one). */
-export async function signedIn(app: Express, user: User): Promise<Browser> {
+export async function signedIn(app: Express | string, user: User): Promise<Browser> {
   const guest = await visitor(app);
   await guest.post('/login', { email: user.email, password: FACTORY_PASSWORD }).expect(303);
   const page = await guest.agent.get('/profile').expect(200);

@@ -33,6 +33,11 @@ describe('config', () => {
     expect(config.schedulerEnabled).to.equal(true);
     expect(config.sessionSecret).to.have.length.greaterThan(20);
     expect(config.loginLimits).to.deep.equal({ perAccount: 5, perIp: 30, windowSeconds: 900 });
+    expect(config.clientImportStaleSeconds).to.equal(60);
+  });
+
+  it('when CLIENT_IMPORT_STALE_SECONDS is given, then a running import is taken as dead after that long', () => {
+    expect(loadConfig({ CLIENT_IMPORT_STALE_SECONDS: '5' }, ROOT).clientImportStaleSeconds).to.equal(5);
   });
 
   it('when the login limits are given, then they are the limits', () => {
@@ -79,6 +84,8 @@ describe('config', () => {
     ['SES_SNS_TOPIC_ARNS', 'arn:aws:sns:eu-west-1:123:topic'],
     ['LOGIN_FAILURES_PER_ACCOUNT', '0'],
     ['LOGIN_FAILURE_WINDOW_SECONDS', 'forever'],
+    ['CLIENT_IMPORT_STALE_SECONDS', '1'],
+    ['CLIENT_IMPORT_STALE_SECONDS', 'soon'],
   ];
   for (const [variable, value] of badValues) {
     it(`when ${variable}=${value}, then start-up fails with one line naming ${variable}`, () => {

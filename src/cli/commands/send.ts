@@ -10,6 +10,7 @@ import { RunWorker } from '../../delivery/run-worker.js';
 import { createMailTransport } from '../../delivery/transports.js';
 import { migrateUp } from '../../db/migrations.js';
 import { AppError, NotFoundError } from '../../errors.js';
+import { assertWritableFolders, mailFolders } from '../../writable-folders.js';
 import { migrationOptions, say, withDatabase } from '../context.js';
 
 interface SendOptions {
@@ -140,6 +141,7 @@ async function showProgress(runId: number): Promise<void> {
 /** The command's work: a worker of its own sends the runs; Ctrl-C stops it, leaving the rest queued. */
 async function send(options: SendOptions): Promise<void> {
   await withDatabase(async ({ config, logger, sequelize }) => {
+    await assertWritableFolders(mailFolders(config));
     await migrateUp(sequelize, migrationOptions({ config, logger }));
     const transport = createMailTransport(config, sequelize);
     const worker = new RunWorker({ sequelize, config, transport, logger, onBatch: showProgress });

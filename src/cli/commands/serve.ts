@@ -6,8 +6,23 @@ import { SystemMailer } from '../../accounts/system-mail.js';
 import { closeGracefully } from '../../web/graceful-close.js';
 import { startMetricsServer } from '../../web/metrics-server.js';
 import { runningService } from '../../health/readiness.js';
+import { ADMIN_BUNDLE_DIR } from '../../../admin/bundle-dir.js';
+import type { Config } from '../../config.js';
+import { mailFolders, type WrittenFolder } from '../../writable-folders.js';
 import { openForService, say, stopOnSignal } from '../context.js';
 import { printDemoLogins } from './seed.js';
+
+/**
+ * What the site writes: uploads (an import's file), the outbox (system mail, and the scheduler's unless it is off)
+ * and, in production, AdminJS's bundle of the back office's components (ADMIN_JS_TMP_DIR).
+ */
+function servedFolders(config: Config): WrittenFolder[] {
+  return [
+    { variable: 'UPLOAD_DIR', dir: config.uploadDir },
+    ...mailFolders(config),
+    ...(config.isProduction ? [{ variable: 'ADMIN_JS_TMP_DIR', dir: ADMIN_BUNDLE_DIR }] : []),
+  ];
+}
 
 /** Registers the serve command. */
 export function registerServe(program: Command): void {
@@ -15,7 +30,7 @@ export function registerServe(program: Command): void {
     .command('serve')
     .description('run the web site (and the scheduler unless SCHEDULER=off); applies migrations first')
     .action(async () => {
-      const context = await openForService();
+      const context = await openForService(servedFolders);
       const { config, logger, sequelize } = context;
       if (!config.isProduction && (await User.count()) === 0) {
         const { seedDemoData } = await import('../../../seeders/demo-data.js');
@@ -43,8 +58,10 @@ export function registerServe(program: Command): void {
       const stopPruning = startSessionPruning(logger, sequelize);
       const service = runningService();
       const app = createApp({ config, sequelize, logger, systemMailer, service });
-      const { resumeClientImports } = await import('../../clients/client-imports.service.js');
-      void resumeClientImports(sequelize, logger);
+      const { startImportReaper } = await import('../../clients/client-import-reaper.js');
+      const { interruptClientImports } = await import('../../clients/client-import-job.js');
+      const { importFolder } = await import('../../clients/client-imports.routes.js');
+      const stopReaper = startImportReaper(config.clientImportStaleSeconds, importFolder(config.uploadDir), logger);
       const stopMetrics = await startMetricsServer(config.operations, sequelize, logger);
       const server: Server = await new Promise((resolve, reject) => {
         const listening = app.listen(config.port, () => resolve(listening));
@@ -54,6 +71,9 @@ export function registerServe(program: Command): void {
         service.shuttingDown = true;
         await Promise.all([closeGracefully(server), stopMetrics()]);
         stopPruning();
+        stopReaper();
+        // An import under way ends as interrupted (nothing kept) rather than waiting for its heartbeat to go stale.
+        await interruptClientImports();
         await bounces?.close();
         await Promise.all([stopScheduler(), systemMailer.close()]);
       });

@@ -1,4 +1,4 @@
-// A background CSV import of clients (migration 0018): its progress, counts and per-row error report.
+// A background CSV import of clients (migrations 0018, 0031): its progress, counts, heartbeat and per-row error report.
 import {
   DataTypes,
   Model,
@@ -33,6 +33,8 @@ export class ClientImport extends Model<InferAttributes<ClientImport>, InferCrea
   declare problemLine: CreationOptional<number | null>;
   declare startedAt: CreationOptional<Date | null>;
   declare finishedAt: CreationOptional<Date | null>;
+  /** Written by the process running the import (migration 0031); a stale one means that process is gone. */
+  declare heartbeatAt: CreationOptional<Date | null>;
   declare createdAt: CreationOptional<Date>;
   declare updatedAt: CreationOptional<Date>;
 
@@ -72,6 +74,7 @@ export class ClientImport extends Model<InferAttributes<ClientImport>, InferCrea
         problemLine: { type: DataTypes.INTEGER, allowNull: true },
         startedAt: { type: DataTypes.DATE, allowNull: true },
         finishedAt: { type: DataTypes.DATE, allowNull: true },
+        heartbeatAt: { type: DataTypes.DATE, allowNull: true, defaultValue: DataTypes.NOW },
         createdAt: DataTypes.DATE,
         updatedAt: DataTypes.DATE,
       },
