@@ -2,7 +2,7 @@
 // through the virtual "new password" field); hashing, blocking and the e-mail rule are the users feature's
 // (src/users/users.service.ts).
 import { z } from 'zod';
-import { emailField } from '../src/db/models/email.js';
+import { emailField } from '../src/forms/email-field.js';
 import { LANGUAGES, USER_ROLES } from '../src/db/models/index.js';
 import { NotFoundError } from '../src/errors.js';
 import { isKnownTimeZone } from '../src/forms/time-zones.js';

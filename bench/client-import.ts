@@ -7,7 +7,7 @@ import path from 'node:path';
 import { runClientImport } from '../src/clients/client-import-job.js';
 import { loadConfig } from '../src/config.js';
 import { openDatabase } from '../src/db/connection.js';
-import { migrateUp } from '../src/db/migrator.js';
+import { migrateUp } from '../src/db/migrations.js';
 import { Client, ClientImport, User } from '../src/db/models/index.js';
 import { createScratchDatabase } from '../test/support/database.js';
 import { writeImportCsv } from './import-csv.js';

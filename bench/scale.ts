@@ -10,7 +10,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config.js';
 import { openDatabase } from '../src/db/connection.js';
-import { migrateUp } from '../src/db/migrator.js';
+import { migrateUp } from '../src/db/migrations.js';
 import { createScratchDatabase } from '../test/support/database.js';
 import { BENCH_PASSWORD, buildScaleData, createCustomer, FULL_SIZES, scaled, type ScaleSizes } from './scale-data.js';
 import { explainPhase } from './scale-explain.js';

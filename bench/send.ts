@@ -10,7 +10,7 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { loadConfig, PROJECT_ROOT } from '../src/config.js';
 import { openDatabase } from '../src/db/connection.js';
-import { migrateUp } from '../src/db/migrator.js';
+import { migrateUp } from '../src/db/migrations.js';
 import { Client, Mailing, Message, User } from '../src/db/models/index.js';
 import { ed25519SignatureField } from '../src/delivery/dkim-ed25519.js';
 import { SIGNED_HEADER_FIELDS } from '../src/delivery/dkim-sign.js';

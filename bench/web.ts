@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { DEMO_PASSWORD, seedDemoData } from '../seeders/demo-data.js';
 import { loadConfig } from '../src/config.js';
 import { openDatabase } from '../src/db/connection.js';
-import { migrateUp } from '../src/db/migrator.js';
+import { migrateUp } from '../src/db/migrations.js';
 import { Post, User } from '../src/db/models/index.js';
 import { createScratchDatabase } from '../test/support/database.js';
 import { BEHIND_TLS, signIn, startServer, stopServer } from './server.js';

@@ -1,6 +1,6 @@
 // The account forms: registration, login, e-mail-only requests, password reset, profile, password change,
 // deleting the account.
-import { emailField } from '../db/models/email.js';
+import { emailField } from '../forms/email-field.js';
 import { z } from 'zod';
 import { LANGUAGES } from '../db/models/index.js';
 import { isKnownTimeZone } from '../forms/time-zones.js';

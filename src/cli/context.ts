@@ -2,7 +2,7 @@
 import type { Sequelize } from 'sequelize';
 import { readConfig, type Config } from '../config.js';
 import { openDatabase } from '../db/connection.js';
-import { migrateUp, type MigrationOptions } from '../db/migrator.js';
+import { migrateUp, type MigrationOptions } from '../db/migrations.js';
 import type { EventBridge } from '../db/event-bridge.js';
 import { createLogger, type Logger } from '../logger.js';
 import { assertWritableFolders, type WrittenFolder } from '../writable-folders.js';

@@ -4,7 +4,7 @@
 import type { Sequelize } from 'sequelize';
 import { siteEvents } from '../cache/site-events.js';
 import { watchStatsSources } from '../cache/stats-sources.js';
-import { startEventBridge, type EventBridge } from '../db/event-bridge.js';
+import type { EventBridge } from '../db/event-bridge.js';
 import { deliveryEvents } from '../delivery/events.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
@@ -31,6 +31,8 @@ export async function bridgeProcessEvents({
   // Writes here (a daemon settling a mailing's status, a command starting a run) must clear the statistics on
   // every web process.
   watchStatsSources();
+  // Loaded on PostgreSQL only: the bridge's own `pg` client is ~16 MB of modules a process on SQLite never uses.
+  const { startEventBridge } = await import('../db/event-bridge.js');
   return startEventBridge({
     url: config.database.url,
     logger,

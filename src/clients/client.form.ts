@@ -1,5 +1,6 @@
 // The client form (and each row of a CSV import): e-mail required, name and comment optional.
-import { EMAIL_MAX, emailField, plainEmailCheck } from '../db/models/email.js';
+import { EMAIL_MAX } from '../db/models/email.js';
+import { emailField, plainEmailCheck } from '../forms/email-field.js';
 import { z } from 'zod';
 import { plainTextCheck, textField } from '../forms/text-fields.js';
 

@@ -1,7 +1,7 @@
 // The forms of sending domains and sender identities: a domain name; a display name, a From and a Reply-To.
 import { domainToASCII } from 'node:url';
 import { z } from 'zod';
-import { emailField } from '../db/models/email.js';
+import { emailField } from '../forms/email-field.js';
 import { textField } from '../forms/text-fields.js';
 
 const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;

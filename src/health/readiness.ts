@@ -4,7 +4,7 @@
 import type { Sequelize } from 'sequelize';
 import type { CacheStore } from '../cache/cache-store.js';
 import { isDatabaseReachable } from '../db/connection.js';
-import { createMigrator } from '../db/migrator.js';
+import { pendingMigrations } from '../db/migrations.js';
 
 /** A process's own state that readiness reads: set by `serve` when a signal asks it to stop. */
 export interface ServiceState {
@@ -25,9 +25,7 @@ export function readinessCheck(sequelize: Sequelize, cache: CacheStore, state: S
     if (state.shuttingDown) return { ready: false, reason: 'shutting down' };
     if (!(await isDatabaseReachable(sequelize))) return { ready: false, reason: 'database unreachable' };
     if (!migrated) {
-      const pending = await createMigrator(sequelize)
-        .pending()
-        .catch(() => null);
+      const pending = await pendingMigrations(sequelize).catch(() => null);
       if (pending === null) return { ready: false, reason: 'migration status unreadable' };
       if (pending.length > 0) return { ready: false, reason: `${pending.length} migration(s) pending` };
       migrated = true;

@@ -3,7 +3,7 @@
 // are wrong and why. A good file goes in whole, in one transaction: an address listed already, or repeated in the
 // file, is counted, not an error.
 import { boundDatabase, Suppression, type User } from '../db/models/index.js';
-import { emailField } from '../db/models/email.js';
+import { emailField } from '../forms/email-field.js';
 import { stopSuppressedDeliveries } from '../delivery/suppressed-deliveries.js';
 import { suppressAddress } from '../delivery/suppressions.js';
 import { decodeCsv, readClientsCsv, type CsvProblem } from '../clients/clients-csv.js';

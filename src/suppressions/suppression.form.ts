@@ -1,6 +1,6 @@
 // The suppression list's forms: an address added by hand, and what the list is narrowed to (search, reason, owner).
 import { z } from 'zod';
-import { emailField } from '../db/models/email.js';
+import { emailField } from '../forms/email-field.js';
 import { SUPPRESSION_REASONS, type SuppressionReason } from '../db/models/index.js';
 
 /** An address to put on the list by hand. */

@@ -1,9 +1,7 @@
 // METRICS_PORT: /metrics on a listener of its own (for `serve` and `daemon`), so it need not be public at all.
 import type { Server } from 'node:http';
-import express from 'express';
 import type { Sequelize } from 'sequelize';
 import type { Logger } from '../logger.js';
-import { metricsHandler } from './metrics-endpoint.js';
 import type { OperationsSettings } from '../operations-settings.js';
 import { closeGracefully } from './graceful-close.js';
 
@@ -14,6 +12,11 @@ export async function startMetricsServer(
   logger: Logger,
 ): Promise<() => Promise<void>> {
   if (operations.metricsPort === null) return () => Promise.resolve();
+  // Loaded only when the listener is wanted: Express and the metrics answer cost `daemon` ~20 MB otherwise.
+  const [{ default: express }, { metricsHandler }] = await Promise.all([
+    import('express'),
+    import('./metrics-endpoint.js'),
+  ]);
   const app = express();
   app.disable('x-powered-by');
   app.get('/metrics', metricsHandler({ sequelize, operations }));

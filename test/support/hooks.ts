@@ -10,7 +10,7 @@ import type { Sequelize } from 'sequelize';
 import { ADMIN_BUNDLE_DIR } from '../../admin/bundle-dir.js';
 import { loadConfig, PROJECT_ROOT, type Config } from '../../src/config.js';
 import { openDatabase } from '../../src/db/connection.js';
-import { migrateUp } from '../../src/db/migrator.js';
+import { migrateUp } from '../../src/db/migrations.js';
 import { createScratchDatabase, type ScratchDatabase } from './database.js';
 import { leftInTemp, removeScratchFolders, scratchFolder } from './scratch.js';
 

@@ -1,6 +1,5 @@
 // `mailer bounces`: the inbound SMTP listener for bounces and complaints alone (BOUNCE_SMTP_HOST:BOUNCE_SMTP_PORT).
 import type { Command } from 'commander';
-import { startBounceListener } from '../../bounces/bounce-listener.js';
 import { openForService, say, stopOnSignal } from '../context.js';
 
 /** Registers the bounces command. */
@@ -17,6 +16,7 @@ export function registerBounces(program: Command): void {
         await sequelize.close();
         return;
       }
+      const { startBounceListener } = await import('../../bounces/bounce-listener.js');
       const listener = await startBounceListener(sequelize, config.bounces, logger);
       stopOnSignal(context, () => listener.close());
       say(`Bounce listener for ${config.bounces.domain} on port ${listener.port}`);

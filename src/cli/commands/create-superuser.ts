@@ -1,8 +1,6 @@
 // `mailer createsuperuser --email E`: creates an admin, asking for the password or reading it from the env.
 import type { Command } from 'commander';
-import { read } from 'read';
-import { createSuperuser } from '../../accounts/superuser.js';
-import { migrateUp } from '../../db/migrator.js';
+import { migrateUp } from '../../db/migrations.js';
 import { AppError } from '../../errors.js';
 import { migrationOptions, say, withDatabase } from '../context.js';
 
@@ -14,6 +12,7 @@ async function askPassword(): Promise<string> {
   if (!process.stdin.isTTY) {
     throw new AppError(`no password: set ${SUPERUSER_PASSWORD_ENV} or run in a terminal to be asked`);
   }
+  const { read } = await import('read');
   const password = await read({ prompt: 'Password: ', silent: true, replace: '*' });
   const again = await read({ prompt: 'Password (again): ', silent: true, replace: '*' });
   if (password !== again) throw new AppError('the passwords do not match');
@@ -31,6 +30,7 @@ export function registerCreateSuperuser(program: Command): void {
       await withDatabase(async ({ config, logger, sequelize }) => {
         const password = await askPassword();
         await migrateUp(sequelize, migrationOptions({ config, logger }));
+        const { createSuperuser } = await import('../../accounts/superuser.js');
         const user = await createSuperuser({
           email: options.email,
           password,

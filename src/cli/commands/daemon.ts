@@ -1,6 +1,5 @@
 // `mailer daemon`: the scheduler alone, without the web site (for a separate sending process).
 import type { Command } from 'commander';
-import { startScheduler } from '../../delivery/start-scheduler.js';
 import { startMetricsServer } from '../../web/metrics-server.js';
 import { mailFolders } from '../../writable-folders.js';
 import { openForService, say, stopOnSignal } from '../context.js';
@@ -12,6 +11,8 @@ export function registerDaemon(program: Command): void {
     .description('run only the scheduler and sender (no web); SIGTERM finishes in-flight messages and exits 0')
     .action(async () => {
       const context = await openForService(mailFolders);
+      // Loaded here: every command module is loaded for every command, and `send` has no use for node-schedule.
+      const { startScheduler } = await import('../../delivery/start-scheduler.js');
       const stopScheduler = await startScheduler(context);
       const stopMetrics = await startMetricsServer(context.config.operations, context.sequelize, context.logger);
       stopOnSignal(context, async () => {

@@ -1,12 +1,22 @@
 // `mailer domains`: sending domains from the command line: list, add, the DNS records to publish, a check.
 import type { Command } from 'commander';
 import { normaliseEmail, User } from '../../db/models/index.js';
-import { addDomain, checkDomain, domainRecords, findDomainByName, listDomains } from '../../domains/domains.service.js';
-import { domainForm } from '../../domains/domain.form.js';
 import { zoneLine } from '../../domains/dns-records.js';
 import { AppError, ValidationError } from '../../errors.js';
 import { translator } from '../../i18n/i18n.js';
 import { say, withDatabase } from '../context.js';
+
+/**
+ * The domain service and form, loaded when a domains subcommand runs: every command module is loaded for every
+ * command, and the DNS check (mailauth) and the form would cost `send` and `daemon` ~40 MB.
+ */
+async function domainModules() {
+  const [service, form] = await Promise.all([
+    import('../../domains/domains.service.js'),
+    import('../../domains/domain.form.js'),
+  ]);
+  return { ...service, ...form };
+}
 
 /** A field error as the one English line the CLI prints. */
 function explained(error: unknown, what: string): unknown {
@@ -30,6 +40,7 @@ function registerList(domains: Command): void {
     .description('list the sending domains and whether each is verified')
     .action(() =>
       withDatabase(async () => {
+        const { listDomains } = await domainModules();
         const all = await listDomains('cli');
         if (all.length === 0) return say('no sending domains');
         say(['domain', 'owner', 'selector', 'state', 'checked (UTC)'].join('\t'));
@@ -56,6 +67,7 @@ function registerAdd(domains: Command): void {
     .option('--ed25519', 'also make an Ed25519 key beside the RSA one')
     .action((name: string, options: { owner?: string; ed25519?: boolean }) =>
       withDatabase(async ({ config }) => {
+        const { addDomain, domainForm, domainRecords } = await domainModules();
         const parsed = domainForm.safeParse({ name, ed25519: options.ed25519 === true });
         if (!parsed.success) throw new AppError(`"${name}" is not a domain name mail can be sent from`);
         let ownerId: number | null = null;
@@ -81,6 +93,7 @@ function registerDnsAndCheck(domains: Command): void {
     .description('print the DNS records to publish, as zone-file lines')
     .action((name: string) =>
       withDatabase(async ({ config }) => {
+        const { domainRecords, findDomainByName } = await domainModules();
         const domain = await findDomainByName('cli', name);
         for (const record of domainRecords(domain, config.senders)) say(zoneLine(record));
       }),
@@ -90,6 +103,7 @@ function registerDnsAndCheck(domains: Command): void {
     .description('look up the published SPF, DKIM and DMARC records; exits 1 unless DKIM verifies')
     .action((name: string) =>
       withDatabase(async ({ config }) => {
+        const { checkDomain, findDomainByName } = await domainModules();
         const domain = await findDomainByName('cli', name);
         const result = await checkDomain('cli', domain.id, config.senders);
         for (const record of result.records) {

@@ -1,6 +1,5 @@
 // `mailer migrate`: applies pending schema migrations.
 import type { Command } from 'commander';
-import { createMigrator } from '../../db/migrator.js';
 import { migrationOptions, say, withDatabase } from '../context.js';
 
 /** Registers the migrate command. */
@@ -11,6 +10,7 @@ export function registerMigrate(program: Command): void {
     .option('--status', 'list applied and pending migrations instead of applying them')
     .action(async (options: { status?: boolean }) => {
       await withDatabase(async ({ config, logger, sequelize }) => {
+        const { createMigrator } = await import('../../db/migrator.js'); // Umzug: ~24 MB `send` need not load
         const migrator = createMigrator(sequelize, migrationOptions({ config, logger }));
         if (options.status) {
           for (const m of await migrator.executed()) say(`applied  ${m.name}`);

@@ -1,8 +1,7 @@
 // `mailer seed`: loads the demo data (idempotent).
 import type { Command } from 'commander';
-import { seedDemoData, type DemoLogin } from '../../../seeders/demo-data.js';
-import { seedDemoSenders } from '../../../seeders/demo-senders.js';
-import { migrateUp } from '../../db/migrator.js';
+import type { DemoLogin } from '../../../seeders/demo-data.js';
+import { migrateUp } from '../../db/migrations.js';
 import { AppError } from '../../errors.js';
 import { migrationOptions, say, withDatabase } from '../context.js';
 
@@ -22,6 +21,10 @@ export function registerSeed(program: Command): void {
       await withDatabase(async ({ config, logger, sequelize }) => {
         if (config.isProduction) throw new AppError('refusing to load demo data with NODE_ENV=production');
         await migrateUp(sequelize, migrationOptions({ config, logger }));
+        const [{ seedDemoData }, { seedDemoSenders }] = await Promise.all([
+          import('../../../seeders/demo-data.js'),
+          import('../../../seeders/demo-senders.js'),
+        ]);
         const result = await seedDemoData(sequelize, { timeZone: config.timeZone });
         result.createdRows += await seedDemoSenders(config.senders);
         say(result.createdRows ? `demo data loaded (${result.createdRows} rows)` : 'demo data already present');

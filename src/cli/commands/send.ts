@@ -8,7 +8,7 @@ import { dispatchDueRun, ownerIsBlocked, startRunNow } from '../../delivery/mail
 import { ACTIVE_RUN_STATES, resumeRun } from '../../delivery/runs.js';
 import { RunWorker } from '../../delivery/run-worker.js';
 import { createMailTransport } from '../../delivery/transports.js';
-import { migrateUp } from '../../db/migrator.js';
+import { migrateUp } from '../../db/migrations.js';
 import { AppError, NotFoundError } from '../../errors.js';
 import { assertWritableFolders, mailFolders } from '../../writable-folders.js';
 import { migrationOptions, say, withDatabase } from '../context.js';

@@ -1,15 +1,11 @@
 // `mailer serve`: migrates, loads demo data on a first development start, and serves the web app.
 import type { Server } from 'node:http';
 import type { Command } from 'commander';
-import { seedDemoData } from '../../../seeders/demo-data.js';
 import { User } from '../../db/models/index.js';
 import { SystemMailer } from '../../accounts/system-mail.js';
 import { closeGracefully } from '../../web/graceful-close.js';
 import { startMetricsServer } from '../../web/metrics-server.js';
 import { runningService } from '../../health/readiness.js';
-import { startSessionPruning } from '../../accounts/housekeeping.js';
-import { startScheduler } from '../../delivery/start-scheduler.js';
-import { startBounceListener } from '../../bounces/bounce-listener.js';
 import { ADMIN_BUNDLE_DIR } from '../../../admin/bundle-dir.js';
 import type { Config } from '../../config.js';
 import { mailFolders, type WrittenFolder } from '../../writable-folders.js';
@@ -37,10 +33,20 @@ export function registerServe(program: Command): void {
       const context = await openForService(servedFolders);
       const { config, logger, sequelize } = context;
       if (!config.isProduction && (await User.count()) === 0) {
+        const { seedDemoData } = await import('../../../seeders/demo-data.js');
         const { logins } = await seedDemoData(sequelize, { timeZone: config.timeZone });
         printDemoLogins(logins);
       }
 
+      // Loaded here, not at the top: every command module is loaded for every command, and the site (AdminJS,
+      // Express, Pug), the accounts' housekeeping, the bounce parser and the scheduler's timers would cost `send`
+      // ~100 MB.
+      const [{ startBounceListener }, { startSessionPruning }, { createApp }, { startScheduler }] = await Promise.all([
+        import('../../bounces/bounce-listener.js'),
+        import('../../accounts/housekeeping.js'),
+        import('../../app.js'),
+        import('../../delivery/start-scheduler.js'),
+      ]);
       const stopScheduler = config.schedulerEnabled
         ? await startScheduler({ sequelize, config, logger })
         : () => Promise.resolve();
@@ -50,8 +56,6 @@ export function registerServe(program: Command): void {
           : null;
       const systemMailer = new SystemMailer(config, logger, sequelize);
       const stopPruning = startSessionPruning(logger, sequelize);
-      // Loaded here, not at the top: the site (AdminJS, Express, Pug) would cost every other command ~70 MB.
-      const { createApp } = await import('../../app.js');
       const service = runningService();
       const app = createApp({ config, sequelize, logger, systemMailer, service });
       const { startImportReaper } = await import('../../clients/client-import-reaper.js');

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { QueryTypes } from 'sequelize';
-import { createMigrator, migrateUp } from '../../../src/db/migrator.js';
+import { createMigrator } from '../../../src/db/migrator.js';
+import { migrateUp } from '../../../src/db/migrations.js';
 import { databaseBefore } from '../../support/migration-database.js';
 
 const BEFORE = '20261215-0010-run-paused-kind';

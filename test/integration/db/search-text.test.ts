@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { QueryTypes } from 'sequelize';
 import { fillSearchText } from '../../../migrations/20261210-0008-search-text.js';
-import { createMigrator, migrateUp } from '../../../src/db/migrator.js';
+import { createMigrator } from '../../../src/db/migrator.js';
+import { migrateUp } from '../../../src/db/migrations.js';
 import { databaseBefore } from '../../support/migration-database.js';
 
 const BEFORE = '20261201-0007-mail-form-limits';
