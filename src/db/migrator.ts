@@ -5,7 +5,7 @@ import { pathToFileURL } from 'node:url';
 import type { QueryInterface, Sequelize } from 'sequelize';
 import { SequelizeStorage, Umzug } from 'umzug';
 import { PROJECT_ROOT } from '../config.js';
-import { MIGRATIONS_GLOB, MIGRATIONS_TABLE, migrationName, type MigrationOptions } from './migrations.js';
+import { MIGRATIONS_GLOB, MIGRATIONS_TABLE, migrationName, type MigrationOptions } from './migration-files.js';
 
 export interface MigrationContext extends MigrationOptions {
   queryInterface: QueryInterface;
