@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { Writable } from 'node:stream';
-import { writeCsv } from '../../../src/csv-export.js';
+import { parse } from 'csv-parse/sync';
+import { csvLines, safeCell, writeCsv, type CsvCell } from '../../../src/csv-export.js';
 
 describe('writing a CSV to a reader who goes away', () => {
   it('when the reader is gone while a chunk is being read, then the writing ends, the rows stop being read, and nothing hangs', async () => {
@@ -27,5 +28,18 @@ describe('writing a CSV to a reader who goes away', () => {
     await Promise.race([done, timeout]);
     expect(returned).to.equal(true);
     expect(read).to.equal(2);
+  });
+});
+
+describe('lines of CSV', () => {
+  it('when cells hold commas, quotes, line breaks, Cyrillic, numbers, nulls and formulas, then a CSV parser reads back each cell as written (formulas guarded)', () => {
+    const rows: CsvCell[][] = [
+      ['plain', 'a,b', 'say "hi"', 'two\nlines', 'cr\r\nlf', 'Кузнецова Анна', 42, null, '=SUM(A1)', '', ' spaced '],
+      ['"', ',', '\n', 0, -1.5, '+7 900', '@home', 'tab\there'],
+    ];
+    const parsed: string[][] = parse(csvLines(rows), { relax_column_count: true });
+    expect(parsed).to.deep.equal(rows.map((row) => row.map((cell) => String(safeCell(cell)))));
+    expect(csvLines(rows).endsWith('\n')).to.equal(true);
+    expect(csvLines([['a', 'b']])).to.equal('a,b\n');
   });
 });
