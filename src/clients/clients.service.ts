@@ -5,7 +5,7 @@ import { Op, type OrderItem, type Sequelize, type Transaction, type WhereOptions
 import { boundDatabase, Client, type User } from '../db/models/index.js';
 import { normaliseEmail } from '../db/models/email.js';
 import { findPage } from '../db/deferred-page.js';
-import { searchTextContains } from '../db/search-text.js';
+import { searchTextContains, sqliteSearchIndexMatch } from '../db/search-text.js';
 import { stopClientDeliveries } from '../delivery/runs.js';
 import { selectRows, toDate } from '../delivery/sql.js';
 import { found, ValidationError } from '../errors.js';
@@ -171,8 +171,12 @@ async function existingEmails(owner: User, rows: CsvRow[], transaction?: Transac
 }
 
 function clientsOf(owner: User, search: string): WhereOptions<Client> {
-  const match = searchTextContains(boundDatabase(), 'search_text', search);
-  return match ? { ownerId: owner.id, [Op.and]: [match] } : { ownerId: owner.id };
+  const sequelize = boundDatabase();
+  const match = searchTextContains(sequelize, 'search_text', search);
+  if (!match) return { ownerId: owner.id };
+  // On SQLite the trigram index (migration 0036) finds the candidate rows first; the LIKE decides.
+  const indexed = sqliteSearchIndexMatch(sequelize, 'clients_search', search);
+  return { ownerId: owner.id, [Op.and]: indexed ? [indexed, match] : [match] };
 }
 
 async function ensureEmailFree(owner: User, email: string, exceptId?: number): Promise<void> {

@@ -39,6 +39,22 @@ export function searchTextContains(sequelize: Sequelize, column: string, words: 
   return where(col(column), Op.like, literal(`${pattern} ESCAPE '\\'`));
 }
 
+/** The shortest search an FTS5 trigram index can answer: shorter words have no trigram to look up. */
+const TRIGRAM = 3;
+
+/**
+ * On SQLite, the condition "`id` is one of the rows whose search text the trigram index `index` (an FTS5 table
+ * over that column, migration 0036) finds the words in", to go beside searchTextContains: the index picks the
+ * rows, the LIKE keeps its exact meaning. Null on PostgreSQL (pg_trgm serves the LIKE itself) and for words
+ * shorter than a trigram. The words are one FTS5 phrase: every character is matched as it is, in order.
+ */
+export function sqliteSearchIndexMatch(sequelize: Sequelize, index: string, words: string): WhereOptions | null {
+  const folded = foldForSearch(words.trim());
+  if (sequelize.getDialect() !== 'sqlite' || [...folded].length < TRIGRAM) return null;
+  const phrase = sequelize.escape(`"${folded.replace(/"/g, '""')}"`);
+  return literal(`id IN (SELECT rowid FROM ${index} WHERE ${index} MATCH ${phrase})`);
+}
+
 /**
  * Keeps the model's search text up to date from `fields` (attribute names) whenever one of them is saved: on
  * create and bulkCreate (every new record) and on update or save (only when a searched field changed). A record
