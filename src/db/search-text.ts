@@ -8,7 +8,17 @@
 // of an address); expression indexes on lower() would still fold by the database's rules. A substring LIKE is a
 // scan of the owner's rows inside the database (one short column each), not in JavaScript; an index that
 // serves it (pg_trgm on PostgreSQL, an FTS5 trigram table on SQLite) can be laid over this same column.
-import { Op, QueryTypes, col, literal, where, type Model, type ModelStatic, type Sequelize, type WhereOptions } from 'sequelize';
+import {
+  Op,
+  QueryTypes,
+  col,
+  literal,
+  where,
+  type Model,
+  type ModelStatic,
+  type Sequelize,
+  type WhereOptions,
+} from 'sequelize';
 
 /** The attribute (and `search_text` column) a searchable model keeps its folded text in. */
 export const SEARCH_TEXT = 'searchText';

@@ -48,7 +48,7 @@ describe('clients search through the SQLite trigram index', () => {
     expect(await emailsFound(owner, 'смирнова')).to.deep.equal([]);
   });
 
-  it('when a search is rare, then its rows are looked up in the index; when common, the owner\'s rows are read', async () => {
+  it("when a search is rare, then its rows are looked up in the index; when common, the owner's rows are read", async () => {
     const owner = await makeUser();
     const common = Array.from({ length: INDEX_MATCH_CAP }, (_, i) => ({
       ownerId: owner.id,
