@@ -5,7 +5,7 @@ import { Op, type OrderItem, type Sequelize, type Transaction, type WhereOptions
 import { boundDatabase, Client, type User } from '../db/models/index.js';
 import { normaliseEmail } from '../db/models/email.js';
 import { findPage } from '../db/deferred-page.js';
-import { searchTextContains } from '../db/search-text.js';
+import { searchTextContains, sqliteSearchIndexMatch } from '../db/search-text.js';
 import { stopClientDeliveries } from '../delivery/runs.js';
 import { selectRows, toDate } from '../delivery/sql.js';
 import { found, ValidationError } from '../errors.js';
@@ -31,13 +31,17 @@ const CLIENT_ORDER: OrderItem[] = [
 export const IMPORT_BATCH = 500;
 
 /** The owner's clients matching the search (e-mail, name or comment, any case in any script), by e-mail. */
-export function listClients(owner: User, search: string, page: { offset: number; limit: number }): Promise<Client[]> {
-  return findPage(Client, { where: clientsOf(owner, search), order: CLIENT_ORDER, ...page });
+export async function listClients(
+  owner: User,
+  search: string,
+  page: { offset: number; limit: number },
+): Promise<Client[]> {
+  return findPage(Client, { where: await clientsOf(owner, search), order: CLIENT_ORDER, ...page });
 }
 
 /** How many of the owner's clients match the search (for the pager). */
-export function countClients(owner: User, search: string): Promise<number> {
-  return Client.count({ where: clientsOf(owner, search) });
+export async function countClients(owner: User, search: string): Promise<number> {
+  return Client.count({ where: await clientsOf(owner, search) });
 }
 
 /** One of the owner's clients; someone else's id is a 404. */
@@ -170,9 +174,13 @@ async function existingEmails(owner: User, rows: CsvRow[], transaction?: Transac
   return new Set(found.map((client) => client.email));
 }
 
-function clientsOf(owner: User, search: string): WhereOptions<Client> {
-  const match = searchTextContains(boundDatabase(), 'search_text', search);
-  return match ? { ownerId: owner.id, [Op.and]: [match] } : { ownerId: owner.id };
+async function clientsOf(owner: User, search: string): Promise<WhereOptions<Client>> {
+  const sequelize = boundDatabase();
+  const match = searchTextContains(sequelize, 'search_text', search);
+  if (!match) return { ownerId: owner.id };
+  // On SQLite the trigram index (migration 0036) finds a rare search's rows first; the LIKE decides.
+  const indexed = await sqliteSearchIndexMatch(sequelize, 'clients_search', search);
+  return { ownerId: owner.id, [Op.and]: indexed ? [indexed, match] : [match] };
 }
 
 async function ensureEmailFree(owner: User, email: string, exceptId?: number): Promise<void> {

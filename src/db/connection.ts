@@ -5,48 +5,7 @@ import type { DatabaseTarget } from '../config.js';
 import { AppError } from '../errors.js';
 import { initModels } from './models/index.js';
 import { useSqliteReaders } from './sqlite-readers.js';
-import { noteStatement, tableInfoAnswer } from './sqlite-table-info.js';
-
-const SQLITE_BUSY_TIMEOUT_MS = 5_000;
-
-/**
- * sqlite3's Database with a busy timeout: Sequelize opens one SQLite connection per transaction, and
- * without a timeout a second writer (another connection or process) fails at once with SQLITE_BUSY.
- */
-class PatientDatabase extends sqlite3.Database {
-  private readonly file: string;
-
-  constructor(filename: string, mode?: number, callback?: (err: Error | null) => void) {
-    super(filename, mode ?? sqlite3.OPEN_READWRITE | sqlite3.OPEN_CREATE, callback);
-    this.file = filename;
-    this.configure('busyTimeout', SQLITE_BUSY_TIMEOUT_MS);
-    // With WAL, NORMAL syncs at checkpoints instead of every commit: still crash-safe for the database,
-    // and the per-delivery log writes stop waiting on the disk.
-    this.exec('PRAGMA synchronous = NORMAL');
-    // The page cache stays at SQLite's default 2 MB: 32 MB bought no sending throughput and grew the process
-    // by as much as the database grew (docs/PERFORMANCE.md).
-  }
-
-  // Sequelize sends its column-type look-ups, and every DDL statement, through `all` (sqlite-table-info.ts).
-  override all(sql: string, ...rest: unknown[]): this {
-    noteStatement(this.file, sql);
-    const last = rest.at(-1);
-    if (typeof last !== 'function') return super.all(sql, ...rest);
-    const answer = tableInfoAnswer(this.file, sql, last as (err: Error | null, rows: unknown[]) => void);
-    if (!answer) return this;
-    return super.all(sql, ...rest.slice(0, -1), answer);
-  }
-
-  override run(sql: string, ...rest: unknown[]): this {
-    noteStatement(this.file, sql);
-    return super.run(sql, ...rest);
-  }
-
-  override exec(sql: string, callback?: (this: sqlite3.Statement, err: Error | null) => void): this {
-    noteStatement(this.file, sql);
-    return super.exec(sql, callback);
-  }
-}
+import { PatientDatabase } from './patient-database.js';
 
 const patientSqlite = { ...sqlite3, Database: PatientDatabase };
 

@@ -8,7 +8,17 @@
 // of an address); expression indexes on lower() would still fold by the database's rules. A substring LIKE is a
 // scan of the owner's rows inside the database (one short column each), not in JavaScript; an index that
 // serves it (pg_trgm on PostgreSQL, an FTS5 trigram table on SQLite) can be laid over this same column.
-import { Op, col, literal, where, type Model, type ModelStatic, type Sequelize, type WhereOptions } from 'sequelize';
+import {
+  Op,
+  QueryTypes,
+  col,
+  literal,
+  where,
+  type Model,
+  type ModelStatic,
+  type Sequelize,
+  type WhereOptions,
+} from 'sequelize';
 
 /** The attribute (and `search_text` column) a searchable model keeps its folded text in. */
 export const SEARCH_TEXT = 'searchText';
@@ -37,6 +47,38 @@ export function searchTextContains(sequelize: Sequelize, column: string, words: 
   if (!folded) return null;
   const pattern = sequelize.escape(`%${folded.replace(/[\\%_]/g, '\\$&')}%`);
   return where(col(column), Op.like, literal(`${pattern} ESCAPE '\\'`));
+}
+
+/** The shortest search an FTS5 trigram index can answer: shorter words have no trigram to look up. */
+const TRIGRAM = 3;
+/**
+ * Above this many rows in the index, a search is common ("miller": a quarter of a book) and the owner's rows
+ * are read in the list's order instead: the index would hand over every customer's matches, and a small
+ * customer would pay for a big one's (issue 17: 3 → 32 ms).
+ */
+export const INDEX_MATCH_CAP = 1_000;
+
+/**
+ * On SQLite, the condition "`id` is one of the rows whose search text the trigram index `index` (an FTS5 table
+ * over that column, migration 0036) finds the words in", to go beside searchTextContains: the index picks the
+ * rows, the LIKE keeps its exact meaning. Null on PostgreSQL (pg_trgm serves the LIKE itself), for words
+ * shorter than a trigram, and for words the index finds more than INDEX_MATCH_CAP times (one probe tells).
+ * The words are one FTS5 phrase: every character is matched as it is, in order.
+ */
+export async function sqliteSearchIndexMatch(
+  sequelize: Sequelize,
+  index: string,
+  words: string,
+): Promise<WhereOptions | null> {
+  const folded = foldForSearch(words.trim());
+  if (sequelize.getDialect() !== 'sqlite' || [...folded].length < TRIGRAM) return null;
+  const phrase = sequelize.escape(`"${folded.replace(/"/g, '""')}"`);
+  const [probe] = await sequelize.query<{ hits: number }>(
+    `SELECT count(*) AS hits FROM (SELECT 1 FROM ${index} WHERE ${index} MATCH ${phrase} LIMIT ${INDEX_MATCH_CAP})`,
+    { type: QueryTypes.SELECT },
+  );
+  if (Number(probe?.hits ?? 0) >= INDEX_MATCH_CAP) return null;
+  return literal(`id IN (SELECT rowid FROM ${index} WHERE ${index} MATCH ${phrase})`);
 }
 
 /**

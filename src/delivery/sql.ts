@@ -53,26 +53,12 @@ export function sqlTimestamp(sequelize: Sequelize, date: Date): string {
 /** The statements each SQLite connection has prepared, by text: the engine's few statements are parsed once. */
 const preparedStatements = new WeakMap<sqlite3.Database, Map<string, sqlite3.Statement>>();
 const PREPARED_PER_CONNECTION = 64;
-
-/** The connection's prepared statements, made the first time; closing the connection finalizes them first. */
+/** The connection's prepared statements, made the first time; closing the connection finalizes them (PatientDatabase). */
 function preparedOf(database: sqlite3.Database): Map<string, sqlite3.Statement> {
   const known = preparedStatements.get(database);
   if (known) return known;
   const prepared = new Map<string, sqlite3.Statement>();
   preparedStatements.set(database, prepared);
-  const close = database.close.bind(database);
-  database.close = (callback?: (err: Error | null) => void) => {
-    const statements = [...prepared.values()];
-    prepared.clear();
-    let left = statements.length;
-    if (left === 0) return close(callback);
-    for (const statement of statements)
-      statement.finalize(() => {
-        left -= 1;
-        if (left === 0) close(callback);
-      });
-    return database;
-  };
   return prepared;
 }
 
