@@ -21,7 +21,7 @@ import {
   type ImportSummary,
 } from './clients-csv.js';
 
-/** The clients list's order (the index clients_owner_email, migration 0017, holds it after the owner). */
+/** The clients list's order (the index clients_owner_email, migrations 0017 and 0035, holds it and the search text after the owner). */
 const CLIENT_ORDER: OrderItem[] = [
   ['email', 'ASC'],
   ['id', 'ASC'],

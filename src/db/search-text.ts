@@ -7,7 +7,9 @@
 // full-text search (FTS5, tsvector) matches words and prefixes, not the substrings users type ("кузн", a part
 // of an address); expression indexes on lower() would still fold by the database's rules. A substring LIKE is a
 // scan of the owner's rows inside the database (one short column each), not in JavaScript; an index that
-// serves it (pg_trgm on PostgreSQL, an FTS5 trigram table on SQLite) can be laid over this same column.
+// serves it is laid over this same column: on PostgreSQL the clients list's index carries it, so a search reads
+// the owner's index entries only (migrations 0017 and 0035; a trigram GIN cost the imports more than it saved);
+// on SQLite an FTS5 trigram table picks a rare word's rows (migration 0036).
 import {
   Op,
   QueryTypes,
