@@ -30,6 +30,8 @@ describe('run log pager totals', () => {
       if (count > 0) expect(res.text, status || 'all').to.contain(`${count} recipient`);
     }
     const page2 = await browser.agent.get(`/reports/runs/${run.id}?page=2`).expect(200);
-    expect(page2.text).to.contain('Page 2 of 2').and.to.contain(clients[29]?.email ?? '?');
+    expect(page2.text)
+      .to.contain('Page 2 of 2')
+      .and.to.contain(clients[29]?.email ?? '?');
   });
 });
