@@ -10,6 +10,7 @@ import { createScratchDatabase, type ScratchDatabase } from '../../support/datab
 import { testDatabase } from '../../support/hooks.js';
 
 const TABLES = [
+  'client_counts',
   'client_imports',
   'clients',
   'deliveries',
