@@ -153,7 +153,22 @@ const PG_HELPERS = [
    END $body$`,
 ];
 
+// PostgreSQL counts a multi-row insert of clients (the import's batches) in one call per statement, from
+// its transition table: a new client has no links yet, so it is addressed once per "all my clients" mailing of
+// its owner.
+const PG_CLIENTS_INSERTED = `CREATE FUNCTION home_stats_clients_insert() RETURNS trigger LANGUAGE plpgsql AS $body$
+  BEGIN
+    PERFORM home_stats_apply(array_agg(d.email ORDER BY d.email), array_agg(d.k ORDER BY d.email))
+      FROM (SELECT lower(n.email) AS email, CAST(SUM(m.k) AS BIGINT) AS k FROM inserted_clients n
+        CROSS JOIN LATERAL (SELECT COUNT(*) AS k FROM mailings WHERE owner_id = n.owner_id AND all_clients) m
+        WHERE m.k > 0 GROUP BY lower(n.email)) d;
+    RETURN NULL;
+  END $body$`;
+
+const perStatementOnPostgres = (watched: Watched): boolean => watched.table === 'clients' && watched.event === 'INSERT';
+
 function pgFunction(watched: Watched): string {
+  if (perStatementOnPostgres(watched)) return PG_CLIENTS_INSERTED;
   const row = watched.event === 'DELETE' ? 'OLD' : 'NEW';
   const counts = watched.counts ? `PERFORM home_stats_add(${watched.counts[0]}, ${watched.counts[1]}, 0);` : '';
   const addresses =
@@ -181,7 +196,10 @@ export async function createHomeStatTriggers(sequelize: Sequelize, transaction?:
     if (pg) {
       await run(pgFunction(watched));
       const when = condition ? `WHEN (${condition})` : '';
-      await run(`${head} FOR EACH ROW ${when} EXECUTE FUNCTION ${triggerName(watched)}()`);
+      const each = perStatementOnPostgres(watched)
+        ? 'REFERENCING NEW TABLE AS inserted_clients FOR EACH STATEMENT'
+        : `FOR EACH ROW ${when}`;
+      await run(`${head} ${each} EXECUTE FUNCTION ${triggerName(watched)}()`);
     } else {
       const when = condition ? `WHEN ${condition}` : '';
       await run(`${head} FOR EACH ROW ${when} BEGIN ${sqliteBody(watched)}; END`);
