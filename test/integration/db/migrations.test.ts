@@ -10,11 +10,13 @@ import { createScratchDatabase, type ScratchDatabase } from '../../support/datab
 import { testDatabase } from '../../support/hooks.js';
 
 const TABLES = [
+  'addressed_emails',
   'client_counts',
   'client_imports',
   'clients',
   'deliveries',
   'destination_backoffs',
+  'home_stat_counts',
   'image_redirects',
   'images',
   'mail_form_limits',
