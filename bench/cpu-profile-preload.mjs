@@ -1,0 +1,16 @@
+// Preloaded with NODE_OPTIONS=--import=... (where --cpu-prof is refused): profiles the process with the inspector
+// and writes CPU_PROFILE_DIR/<pid>.cpuprofile when it exits, for bench/report-cpu.ts --profile.
+import { Session } from 'node:inspector';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+const session = new Session();
+session.connect();
+session.post('Profiler.enable');
+session.post('Profiler.setSamplingInterval', { interval: 200 });
+session.post('Profiler.start');
+process.on('exit', () => {
+  session.post('Profiler.stop', (error, result) => {
+    if (!error) writeFileSync(path.join(process.env.CPU_PROFILE_DIR ?? '.', `${process.pid}.cpuprofile`), JSON.stringify(result.profile));
+  });
+});
