@@ -70,7 +70,11 @@ function day(ms: number): string {
 }
 
 const ms = (value: number) => value.toFixed(1);
-const load = () => os.loadavg().map((value) => value.toFixed(2)).join(' ');
+const load = () =>
+  os
+    .loadavg()
+    .map((value) => value.toFixed(2))
+    .join(' ');
 
 async function single(target: Target, count: number): Promise<number[]> {
   const times: number[] = [];
@@ -92,7 +96,7 @@ const { url, fresh } = await keptDatabase();
 await buildIfFresh(url, fresh);
 const profileEnv: Record<string, string> = values.profile
   ? {
-      NODE_OPTIONS: `--import=${path.join(import.meta.dirname, 'cpu-profile-preload.mjs')}`,
+      NODE_OPTIONS: `--import=tsx --import=${path.join(import.meta.dirname, 'cpu-profile-preload.ts')}`,
       CPU_PROFILE_DIR: path.resolve(values.profile),
     }
   : {};

@@ -35,7 +35,7 @@ describe('report days from quarter-hour slots', () => {
     for (let slot = start; slot < end; slot += 1) {
       const local = DateTime.fromMillis(slot * SLOT_SECONDS * 1000, { zone });
       const inDst = local.month === 3 || local.month === 10;
-      if (inDst) rows.push(row(slot, 1, slot % 7 === 0 ? 1 : 0, String(slot % 2)));
+      if (inDst) rows.push(row(slot, 1, slot % 7 === 0 ? 1 : 0, slot % 2));
     }
     const { days, truncated } = slotsToDays(rows, zone, 400);
     expect(truncated).to.equal(false);
