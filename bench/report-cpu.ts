@@ -5,7 +5,7 @@
 // production server is started on it, the big and the small customer sign in, and each report screen is asked
 // for one request at a time (--requests, after warm-up) and by 10 users at once; p50/p95 and the load are printed.
 // --profile=DIR starts the server with --cpu-prof into DIR (written when it stops).
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -76,6 +76,12 @@ const load = () =>
     .map((value) => value.toFixed(2))
     .join(' ');
 
+/** The server's CPU time so far (user + system, ms), from /proc: what a request costs, whatever the load. */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+}
+
 async function single(target: Target, count: number): Promise<number[]> {
   const times: number[] = [];
   for (let k = 0; k < count; k += 1) times.push(await timeRequest(target));
@@ -120,12 +126,14 @@ try {
       const target = { url: `${server.base}${screens[name]}`, cookie };
       const bytes = (await (await fetch(target.url, { headers: headersOf(cookie) })).arrayBuffer()).byteLength;
       await single(target, 5);
+      const cpuBefore = cpuMs(server.child.pid as number);
       const one = await single(target, requests);
+      const cpu = (cpuMs(server.child.pid as number) - cpuBefore) / requests;
       const ten = await concurrent(target, 10, Math.max(2, Math.round(requests / 10)));
       process.stdout.write(
         `${name.padEnd(9)} ${who.padEnd(5)} ${String(bytes).padStart(7)} B  single p50 ${ms(quantile(one, 0.5))}` +
           ` p95 ${ms(quantile(one, 0.95))}  10 users p50 ${ms(quantile(ten, 0.5))} p95 ${ms(quantile(ten, 0.95))}` +
-          `  load ${load()}\n`,
+          `  server CPU ${ms(cpu)} ms/request  load ${load()}\n`,
       );
     }
   }
