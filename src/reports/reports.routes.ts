@@ -49,12 +49,27 @@ async function readFilters(req: Request, owner: User) {
   return { mailings, owners, form, values: typedValues(req.query, ['from', 'to', 'mailing', 'owner', 'state']) };
 }
 
+/** The format once per day: a chart names each of its days several times (bar titles, summary, table). */
+function oncePerDay(format: (day: string) => string): (day: string) => string {
+  const written = new Map<string, string>();
+  return (day) => {
+    let text = written.get(day);
+    if (text === undefined) {
+      text = format(day);
+      written.set(day, text);
+    }
+    return text;
+  };
+}
+
 function dayFormatter(req: Request): (day: string) => string {
-  return (day) => DateTime.fromISO(day).setLocale(req.language).toLocaleString({ day: 'numeric', month: 'short' });
+  return oncePerDay((day) =>
+    DateTime.fromISO(day).setLocale(req.language).toLocaleString({ day: 'numeric', month: 'short' }),
+  );
 }
 
 function longDayFormatter(req: Request): (day: string) => string {
-  return (day) => DateTime.fromISO(day).setLocale(req.language).toLocaleString(DateTime.DATE_MED);
+  return oncePerDay((day) => DateTime.fromISO(day).setLocale(req.language).toLocaleString(DateTime.DATE_MED));
 }
 
 function download(res: Response, filename: string): void {

@@ -47,13 +47,16 @@ export function formatScheduleTime(
   });
 }
 
+// Building an Intl.NumberFormat costs far more than using one, and a report page writes two rates per run.
+const rateFormats = new Map<string, Intl.NumberFormat>();
+
 /** A share as the reader writes a percentage (5.2%, 5,2 %); none of nothing is 0%. */
 export function formatRate(count: number, of: number, language: string): string {
-  const format = new Intl.NumberFormat(language, {
-    style: 'percent',
-    minimumFractionDigits: 1,
-    maximumFractionDigits: 1,
-  });
+  let format = rateFormats.get(language);
+  if (!format) {
+    format = new Intl.NumberFormat(language, { style: 'percent', minimumFractionDigits: 1, maximumFractionDigits: 1 });
+    rateFormats.set(language, format);
+  }
   return format.format(of > 0 ? count / of : 0);
 }
 
