@@ -14,6 +14,7 @@ const TABLES = [
   'clients',
   'deliveries',
   'destination_backoffs',
+  'destination_slots',
   'image_redirects',
   'images',
   'mail_form_limits',
