@@ -1,5 +1,6 @@
-// Pacing per destination group for one worker (process): how many of a group's deliveries its lanes hold at once,
-// the group's send rate (shared by every process through send_rate_slots), and which groups wait after a deferral
+// Pacing per destination group for one worker (process): how many of a group's deliveries its lanes hold at once
+// (places of the group's concurrency leased from destination_slots, so every process together keeps to it), the
+// group's send rate (shared by every process through send_rate_slots), and which groups wait after a deferral
 // (shared through destination_backoffs).
 import type { Sequelize } from 'sequelize';
 import {
@@ -11,6 +12,7 @@ import {
 } from '../pacing-settings.js';
 import { clearBackoff, readBackoffs, recordDeferral, type GroupBackoff } from './pacing-backoffs.js';
 import { createSendRate, type SendRate } from './send-rate.js';
+import { SlotLeases } from './slot-leases.js';
 
 /** How often the backoffs other processes recorded are read again (at most, and only when claiming). */
 const BACKOFF_READ_MS = 1_000;
@@ -23,8 +25,8 @@ export function destinationRateKey(group: string): string {
 }
 
 export class DestinationPacer {
-  /** Deliveries of each group the lanes of this process hold (picked, on the wire, or next). */
-  private readonly held = new Map<string, number>();
+  /** The places of each group's concurrency this process leases, and how many of them its lanes use. */
+  private readonly places: SlotLeases;
   private readonly rates = new Map<string, SendRate>();
   /** Every group with a backoff row as last seen or written, with when its wait ends. */
   private backoffs = new Map<string, number>();
@@ -36,7 +38,13 @@ export class DestinationPacer {
     readonly settings: PacingSettings,
     /** Deliveries the lanes of this process can hold at once (two per lane). */
     private readonly laneCapacity: number,
-  ) {}
+    /** The worker's id, as the holder of its places in destination_slots. */
+    holder: string,
+    /** How long a place stays this process's without a renewal (a killed process's places come back after it). */
+    leaseMs: number,
+  ) {
+    this.places = new SlotLeases(sequelize, holder, leaseMs);
+  }
 
   /** The group of a recipient address. */
   groupOf(email: string): string {
@@ -81,19 +89,28 @@ export class DestinationPacer {
    */
   tryTake(group: string): number {
     const limits = limitsOf(group, this.settings);
-    const held = this.held.get(group) ?? 0;
-    if (this.closed || held >= limits.concurrency) return CONCURRENCY_RETRY_MS;
+    if (this.closed) return CONCURRENCY_RETRY_MS;
+    const want = Math.min(limits.concurrency, this.laneCapacity);
+    if (!this.places.hasFree(group, limits.concurrency, want)) return CONCURRENCY_RETRY_MS;
     const wait = this.rateOf(group, limits).tryAcquire();
     if (wait > 0) return wait;
-    this.held.set(group, held + 1);
+    this.places.use(group);
     return 0;
   }
 
   /** A delivery taken with `tryTake` left the lanes (sent, failed, or given back). */
   release(group: string): void {
-    const held = (this.held.get(group) ?? 0) - 1;
-    if (held > 0) this.held.set(group, held);
-    else this.held.delete(group);
+    this.places.done(group);
+  }
+
+  /** Claimed deliveries by group: asks for their groups' places at once (one statement for the whole batch). */
+  prepare(counts: ReadonlyMap<string, number>): void {
+    if (this.closed) return;
+    const requests = [...counts].map(([group, count]) => {
+      const { concurrency } = limitsOf(group, this.settings);
+      return { group, concurrency, want: Math.min(count, concurrency, this.laneCapacity) };
+    });
+    this.places.ask(requests);
   }
 
   /** A deferral from the group: it waits (every process sees it), longer each time in a row. */
@@ -119,6 +136,12 @@ export class DestinationPacer {
     this.closed = true;
     for (const rate of this.rates.values()) rate.close();
     this.rates.clear();
+  }
+
+  /** Once no lane holds anything: gives every place back, so another process need not wait for their leases. */
+  async shutdown(): Promise<void> {
+    this.close();
+    await this.places.shutdown();
   }
 
   private rateOf(group: string, limits: GroupLimits): SendRate {

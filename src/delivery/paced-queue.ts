@@ -22,13 +22,16 @@ export class PacedQueue {
     return this.items.length;
   }
 
-  /** Queues claimed deliveries, each with its group. */
+  /** Queues claimed deliveries, each with its group, and asks for the places of their groups at once. */
   push(claimed: ClaimedDelivery[]): void {
+    const counts = new Map<string, number>();
     for (const delivery of claimed) {
       const group = this.pacer.groupOf(delivery.email);
       this.items.push({ ...delivery, group });
       this.byGroup.set(group, (this.byGroup.get(group) ?? 0) + 1);
+      counts.set(group, (counts.get(group) ?? 0) + 1);
     }
+    if (counts.size > 0) this.pacer.prepare(counts);
   }
 
   /**

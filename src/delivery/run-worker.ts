@@ -91,7 +91,13 @@ export class RunWorker {
   constructor(private readonly deps: WorkerDependencies) {
     const lanes = deps.config.delivery.poolSize * LANES_PER_CONNECTION;
     // Each lane holds the delivery it sends and the next one.
-    this.pacer = new DestinationPacer(deps.sequelize, deps.config.delivery.pacing, 2 * lanes);
+    this.pacer = new DestinationPacer(
+      deps.sequelize,
+      deps.config.delivery.pacing,
+      2 * lanes,
+      this.id,
+      deps.config.delivery.leaseMs,
+    );
     this.recorder = new Coalescer<LaneWrite, boolean>(
       async (writes) => {
         const marked = await this.writeLaneRows(() => writeLaneResults(deps.sequelize, this.id, writes));
@@ -128,6 +134,12 @@ export class RunWorker {
     this.stopping = true;
     clearInterval(this.leaseTimer);
     this.pacer.close();
+  }
+
+  /** Once every run it worked on has ended: gives back its places of the groups' concurrency at once. */
+  async releasePacing(): Promise<void> {
+    this.stop();
+    await this.pacer.shutdown().catch((err: unknown) => this.deps.logger.warn({ err }, 'giving back pacing places failed'));
   }
 
   get isStopping(): boolean {

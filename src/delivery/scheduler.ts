@@ -183,5 +183,6 @@ export class Scheduler {
     this.worker.stop();
     await this.reconciling;
     await Promise.allSettled([...this.activeRuns.values(), this.testSender.stop()]);
+    await this.worker.releasePacing();
   }
 }

@@ -25,6 +25,8 @@ export class SmtpTestServer {
   readonly toHeaders: string[] = [];
   /** The Subject header of every message received, as it arrived, in order. */
   readonly subjects: string[] = [];
+  /** The most messages to each recipient domain that were under way at the server at once. */
+  readonly peakInFlight = new Map<string, number>();
   private readonly waiters: { line: RegExp; resolve: () => void }[] = [];
 
   private constructor(
@@ -69,6 +71,11 @@ export class SmtpTestServer {
     if (toHeader !== undefined) this.toHeaders.push(toHeader);
     const subject = /^subject-header (.*)$/.exec(line)?.[1];
     if (subject !== undefined) this.subjects.push(subject);
+    const inFlight = /^in-flight (\S+) (\d+)$/.exec(line);
+    if (inFlight) {
+      const domain = inFlight[1] as string;
+      this.peakInFlight.set(domain, Math.max(this.peakInFlight.get(domain) ?? 0, Number(inFlight[2])));
+    }
     const rcpt = /^rcpt (\S+)$/.exec(line)?.[1];
     if (rcpt) this.recipientTries.set(rcpt, (this.recipientTries.get(rcpt) ?? 0) + 1);
     for (const waiter of [...this.waiters]) {

@@ -6,8 +6,10 @@
 // Beside the mode, a recipient domain can be made to defer every RCPT (`defer-domain <domain> <code> [status]`,
 // e.g. `defer-domain slow.test 421` or `defer-domain slow.test 450 4.7.1`; `defer-domain <domain> off` ends it),
 // as a provider slowing one sender down would, while the other domains keep to the mode.
-// stdin takes `mode <name> [arg]`; stdout reports `listening <port>`, `rcpt <address>` for every RCPT and
-// `received <to> <message-id>` for every message it has whole.
+// stdin takes `mode <name> [arg]`; stdout reports `listening <port>`, `rcpt <address>` for every RCPT,
+// `received <to> <message-id>` for every message it has whole, and `in-flight <domain> <n>` whenever a message to
+// a recipient domain begins (its first RCPT taken) while n messages to that domain, this one included, are under way
+// (until the reply to their final dot, or the end of their session).
 import net from 'node:net';
 import { createInterface } from 'node:readline';
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
@@ -34,6 +36,25 @@ let queued = 0;
 let messagesTaken = 0;
 /** The client side of each proxied connection, by the port its upstream leg to the backend uses. */
 const clientByUpstreamPort = new Map<number, net.Socket>();
+
+/** The recipient domain of each session's message under way (from its first RCPT taken to its end). */
+const inFlightDomain = new Map<string, string>();
+const inFlightCount = new Map<string, number>();
+
+function messageBegins(session: SMTPServerSession, domain: string): void {
+  if (inFlightDomain.has(session.id)) return;
+  inFlightDomain.set(session.id, domain);
+  const count = (inFlightCount.get(domain) ?? 0) + 1;
+  inFlightCount.set(domain, count);
+  process.stdout.write(`in-flight ${domain} ${count}\n`);
+}
+
+function messageEnds(session: SMTPServerSession): void {
+  const domain = inFlightDomain.get(session.id);
+  if (domain === undefined) return;
+  inFlightDomain.delete(session.id);
+  inFlightCount.set(domain, (inFlightCount.get(domain) ?? 1) - 1);
+}
 
 /** Cuts the client's connection of this session without a word (as a crashing or unplugged server would). */
 function dropClient(session: SMTPServerSession): void {
@@ -100,6 +121,9 @@ const backend = new SMTPServer({
   // A server that cannot take non-ASCII local parts (RFC 6531) does not offer SMTPUTF8.
   hideSMTPUTF8: process.env.SMTP_TEST_NO_SMTPUTF8 === '1',
   logger: false,
+  onClose(session) {
+    messageEnds(session);
+  },
   onRcptTo(address, session, callback) {
     process.stdout.write(`rcpt ${address.address}\n`);
     const deferral = deferredDomains.get(address.address.slice(address.address.indexOf('@') + 1).toLowerCase());
@@ -108,6 +132,7 @@ const backend = new SMTPServer({
     if (mode.name === 'drop-after-rcpt') return dropClient(session);
     // A connection that already carried a message drops at the next one's RCPT.
     if (mode.name === 'drop-reused-rcpt' && session.transaction > 1) return dropClient(session);
+    messageBegins(session, address.address.slice(address.address.indexOf('@') + 1).toLowerCase());
     callback();
   },
   onData(stream: SMTPServerDataStream, session: SMTPServerSession, callback) {
@@ -117,9 +142,13 @@ const backend = new SMTPServer({
       const current = mode;
       messagesTaken += 1;
       if (current.name === 'hang-data') return; // never answers the end of DATA
-      if (current.name === 'data-error') return callback(smtpError(current.code));
+      if (current.name === 'data-error') {
+        messageEnds(session);
+        return callback(smtpError(current.code));
+      }
       const raw = Buffer.concat(chunks);
       const reply = (): void => {
+        messageEnds(session);
         queued += 1;
         callback(null, `2.0.0 Ok: queued as TEST${queued}`);
       };

@@ -164,7 +164,7 @@ async function send(options: SendOptions): Promise<void> {
     } finally {
       process.off('SIGINT', interrupt);
       process.off('SIGTERM', interrupt);
-      worker.stop();
+      await worker.releasePacing();
       transport.close();
     }
   });

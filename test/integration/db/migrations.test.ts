@@ -16,6 +16,7 @@ const TABLES = [
   'clients',
   'deliveries',
   'destination_backoffs',
+  'destination_slots',
   'home_stat_counts',
   'image_redirects',
   'images',

@@ -185,7 +185,10 @@ describe('pacing per destination group (a real SMTP server process)', function (
     const group = freshDomain('shared');
     const pacing = deliveryConfig(null).delivery.pacing;
     const settings = { ...pacing, limits: new Map([[group, { concurrency: 100, ratePerSecond: 20 }]]) };
-    const pacers = [new DestinationPacer(testDatabase(), settings, 10), new DestinationPacer(second, settings, 10)];
+    const pacers = [
+      new DestinationPacer(testDatabase(), settings, 10, `rate-a-${randomUUID()}`, 60_000),
+      new DestinationPacer(second, settings, 10, `rate-b-${randomUUID()}`, 60_000),
+    ];
     try {
       const granted: number[][] = [[], []];
       const stopAt = performance.now() + 2_000;
@@ -205,7 +208,7 @@ describe('pacing per destination group (a real SMTP server process)', function (
       expect(busiestWindow(all, 1000)).to.be.at.most(22);
       for (const mine of granted) expect(mine.length).to.be.at.least(all.length / 4);
     } finally {
-      for (const pacer of pacers) pacer.close();
+      await Promise.all(pacers.map((pacer) => pacer.shutdown()));
       await second.close();
     }
   });
@@ -226,16 +229,25 @@ describe('pacing per destination group (a real SMTP server process)', function (
     expect(rest).to.have.length(3);
   });
 
-  it('when a group allows one at a time, then this process never has two of its messages under way', () => {
+  it('when a group allows one at a time, then this process never has two of its messages under way', async () => {
     const pacing = deliveryConfig(null).delivery.pacing;
-    const settings = { ...pacing, limits: new Map([['one.test', { concurrency: 1, ratePerSecond: 0 }]]) };
-    const pacer = new DestinationPacer(testDatabase(), settings, 10);
-    expect(pacer.tryTake('one.test')).to.equal(0);
-    expect(pacer.tryTake('one.test')).to.be.above(0);
-    expect(pacer.tryTake('other.test')).to.equal(0);
-    pacer.release('one.test');
-    expect(pacer.tryTake('one.test')).to.equal(0);
-    expect(pacer.isLimited('one.test')).to.equal(true);
-    expect(pacer.isLimited('other.test')).to.equal(false);
+    const one = freshDomain('one');
+    const other = freshDomain('other');
+    const settings = { ...pacing, limits: new Map([[one, { concurrency: 1, ratePerSecond: 0 }]]) };
+    const pacer = new DestinationPacer(testDatabase(), settings, 10, `one-${randomUUID()}`, 60_000);
+    try {
+      await until(() => pacer.tryTake(one) === 0, 5_000);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(pacer.tryTake(one)).to.be.above(0);
+      await until(() => pacer.tryTake(other) === 0, 5_000);
+      pacer.release(one);
+      expect(pacer.tryTake(one)).to.equal(0);
+      expect(pacer.isLimited(one)).to.equal(true);
+      expect(pacer.isLimited(other)).to.equal(false);
+    } finally {
+      pacer.release(one);
+      pacer.release(other);
+      await pacer.shutdown();
+    }
   });
 });
