@@ -139,7 +139,9 @@ export class RunWorker {
   /** Once every run it worked on has ended: gives back its places of the groups' concurrency at once. */
   async releasePacing(): Promise<void> {
     this.stop();
-    await this.pacer.shutdown().catch((err: unknown) => this.deps.logger.warn({ err }, 'giving back pacing places failed'));
+    await this.pacer
+      .shutdown()
+      .catch((err: unknown) => this.deps.logger.warn({ err }, 'giving back pacing places failed'));
   }
 
   get isStopping(): boolean {

@@ -11,7 +11,9 @@ import { testDatabase } from '../../support/hooks.js';
 import { SmtpTestServer } from '../../support/smtp-test-process.js';
 
 /** A mailing to `count` clients at each domain, its run started. */
-async function runTo(domains: Record<string, number>): Promise<{ mailingId: number; runId: number; clients: Client[] }> {
+async function runTo(
+  domains: Record<string, number>,
+): Promise<{ mailingId: number; runId: number; clients: Client[] }> {
   const owner = await makeUser();
   const clients: Client[] = [];
   for (const [domain, count] of Object.entries(domains))
